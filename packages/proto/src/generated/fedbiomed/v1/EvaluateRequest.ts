@@ -1,0 +1,25 @@
+// Original file: proto/fedbiomed/v1/messages.proto
+
+import type { TrainingPlan as _fedbiomed_v1_TrainingPlan, TrainingPlan__Output as _fedbiomed_v1_TrainingPlan__Output } from '../../fedbiomed/v1/TrainingPlan';
+import type { TensorSet as _fedbiomed_v1_TensorSet, TensorSet__Output as _fedbiomed_v1_TensorSet__Output } from '../../fedbiomed/v1/TensorSet';
+import type { Long } from '@grpc/proto-loader';
+
+export interface EvaluateRequest {
+  'datasetId'?: (string);
+  'plan'?: (_fedbiomed_v1_TrainingPlan | null);
+  'weights'?: (_fedbiomed_v1_TensorSet | null);
+  'metrics'?: (string)[];
+  'testRatio'?: (number | string);
+  'randomSeed'?: (number | string | Long);
+  '_randomSeed'?: "randomSeed";
+}
+
+export interface EvaluateRequest__Output {
+  'datasetId': (string);
+  'plan': (_fedbiomed_v1_TrainingPlan__Output | null);
+  'weights': (_fedbiomed_v1_TensorSet__Output | null);
+  'metrics': (string)[];
+  'testRatio': (number);
+  'randomSeed'?: (number);
+  '_randomSeed'?: "randomSeed";
+}

@@ -1,0 +1,35 @@
+// Original file: proto/fedbiomed/v1/messages.proto
+
+import type { SearchReply as _fedbiomed_v1_SearchReply, SearchReply__Output as _fedbiomed_v1_SearchReply__Output } from '../../fedbiomed/v1/SearchReply';
+import type { ApprovalReply as _fedbiomed_v1_ApprovalReply, ApprovalReply__Output as _fedbiomed_v1_ApprovalReply__Output } from '../../fedbiomed/v1/ApprovalReply';
+import type { PlanStatusReply as _fedbiomed_v1_PlanStatusReply, PlanStatusReply__Output as _fedbiomed_v1_PlanStatusReply__Output } from '../../fedbiomed/v1/PlanStatusReply';
+import type { TrainReply as _fedbiomed_v1_TrainReply, TrainReply__Output as _fedbiomed_v1_TrainReply__Output } from '../../fedbiomed/v1/TrainReply';
+import type { EvaluateReply as _fedbiomed_v1_EvaluateReply, EvaluateReply__Output as _fedbiomed_v1_EvaluateReply__Output } from '../../fedbiomed/v1/EvaluateReply';
+import type { PingReply as _fedbiomed_v1_PingReply, PingReply__Output as _fedbiomed_v1_PingReply__Output } from '../../fedbiomed/v1/PingReply';
+import type { Error as _fedbiomed_v1_Error, Error__Output as _fedbiomed_v1_Error__Output } from '../../fedbiomed/v1/Error';
+
+export interface Reply {
+  'requestId'?: (string);
+  'nodeId'?: (string);
+  'search'?: (_fedbiomed_v1_SearchReply | null);
+  'approval'?: (_fedbiomed_v1_ApprovalReply | null);
+  'planStatus'?: (_fedbiomed_v1_PlanStatusReply | null);
+  'train'?: (_fedbiomed_v1_TrainReply | null);
+  'evaluate'?: (_fedbiomed_v1_EvaluateReply | null);
+  'ping'?: (_fedbiomed_v1_PingReply | null);
+  'error'?: (_fedbiomed_v1_Error | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error";
+}
+
+export interface Reply__Output {
+  'requestId': (string);
+  'nodeId': (string);
+  'search'?: (_fedbiomed_v1_SearchReply__Output | null);
+  'approval'?: (_fedbiomed_v1_ApprovalReply__Output | null);
+  'planStatus'?: (_fedbiomed_v1_PlanStatusReply__Output | null);
+  'train'?: (_fedbiomed_v1_TrainReply__Output | null);
+  'evaluate'?: (_fedbiomed_v1_EvaluateReply__Output | null);
+  'ping'?: (_fedbiomed_v1_PingReply__Output | null);
+  'error'?: (_fedbiomed_v1_Error__Output | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error";
+}

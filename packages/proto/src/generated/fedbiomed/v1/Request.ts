@@ -1,0 +1,32 @@
+// Original file: proto/fedbiomed/v1/messages.proto
+
+import type { SearchRequest as _fedbiomed_v1_SearchRequest, SearchRequest__Output as _fedbiomed_v1_SearchRequest__Output } from '../../fedbiomed/v1/SearchRequest';
+import type { ApprovalRequest as _fedbiomed_v1_ApprovalRequest, ApprovalRequest__Output as _fedbiomed_v1_ApprovalRequest__Output } from '../../fedbiomed/v1/ApprovalRequest';
+import type { PlanStatusRequest as _fedbiomed_v1_PlanStatusRequest, PlanStatusRequest__Output as _fedbiomed_v1_PlanStatusRequest__Output } from '../../fedbiomed/v1/PlanStatusRequest';
+import type { TrainRequest as _fedbiomed_v1_TrainRequest, TrainRequest__Output as _fedbiomed_v1_TrainRequest__Output } from '../../fedbiomed/v1/TrainRequest';
+import type { EvaluateRequest as _fedbiomed_v1_EvaluateRequest, EvaluateRequest__Output as _fedbiomed_v1_EvaluateRequest__Output } from '../../fedbiomed/v1/EvaluateRequest';
+import type { PingRequest as _fedbiomed_v1_PingRequest, PingRequest__Output as _fedbiomed_v1_PingRequest__Output } from '../../fedbiomed/v1/PingRequest';
+
+export interface Request {
+  'requestId'?: (string);
+  'experimentId'?: (string);
+  'search'?: (_fedbiomed_v1_SearchRequest | null);
+  'approval'?: (_fedbiomed_v1_ApprovalRequest | null);
+  'planStatus'?: (_fedbiomed_v1_PlanStatusRequest | null);
+  'train'?: (_fedbiomed_v1_TrainRequest | null);
+  'evaluate'?: (_fedbiomed_v1_EvaluateRequest | null);
+  'ping'?: (_fedbiomed_v1_PingRequest | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping";
+}
+
+export interface Request__Output {
+  'requestId': (string);
+  'experimentId': (string);
+  'search'?: (_fedbiomed_v1_SearchRequest__Output | null);
+  'approval'?: (_fedbiomed_v1_ApprovalRequest__Output | null);
+  'planStatus'?: (_fedbiomed_v1_PlanStatusRequest__Output | null);
+  'train'?: (_fedbiomed_v1_TrainRequest__Output | null);
+  'evaluate'?: (_fedbiomed_v1_EvaluateRequest__Output | null);
+  'ping'?: (_fedbiomed_v1_PingRequest__Output | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping";
+}

@@ -1,0 +1,85 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { ApprovalReply as _fedbiomed_v1_ApprovalReply, ApprovalReply__Output as _fedbiomed_v1_ApprovalReply__Output } from './fedbiomed/v1/ApprovalReply';
+import type { ApprovalRequest as _fedbiomed_v1_ApprovalRequest, ApprovalRequest__Output as _fedbiomed_v1_ApprovalRequest__Output } from './fedbiomed/v1/ApprovalRequest';
+import type { Cancel as _fedbiomed_v1_Cancel, Cancel__Output as _fedbiomed_v1_Cancel__Output } from './fedbiomed/v1/Cancel';
+import type { DatasetMetadata as _fedbiomed_v1_DatasetMetadata, DatasetMetadata__Output as _fedbiomed_v1_DatasetMetadata__Output } from './fedbiomed/v1/DatasetMetadata';
+import type { DpArgs as _fedbiomed_v1_DpArgs, DpArgs__Output as _fedbiomed_v1_DpArgs__Output } from './fedbiomed/v1/DpArgs';
+import type { Error as _fedbiomed_v1_Error, Error__Output as _fedbiomed_v1_Error__Output } from './fedbiomed/v1/Error';
+import type { EvaluateReply as _fedbiomed_v1_EvaluateReply, EvaluateReply__Output as _fedbiomed_v1_EvaluateReply__Output } from './fedbiomed/v1/EvaluateReply';
+import type { EvaluateRequest as _fedbiomed_v1_EvaluateRequest, EvaluateRequest__Output as _fedbiomed_v1_EvaluateRequest__Output } from './fedbiomed/v1/EvaluateRequest';
+import type { Heartbeat as _fedbiomed_v1_Heartbeat, Heartbeat__Output as _fedbiomed_v1_Heartbeat__Output } from './fedbiomed/v1/Heartbeat';
+import type { Hello as _fedbiomed_v1_Hello, Hello__Output as _fedbiomed_v1_Hello__Output } from './fedbiomed/v1/Hello';
+import type { HelloAck as _fedbiomed_v1_HelloAck, HelloAck__Output as _fedbiomed_v1_HelloAck__Output } from './fedbiomed/v1/HelloAck';
+import type { Log as _fedbiomed_v1_Log, Log__Output as _fedbiomed_v1_Log__Output } from './fedbiomed/v1/Log';
+import type { MetricSet as _fedbiomed_v1_MetricSet, MetricSet__Output as _fedbiomed_v1_MetricSet__Output } from './fedbiomed/v1/MetricSet';
+import type { OptimizerArgs as _fedbiomed_v1_OptimizerArgs, OptimizerArgs__Output as _fedbiomed_v1_OptimizerArgs__Output } from './fedbiomed/v1/OptimizerArgs';
+import type { PingReply as _fedbiomed_v1_PingReply, PingReply__Output as _fedbiomed_v1_PingReply__Output } from './fedbiomed/v1/PingReply';
+import type { PingRequest as _fedbiomed_v1_PingRequest, PingRequest__Output as _fedbiomed_v1_PingRequest__Output } from './fedbiomed/v1/PingRequest';
+import type { PlanStatusReply as _fedbiomed_v1_PlanStatusReply, PlanStatusReply__Output as _fedbiomed_v1_PlanStatusReply__Output } from './fedbiomed/v1/PlanStatusReply';
+import type { PlanStatusRequest as _fedbiomed_v1_PlanStatusRequest, PlanStatusRequest__Output as _fedbiomed_v1_PlanStatusRequest__Output } from './fedbiomed/v1/PlanStatusRequest';
+import type { ProtocolVersion as _fedbiomed_v1_ProtocolVersion, ProtocolVersion__Output as _fedbiomed_v1_ProtocolVersion__Output } from './fedbiomed/v1/ProtocolVersion';
+import type { Reply as _fedbiomed_v1_Reply, Reply__Output as _fedbiomed_v1_Reply__Output } from './fedbiomed/v1/Reply';
+import type { Request as _fedbiomed_v1_Request, Request__Output as _fedbiomed_v1_Request__Output } from './fedbiomed/v1/Request';
+import type { Scalar as _fedbiomed_v1_Scalar, Scalar__Output as _fedbiomed_v1_Scalar__Output } from './fedbiomed/v1/Scalar';
+import type { SearchReply as _fedbiomed_v1_SearchReply, SearchReply__Output as _fedbiomed_v1_SearchReply__Output } from './fedbiomed/v1/SearchReply';
+import type { SearchRequest as _fedbiomed_v1_SearchRequest, SearchRequest__Output as _fedbiomed_v1_SearchRequest__Output } from './fedbiomed/v1/SearchRequest';
+import type { Tensor as _fedbiomed_v1_Tensor, Tensor__Output as _fedbiomed_v1_Tensor__Output } from './fedbiomed/v1/Tensor';
+import type { TensorChunk as _fedbiomed_v1_TensorChunk, TensorChunk__Output as _fedbiomed_v1_TensorChunk__Output } from './fedbiomed/v1/TensorChunk';
+import type { TensorHeader as _fedbiomed_v1_TensorHeader, TensorHeader__Output as _fedbiomed_v1_TensorHeader__Output } from './fedbiomed/v1/TensorHeader';
+import type { TensorSet as _fedbiomed_v1_TensorSet, TensorSet__Output as _fedbiomed_v1_TensorSet__Output } from './fedbiomed/v1/TensorSet';
+import type { Timing as _fedbiomed_v1_Timing, Timing__Output as _fedbiomed_v1_Timing__Output } from './fedbiomed/v1/Timing';
+import type { TrainReply as _fedbiomed_v1_TrainReply, TrainReply__Output as _fedbiomed_v1_TrainReply__Output } from './fedbiomed/v1/TrainReply';
+import type { TrainRequest as _fedbiomed_v1_TrainRequest, TrainRequest__Output as _fedbiomed_v1_TrainRequest__Output } from './fedbiomed/v1/TrainRequest';
+import type { TrainingArgs as _fedbiomed_v1_TrainingArgs, TrainingArgs__Output as _fedbiomed_v1_TrainingArgs__Output } from './fedbiomed/v1/TrainingArgs';
+import type { TrainingPlan as _fedbiomed_v1_TrainingPlan, TrainingPlan__Output as _fedbiomed_v1_TrainingPlan__Output } from './fedbiomed/v1/TrainingPlan';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  fedbiomed: {
+    v1: {
+      ApprovalReply: MessageTypeDefinition<_fedbiomed_v1_ApprovalReply, _fedbiomed_v1_ApprovalReply__Output>
+      ApprovalRequest: MessageTypeDefinition<_fedbiomed_v1_ApprovalRequest, _fedbiomed_v1_ApprovalRequest__Output>
+      Cancel: MessageTypeDefinition<_fedbiomed_v1_Cancel, _fedbiomed_v1_Cancel__Output>
+      DType: EnumTypeDefinition
+      DatasetMetadata: MessageTypeDefinition<_fedbiomed_v1_DatasetMetadata, _fedbiomed_v1_DatasetMetadata__Output>
+      DpArgs: MessageTypeDefinition<_fedbiomed_v1_DpArgs, _fedbiomed_v1_DpArgs__Output>
+      Error: MessageTypeDefinition<_fedbiomed_v1_Error, _fedbiomed_v1_Error__Output>
+      ErrorCode: EnumTypeDefinition
+      EvaluateReply: MessageTypeDefinition<_fedbiomed_v1_EvaluateReply, _fedbiomed_v1_EvaluateReply__Output>
+      EvaluateRequest: MessageTypeDefinition<_fedbiomed_v1_EvaluateRequest, _fedbiomed_v1_EvaluateRequest__Output>
+      Heartbeat: MessageTypeDefinition<_fedbiomed_v1_Heartbeat, _fedbiomed_v1_Heartbeat__Output>
+      Hello: MessageTypeDefinition<_fedbiomed_v1_Hello, _fedbiomed_v1_Hello__Output>
+      HelloAck: MessageTypeDefinition<_fedbiomed_v1_HelloAck, _fedbiomed_v1_HelloAck__Output>
+      Log: MessageTypeDefinition<_fedbiomed_v1_Log, _fedbiomed_v1_Log__Output>
+      LogLevel: EnumTypeDefinition
+      MetricSet: MessageTypeDefinition<_fedbiomed_v1_MetricSet, _fedbiomed_v1_MetricSet__Output>
+      OptimizerArgs: MessageTypeDefinition<_fedbiomed_v1_OptimizerArgs, _fedbiomed_v1_OptimizerArgs__Output>
+      PingReply: MessageTypeDefinition<_fedbiomed_v1_PingReply, _fedbiomed_v1_PingReply__Output>
+      PingRequest: MessageTypeDefinition<_fedbiomed_v1_PingRequest, _fedbiomed_v1_PingRequest__Output>
+      PlanStatus: EnumTypeDefinition
+      PlanStatusReply: MessageTypeDefinition<_fedbiomed_v1_PlanStatusReply, _fedbiomed_v1_PlanStatusReply__Output>
+      PlanStatusRequest: MessageTypeDefinition<_fedbiomed_v1_PlanStatusRequest, _fedbiomed_v1_PlanStatusRequest__Output>
+      ProtocolVersion: MessageTypeDefinition<_fedbiomed_v1_ProtocolVersion, _fedbiomed_v1_ProtocolVersion__Output>
+      Reply: MessageTypeDefinition<_fedbiomed_v1_Reply, _fedbiomed_v1_Reply__Output>
+      Request: MessageTypeDefinition<_fedbiomed_v1_Request, _fedbiomed_v1_Request__Output>
+      Scalar: MessageTypeDefinition<_fedbiomed_v1_Scalar, _fedbiomed_v1_Scalar__Output>
+      SearchReply: MessageTypeDefinition<_fedbiomed_v1_SearchReply, _fedbiomed_v1_SearchReply__Output>
+      SearchRequest: MessageTypeDefinition<_fedbiomed_v1_SearchRequest, _fedbiomed_v1_SearchRequest__Output>
+      Tensor: MessageTypeDefinition<_fedbiomed_v1_Tensor, _fedbiomed_v1_Tensor__Output>
+      TensorChunk: MessageTypeDefinition<_fedbiomed_v1_TensorChunk, _fedbiomed_v1_TensorChunk__Output>
+      TensorHeader: MessageTypeDefinition<_fedbiomed_v1_TensorHeader, _fedbiomed_v1_TensorHeader__Output>
+      TensorSet: MessageTypeDefinition<_fedbiomed_v1_TensorSet, _fedbiomed_v1_TensorSet__Output>
+      Timing: MessageTypeDefinition<_fedbiomed_v1_Timing, _fedbiomed_v1_Timing__Output>
+      TrainReply: MessageTypeDefinition<_fedbiomed_v1_TrainReply, _fedbiomed_v1_TrainReply__Output>
+      TrainRequest: MessageTypeDefinition<_fedbiomed_v1_TrainRequest, _fedbiomed_v1_TrainRequest__Output>
+      TrainingArgs: MessageTypeDefinition<_fedbiomed_v1_TrainingArgs, _fedbiomed_v1_TrainingArgs__Output>
+      TrainingPlan: MessageTypeDefinition<_fedbiomed_v1_TrainingPlan, _fedbiomed_v1_TrainingPlan__Output>
+    }
+  }
+}
+
