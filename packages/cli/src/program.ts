@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { registerDemoCommand } from './demo-command';
+import { registerNodeCommands } from './node-commands';
+import { registerResearcherCommands } from './researcher-commands';
+
+/** Builds the `fedbiomed` command with every verb registered. */
+export function buildProgram(): Command {
+  const program = new Command('fedbiomed')
+    .description('Fed-BioMed TS: federated learning for biomedical research')
+    .exitOverride()
+    .showHelpAfterError();
+  registerNodeCommands(program);
+  registerResearcherCommands(program);
+  registerDemoCommand(program);
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` and resolves to the process exit code. Typed errors are mapped to exit
+ * codes here, at the top, and nowhere else.
+ */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

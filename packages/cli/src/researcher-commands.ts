@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+/** Registers this group's verbs on the `fedbiomed` program. (Placeholder until its issue lands.) */
+export function registerResearcherCommands(_program: Command): void {}
