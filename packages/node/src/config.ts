@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { NodeError } from './errors';
+
+/** Name of the config file inside a node folder. */
+export const CONFIG_FILE = 'config.json';
+
+const tlsSchema = z
+  .object({
+    /** CA certificate that signed the researcher's certificate (PEM file, relative to the node folder). */
+    caCert: z.string().min(1),
+    /** Node certificate and key for mutual TLS; both or neither. */
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), {
+    message: 'cert and key must be given together',
+  });
+
+const policySchema = z
+  .object({
+    /** Train requests need a plan a person approved (or an allow-list auto-approved). */
+    requirePlanApproval: z.boolean().default(true),
+    /** Plans whose layer classes all appear here are approved on arrival; empty: never. */
+    autoApproveLayers: z.array(z.string().min(1)).default([]),
+    /** Datasets with fewer samples are never trained on. */
+    minSamplesPerDataset: z.number().int().min(0).default(0),
+    /** Dataset types that may be trained on; empty: every type. */
+    allowedDatasetTypes: z.array(z.string().min(1)).default([]),
+    /** Refuse train requests that do not ask for secure aggregation. */
+    requireSecureAggregation: z.boolean().default(false),
+    /** Plan kinds accepted. */
+    allowedPlanKinds: z.array(z.string().min(1)).default(['tfjs-layers']),
+  })
+  .strict();
+
+/** Schema of `config.json`; every field but the node id has a default. */
+export const nodeConfigSchema = z
+  .object({
+    nodeId: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'letters, digits, ".", "_" or "-" only'),
+    nodeName: z.string().min(1).max(200),
+    researcher: z
+      .object({
+        /** host:port of the researcher's server. */
+        address: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port').default('127.0.0.1:50051'),
+        tls: tlsSchema.optional(),
+        /** Shared secret proving enrolment when TLS client certificates are not used. */
+        enrolmentToken: z.string().default(''),
+      })
+      .strict()
+      .prefault({}),
+    policy: policySchema.prefault({}),
+    training: z
+      .object({
+        /** Prefer a GPU backend when one is installed. */
+        useGpu: z.boolean().default(false),
+        /** Force a backend by name ("wasm", "cpu", ...); empty: the fastest available. */
+        backend: z.string().default(''),
+      })
+      .strict()
+      .prefault({}),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  })
+  .strict();
+
+/** A node's configuration once validated and with defaults filled in. */
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+/** What a config file may contain: every defaulted field may be left out. */
+export type NodeConfigInput = z.input<typeof nodeConfigSchema>;
+/** The node's policy knobs. */
+export type NodePolicy = NodeConfig['policy'];
+
+/** Environment variables that override the config file, and the field each one sets. */
+export const CONFIG_ENV_OVERRIDES = {
+  FEDBIOMED_NODE_ID: 'nodeId',
+  FEDBIOMED_NODE_NAME: 'nodeName',
+  FEDBIOMED_RESEARCHER_ADDRESS: 'researcher.address',
+  FEDBIOMED_ENROLMENT_TOKEN: 'researcher.enrolmentToken',
+  FEDBIOMED_NODE_BACKEND: 'training.backend',
+  FEDBIOMED_LOG_LEVEL: 'logLevel',
+} as const;
+
+/**
+ * Validates a config object, filling in defaults; the error lists every field at fault.
+ *
+ * @param source - where the object came from, named in the error
+ */
+export function parseNodeConfig(input: unknown, source = 'config'): NodeConfig {
+  const parsed = nodeConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new NodeError('INVALID_CONFIG', `invalid ${source}: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+/** Returns a copy of `input` with the {@link CONFIG_ENV_OVERRIDES} found in `env` applied. */
+export function applyEnvOverrides(input: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = structuredClone(input);
+  for (const [variable, field] of Object.entries(CONFIG_ENV_OVERRIDES)) {
+    const value = env[variable];
+    if (value === undefined || value === '') continue;
+    const path = field.split('.');
+    let target = out;
+    for (const key of path.slice(0, -1)) {
+      const next = target[key];
+      target[key] = typeof next === 'object' && next !== null ? next : {};
+      target = target[key] as Record<string, unknown>;
+    }
+    target[path[path.length - 1] as string] = value;
+  }
+  return out;
+}
+
+/**
+ * Reads `config.json` of a node folder, applies environment overrides and validates it.
+ *
+ * @throws NodeError NOT_INITIALISED when the folder has no config, INVALID_CONFIG when it is malformed
+ */
+export function loadNodeConfig(dir: string, env: NodeJS.ProcessEnv = process.env): NodeConfig {
+  const file = join(dir, CONFIG_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new NodeError('NOT_INITIALISED', `no node at ${dir}: ${file} is missing; run \`fedbiomed node --path ${dir} init\``);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new NodeError('INVALID_CONFIG', `invalid ${file}: not JSON (${(error as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new NodeError('INVALID_CONFIG', `invalid ${file}: expected a JSON object`);
+  }
+  return parseNodeConfig(applyEnvOverrides(raw as Record<string, unknown>, env), file);
+}
+
+/** Resolves a path of the config (certificates) against the node folder. */
+export function resolveInNodeDir(dir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(dir, path);
+}

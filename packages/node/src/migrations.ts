@@ -1,0 +1,69 @@
+/**
+ * Numbered schema migrations of the node database. A migration is never edited once released;
+ * changes go in a new one appended at the end.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/** Every migration, in order; the last version is the schema this build writes. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'datasets, plans, audit and per-experiment state',
+    sql: `
+      CREATE TABLE datasets (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        data_type TEXT NOT NULL,
+        path TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        description TEXT NOT NULL,
+        options TEXT NOT NULL,
+        feature_shape TEXT NOT NULL,
+        feature_dtypes TEXT NOT NULL,
+        sample_count INTEGER NOT NULL,
+        num_classes INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE plans (
+        sha256 TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        canonical_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+        decided_by TEXT,
+        decided_at TEXT,
+        notes TEXT NOT NULL DEFAULT '',
+        registered_at TEXT NOT NULL,
+        registered_by TEXT NOT NULL
+      );
+      CREATE TABLE audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        plan_sha256 TEXT,
+        dataset_id TEXT,
+        experiment_id TEXT,
+        request_id TEXT,
+        detail TEXT NOT NULL DEFAULT ''
+      );
+      CREATE INDEX audit_plan ON audit (plan_sha256);
+      CREATE TABLE experiment_state (
+        experiment_id TEXT NOT NULL,
+        dataset_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value BLOB NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (experiment_id, dataset_id, key)
+      );
+    `,
+  },
+];
+
+/** Schema version this build reads and writes. */
+export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,0 +1,31 @@
+/** Every failure the researcher SDK reports, as a closed set of codes. */
+export const RESEARCHER_ERROR_CODES = {
+  /** An option passed to `new Experiment(...)` or a helper is out of range or of the wrong type. */
+  INVALID_OPTION: 'INVALID_OPTION',
+  /** No online node holds a dataset matching the experiment's tags. */
+  NO_NODES: 'NO_NODES',
+  /** Fewer than `minNodes` nodes replied in time; the global model was left unchanged. */
+  ROUND_FAILED: 'ROUND_FAILED',
+  /** A node's reply does not fit the model (layout, length, missing tensor). */
+  BAD_REPLY: 'BAD_REPLY',
+  /** A breakpoint folder is missing, unreadable or from an incompatible version. */
+  BREAKPOINT_INVALID: 'BREAKPOINT_INVALID',
+  /** `run()` or `runOnce()` was called while a round is running, or after `rounds` completed. */
+  INVALID_STATE: 'INVALID_STATE',
+  /** The experiment was stopped through its AbortSignal. */
+  ABORTED: 'ABORTED',
+} as const;
+
+/** One of {@link RESEARCHER_ERROR_CODES}. */
+export type ResearcherErrorCode = keyof typeof RESEARCHER_ERROR_CODES;
+
+/** The one error class of `@fedbiomed/researcher`; `code` says what went wrong, `message` names what is at fault. */
+export class ResearcherError extends Error {
+  override readonly name = 'ResearcherError';
+  readonly code: ResearcherErrorCode;
+
+  constructor(code: ResearcherErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}

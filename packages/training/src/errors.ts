@@ -1,0 +1,43 @@
+/** Closed set of reasons a training operation refuses or fails. */
+export const TrainingErrorCode = {
+  /** The plan's JSON is not a training plan this version understands. */
+  MALFORMED_PLAN: 'MALFORMED_PLAN',
+  /** The plan's SHA-256 does not match its canonical JSON. */
+  HASH_MISMATCH: 'HASH_MISMATCH',
+  /** The plan's kind is not one this runtime executes. */
+  UNSUPPORTED_KIND: 'UNSUPPORTED_KIND',
+  /** The topology names a layer or object class tfjs does not know (custom code). */
+  UNKNOWN_CLASS: 'UNKNOWN_CLASS',
+  /** The model's input or output shape does not fit the dataset. */
+  SHAPE_MISMATCH: 'SHAPE_MISMATCH',
+  /** Weights do not match the plan's manifest (names, shapes, or digest). */
+  WEIGHTS_MISMATCH: 'WEIGHTS_MISMATCH',
+  /** An argument of a call is out of range or inconsistent with another. */
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** A loss, optimiser or metric name is not supported. */
+  UNSUPPORTED: 'UNSUPPORTED',
+  /** Training produced a non-finite loss or weights. */
+  DIVERGED: 'DIVERGED',
+  /** The caller's AbortSignal fired. */
+  ABORTED: 'ABORTED',
+  /** No usable tfjs backend could be initialised. */
+  BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  /** Reading or writing a saved model failed. */
+  IO: 'IO',
+} as const;
+
+/** One of {@link TrainingErrorCode}'s values. */
+export type TrainingErrorCode = (typeof TrainingErrorCode)[keyof typeof TrainingErrorCode];
+
+/** The one error class of `@fedbiomed/training`; `code` is stable, `message` names the culprit. */
+export class TrainingError extends Error {
+  override readonly name = 'TrainingError';
+
+  constructor(
+    readonly code: TrainingErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
