@@ -1,4 +1,44 @@
-import type { Command } from 'commander';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { runDemo } from './demo-run';
 
-/** Registers this group's verbs on the `fedbiomed` program. (Placeholder until its issue lands.) */
-export function registerDemoCommand(_program: Command): void {}
+/** Folder of the data bundled with the CLI (Fed-Heart-Disease, with its SOURCE.md). */
+export const DEMO_DATA_DIR = join(__dirname, '..', 'demo-data', 'heart_disease');
+
+/** Registers `fedbiomed demo`. */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run a federation on this machine: a researcher and the 4 hospitals of Fed-Heart-Disease')
+    .option('--rounds <n>', 'FedAvg rounds', positiveInteger, 5)
+    .option('--updates <n>', 'local SGD updates per round', positiveInteger, 50)
+    .option('--lr <rate>', 'local SGD learning rate', positiveNumber, 0.05)
+    .option('--seed <n>', 'seed of the initial model and the nodes’ shuffling', positiveInteger, 42)
+    .option('--out <dir>', 'output folder (model, metrics, logs)', 'fedbiomed-demo-output')
+    .option('--data <dir>', 'Fed-Heart-Disease folder', DEMO_DATA_DIR)
+    .action(async function (this: Command) {
+      const o = this.opts<{ rounds: number; updates: number; lr: number; seed: number; out: string; data: string }>();
+      await runDemo({
+        rounds: o.rounds,
+        updates: o.updates,
+        learningRate: o.lr,
+        seed: o.seed,
+        out: o.out,
+        dataDir: o.data,
+        binPath: join(__dirname, 'bin.js'),
+        stdout: process.stdout,
+      });
+    });
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return n;
+}

@@ -93,3 +93,8 @@ export function classIds(dataset: Dataset): Int32Array {
   for (let i = 0; i < dataset.size; i++) ids[i] = Math.round(dataset.label(i)[0] ?? 0);
   return ids;
 }
+
+/** The same samples under changed metadata (a recipe naming its classes and features). */
+export function withMetadata(dataset: Dataset, metadata: Partial<Omit<DatasetMetadata, 'sampleCount'>>): ArrayDataset {
+  return mapDataset(dataset, (x, out) => out.set(x), metadata);
+}

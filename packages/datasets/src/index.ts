@@ -1,1 +1,53 @@
-export {};
+/**
+ * `@fedbiomed/datasets`: biomedical data in, tfjs batches out. Adapters (CSV/TSV, image folders,
+ * MNIST IDX, BIDS-like medical folders), recipes for the reference datasets, fixed train/test
+ * splits, training-only standardisation and partitioners for simulations.
+ * @packageDocumentation
+ */
+
+// ---- Dataset contract and batching ----
+export type { Batch, BatchOptions, Dataset, DatasetDtypes, DatasetMetadata } from './dataset';
+export { ArrayDataset, classIds, withMetadata } from './array-dataset';
+export type { ArrayDatasetInit } from './array-dataset';
+export { forEachBatch } from './batching';
+
+// ---- Seeded randomness, splits and standardisation ----
+export { createRandom, shuffled } from './random';
+export type { Random } from './random';
+export { checkSplit, splitTrainTest } from './split';
+export type { SplitOptions, TrainTestSplit } from './split';
+export { fitStandardization, standardize } from './standardization';
+export type { FitStandardizationOptions, Standardization } from './standardization';
+
+// ---- Partitioners for simulations ----
+export { histogramsOf, partitionDataset } from './partition/partitioners';
+export type { Partition, PartitionScheme } from './partition/partitioners';
+
+// ---- Adapters and their registry ----
+export type { DatasetAdapter, DatasetSpec, ValidationReport } from './adapter';
+export { AdapterRegistry, createAdapterRegistry, openDataset } from './registry';
+export { csvAdapter, loadCsv } from './adapters/csv-adapter';
+export type { CsvLoadResult, CsvOptions, MissingPolicy } from './adapters/csv-adapter';
+export type { ColumnRef, ColumnType } from './adapters/csv-columns';
+export type { CsvLayout } from './adapters/csv-table';
+export { streamCsvBatches } from './adapters/csv-stream';
+export type { CsvStreamOptions } from './adapters/csv-stream';
+export { imageFolderAdapter, loadImageFolder } from './adapters/image-folder-adapter';
+export type { ImageFolderOptions } from './adapters/image-folder-adapter';
+export { loadMnist, mnistAdapter } from './adapters/mnist-adapter';
+export type { MnistOptions } from './adapters/mnist-adapter';
+export { loadMedicalFolder, medicalFolderAdapter } from './adapters/medical-folder-adapter';
+export type { MedicalFolderOptions, MedicalFolderResult } from './adapters/medical-folder-adapter';
+
+// ---- Recipes for the reference datasets ----
+export { openBreastCancer } from './recipes/breast-cancer';
+export { openMedNistSample } from './recipes/mednist';
+export type { MedNistSampleOptions } from './recipes/mednist';
+export { openMnistTest } from './recipes/mnist';
+export { HEART_DISEASE_CENTERS, openHeartDisease } from './recipes/heart-disease';
+export type { HeartDiseaseCenter, HeartDiseaseOptions } from './recipes/heart-disease';
+export { openPseudoAdni, PSEUDO_ADNI_FEATURES } from './recipes/pseudo-adni';
+
+// ---- Errors ----
+export { DatasetError, DatasetErrorCode } from './errors';
+export type { DatasetErrorLocation } from './errors';

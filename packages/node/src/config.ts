@@ -13,6 +13,8 @@ const tlsSchema = z
     /** Node certificate and key for mutual TLS; both or neither. */
     cert: z.string().min(1).optional(),
     key: z.string().min(1).optional(),
+    /** Name to check the researcher's certificate against when it differs from the address host. */
+    serverName: z.string().min(1).optional(),
   })
   .strict()
   .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), {

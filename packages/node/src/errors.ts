@@ -26,6 +26,8 @@ export const NodeErrorCode = {
   PLAN_NOT_FOUND: 'PLAN_NOT_FOUND',
   /** An argument is missing or invalid (the message names it). */
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  /** A request from the researcher does not follow the contract (the message says what is missing). */
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
   /** The node cannot reach or stay connected to the researcher. */
   CONNECTION_FAILED: 'CONNECTION_FAILED',
 } as const;

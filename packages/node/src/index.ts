@@ -1,1 +1,45 @@
-export {};
+/**
+ * `@fedbiomed/node`: a hospital's daemon. It keeps the node folder (config, SQLite registry,
+ * certificates, logs), registers datasets, approves training plans, enforces the node's policy and
+ * answers the researcher's requests with parameters and metrics only.
+ * @packageDocumentation
+ */
+
+/**** Node folder and configuration ****/
+export { DEFAULT_NODE_DIR, initNodeFolder, nodePaths, resolveNodeDir } from './node-folder';
+export type { InitNodeOptions, NodePaths } from './node-folder';
+export { CONFIG_ENV_OVERRIDES, CONFIG_FILE, loadNodeConfig, nodeConfigSchema, parseNodeConfig } from './config';
+export type { NodeConfig, NodeConfigInput, NodePolicy } from './config';
+
+/**** Opening a node ****/
+export { createNode, openNode } from './node';
+export type { CreateNodeOptions, Node } from './node';
+export type { NodeLogger } from './logger';
+
+/**** Running: connect to the researcher and answer its requests ****/
+export { startNode } from './node-runtime';
+export type { RunningNode, StartNodeOptions } from './node-runtime';
+export { reduceTaskState } from './task-state';
+export type { RunningTask, TaskEvent, TaskState } from './task-state';
+
+/**** Dataset registry ****/
+export type { AddDatasetInput, DatasetInspector, DatasetRegistry, DatasetSource } from './dataset-registry';
+export { tagsConflict } from './tags';
+export { datasetTypes, inspectDataset } from './dataset-source';
+
+/**** Plans, approval and audit ****/
+export { describePlan, planLayerClasses } from './plan-registry';
+export type { Decision, PlanRegistry } from './plan-registry';
+export { reducePlanApproval } from './plan-approval';
+export type { PlanApproval, PlanEvent } from './plan-approval';
+export type { AuditEntry, AuditQuery, DatasetRecord, NodeRepository, PlanRecord, StateKey } from './repository';
+
+/**** Policy ****/
+export { checkPolicy } from './policy';
+export type { PolicyQuestion, PolicyRefusal } from './policy';
+
+/**** Database ****/
+export { SCHEMA_VERSION } from './migrations';
+
+/**** Errors ****/
+export { NodeError, NodeErrorCode } from './errors';

@@ -1,1 +1,55 @@
-export {};
+/**
+ * `@fedbiomed/researcher`: the researcher's SDK. An {@link Experiment} finds the nodes holding
+ * datasets with given tags, sends them a training plan, runs rounds with a strategy from
+ * `@fedbiomed/strategy`, and keeps results, breakpoints and monitoring files.
+ * @packageDocumentation
+ */
+
+/**** Experiment ****/
+export { Experiment } from './experiment';
+export type { ResumeCollaborators } from './experiment';
+export type { ExperimentOptions, ExperimentPlan } from './experiment-options';
+export type { ExperimentEvent } from './experiment-events';
+export type { EvaluationResult, NodeFailure, NodeRoundResult, NodeTiming, RoundResult } from './experiment-results';
+export { aggregateMetrics } from './metric-aggregation';
+export type { MetricValues } from './metric-aggregation';
+export { buildGlobalModel, exportGlobalModel } from './global-model';
+
+/**** Node selection ****/
+export { applySelection, selectAll, selectFraction, selectWith } from './node-selection';
+export type { NodeSelection, SelectionContext, SelectNodes } from './node-selection';
+export { SeededRandom } from './seeded-random';
+
+/**** Discovery and approval ****/
+export { getPlanStatus, requestPlanApproval, searchDatasets } from './discovery';
+export type { DatasetMatch, NodePlanStatus, SearchResult } from './discovery';
+
+/**** Federation (the transport as the experiment sees it) ****/
+export { createTransportFederation } from './transport-federation';
+export type {
+  Federation,
+  FederationEvent,
+  FederationNode,
+  EvaluateTask,
+  NodeOutcome,
+  RequestOptions,
+  TrainOutcome,
+  TrainTask,
+} from './federation';
+
+/**** Breakpoints ****/
+export { FileBreakpointStore } from './breakpoints/breakpoint-store';
+export type { BreakpointStore } from './breakpoints/breakpoint-store';
+export type { ExperimentSnapshot } from './experiment-snapshot';
+
+/**** Monitoring ****/
+export { ExperimentMonitor } from './monitoring/experiment-monitor';
+export { ALL_NODES, metricsCsv, metricsJson } from './monitoring/metrics-files';
+export { TensorBoardWriter } from './monitoring/tensorboard-writer';
+export { TensorBoardEventCodec } from './monitoring/tensorboard-event';
+export type { TensorBoardEvent } from './monitoring/tensorboard-event';
+export { decodeTfRecords, encodeTfRecord, maskedCrc32c } from './monitoring/tfrecord';
+
+/**** Errors ****/
+export { RESEARCHER_ERROR_CODES, ResearcherError } from './errors';
+export type { ResearcherErrorCode } from './errors';

@@ -22,6 +22,8 @@ export const StrategyErrorCode = {
   EMPTY_REPLY_SET: 'EMPTY_REPLY_SET',
   /** The rule cannot run with this many replies (Bulyan's n ≥ 4f + 3, Krum's n > 2f + 2, ...). */
   TOO_FEW_REPLIES: 'TOO_FEW_REPLIES',
+  /** Fewer nodes are available than the strategy's minimum for a round. */
+  TOO_FEW_NODES: 'TOO_FEW_NODES',
   /** `aggregateFit` was called for a round that `configureFit` did not open. */
   ROUND_NOT_CONFIGURED: 'ROUND_NOT_CONFIGURED',
   /** Saved state cannot be read back (wrong strategy name, version or shape). */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { getRandomValues } from 'node:crypto';
 
 /**
  * A source of randomness. Every random draw in this package goes through one, so tests pass a
@@ -69,17 +69,16 @@ export function createSeededRng(seed: number): Rng {
   return new GaussianFromUniform(() => ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992);
 }
 
-/** Draws are refilled in blocks to keep the cost of `randomBytes` off the per-value path. */
+/** Draws are refilled in blocks to keep the cost of a system call off the per-value path. */
 const CRYPTO_BLOCK_WORDS = 1024;
 
-/** A generator reading the operating system's CSPRNG (`crypto.randomBytes`): the default for DP noise. */
+/** A generator reading the operating system's CSPRNG (`crypto.getRandomValues`): the default for DP noise. */
 export function createCryptoRng(): Rng {
-  let words = new Uint32Array(0);
-  let position = 0;
+  const words = new Uint32Array(CRYPTO_BLOCK_WORDS);
+  let position = CRYPTO_BLOCK_WORDS;
   const next = (): number => {
-    if (position >= words.length) {
-      const bytes = randomBytes(CRYPTO_BLOCK_WORDS * 4);
-      words = new Uint32Array(bytes.buffer, bytes.byteOffset, CRYPTO_BLOCK_WORDS);
+    if (position >= CRYPTO_BLOCK_WORDS) {
+      getRandomValues(words);
       position = 0;
     }
     return words[position++]!;

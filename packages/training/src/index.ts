@@ -1,1 +1,58 @@
-export {};
+/**
+ * Training runtime of Fed-BioMed TS: training plans as data, the local training loop, metrics,
+ * model export and tfjs backend selection.
+ * @packageDocumentation
+ */
+
+/**** Errors ****/
+export { TrainingError, TrainingErrorCode } from './errors';
+
+/**** Training plans ****/
+export {
+  LOSS_NAMES,
+  METRIC_NAMES,
+  OPTIMIZER_NAMES,
+  PLAN_FORMAT_VERSION,
+  PLAN_KIND,
+} from './plan/plan-spec';
+export type { LossName, MetricName, OptimizerName, OptimizerSpec, PlanSpec, PreprocessingRef } from './plan/plan-spec';
+export { buildPlan, encodePlan } from './plan/build-plan';
+export type { BuiltPlan, PlanConfig } from './plan/build-plan';
+export { checkPlanFitsDataset, validatePlan } from './plan/validate-plan';
+export type { DatasetShape, ValidatedPlan, ValidatePlanOptions } from './plan/validate-plan';
+export { planToModel } from './plan/plan-model';
+export { formatPlanSummary, summarizePlan } from './plan/plan-summary';
+export type { LayerSummary, PlanSummary } from './plan/plan-summary';
+export { canonicalJson, sha256Hex } from './plan/canonical-json';
+
+/**** Weights ****/
+export {
+  assignWeights,
+  checkWeights,
+  flattenWeights,
+  readWeights,
+  unflattenWeights,
+  weightSpecs,
+  weightsSha256,
+} from './weights';
+export type { ModelWeights, WeightSpec, WeightTensor } from './weights';
+
+/**** Local training ****/
+export { trainLocal } from './loop/train-local';
+export type { LocalTrainingArgs, ScalarEvent, TrainLocalOptions, TrainLocalResult } from './loop/train-local';
+export { evaluateModel } from './loop/evaluate';
+export type { EvaluateOptions, MetricSet } from './loop/evaluate';
+export type { TrainingDataset } from './loop/training-dataset';
+export type { DpRng } from './loop/privacy';
+export { SCAFFOLD_NODE_CONTROL, SCAFFOLD_SERVER_CONTROL } from './loop/scaffold';
+
+/**** Metrics ****/
+export { accuracy, balancedAccuracy, f1, precision, recall, rocAuc, rocAucOvr } from './metrics/classification';
+export type { Average, Labels } from './metrics/classification';
+export { explainedVariance, meanAbsoluteError, meanSquaredError, r2 } from './metrics/regression';
+export { concordanceIndex } from './metrics/survival';
+export { computeMetrics } from './metrics/compute-metrics';
+export type { Predictions } from './metrics/compute-metrics';
+
+/**** Export ****/
+export { fileSystemHandler, loadModel, saveModel } from './io/file-io';

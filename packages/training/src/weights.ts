@@ -30,16 +30,16 @@ export function readWeights(model: tf.LayersModel): WeightTensor[] {
 
 /** Manifest (names and shapes) of a model's weights. */
 export function weightSpecs(model: tf.LayersModel): WeightSpec[] {
-  return model.weights.map((w) => ({ name: w.originalName, shape: [...w.shape] }));
+  return model.weights.map((w) => ({ name: w.originalName, shape: [...w.read().shape] }));
 }
 
-/** Checks that `weights` match `specs` exactly (same names, order and shapes). */
-export function checkWeights(specs: readonly WeightSpec[], weights: ModelWeights): void {
-  if (specs.length !== weights.length) {
-    throw new TrainingError('WEIGHTS_MISMATCH', `expected ${specs.length} weight tensors, got ${weights.length}`);
+/** Checks that `actual` has the same weight names, order and shapes as `expected`. */
+export function checkWeightSpecs(expected: readonly WeightSpec[], actual: readonly WeightSpec[]): void {
+  if (expected.length !== actual.length) {
+    throw new TrainingError('WEIGHTS_MISMATCH', `expected ${expected.length} weight tensors, got ${actual.length}`);
   }
-  specs.forEach((spec, i) => {
-    const w = weights[i]!;
+  expected.forEach((spec, i) => {
+    const w = actual[i]!;
     if (w.name !== spec.name) {
       throw new TrainingError('WEIGHTS_MISMATCH', `weight ${i} is named "${w.name}", expected "${spec.name}"`);
     }
@@ -49,11 +49,18 @@ export function checkWeights(specs: readonly WeightSpec[], weights: ModelWeights
         `weight "${w.name}" has shape [${w.shape.join(',')}], expected [${spec.shape.join(',')}]`,
       );
     }
-    const size = spec.shape.reduce((a, b) => a * b, 1);
+  });
+}
+
+/** Checks that `weights` match `specs` exactly (names, order, shapes) and hold the right number of values. */
+export function checkWeights(specs: readonly WeightSpec[], weights: ModelWeights): void {
+  checkWeightSpecs(specs, weights);
+  for (const w of weights) {
+    const size = w.shape.reduce((a, b) => a * b, 1);
     if (w.values.length !== size) {
       throw new TrainingError('WEIGHTS_MISMATCH', `weight "${w.name}" holds ${w.values.length} values, shape needs ${size}`);
     }
-  });
+  }
 }
 
 /** Writes `weights` into `model` after checking them against its manifest. */

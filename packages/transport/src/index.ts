@@ -1,1 +1,48 @@
-export {};
+/**
+ * gRPC transport of Fed-BioMed TS: the researcher's server, the node's client, chunked tensor
+ * streams with integrity checks, TLS / mutual TLS, heartbeats and reconnection.
+ * @packageDocumentation
+ */
+
+/**** Researcher side ****/
+export { ResearcherServer } from './server';
+export type {
+  NodeInfo,
+  NodeOutcome,
+  NodeReply,
+  RequestOptions,
+  ResearcherServerEvents,
+  ResearcherServerOptions,
+} from './server';
+export type { NodeAdmission } from './server-auth';
+
+/**** Node side ****/
+export { NodeClient } from './client';
+export type { NodeClientEvents, NodeClientOptions } from './client';
+export type { HandlerResult, RequestContext, RequestHandler } from './client-session';
+
+/**** Tensors ****/
+export { asFloat32Array, dtypeByteSize, expectedByteLength, float32Tensor, packTensors } from './tensor';
+export type { Tensor, TensorPayload } from './tensor';
+export type { ReceivedTensors } from './tensor-receiver';
+
+/**** Security ****/
+export { createCertificateAuthority, issueCertificate, writePemPair } from './pki';
+export type { CertificateAuthorityOptions, IssueOptions, PemPair } from './pki';
+export type { ClientTlsOptions, ServerTlsOptions } from './credentials';
+
+/**** Errors, logging, timing ****/
+export { TransportError, TransportErrorCode } from './errors';
+export type { TransportErrorContext } from './errors';
+export type { Logger } from './logger';
+export type { Clock } from './clock';
+export { backoffDelayMs, DEFAULT_BACKOFF } from './backoff';
+export type { BackoffOptions } from './backoff';
+export type { Unsubscribe } from './events';
+export {
+  DEFAULT_CHUNK_SIZE_BYTES,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_TRANSFER_BYTES,
+} from './options';
+export { MISSED_HEARTBEATS_LIMIT } from './heartbeat';

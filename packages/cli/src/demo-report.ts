@@ -1,0 +1,76 @@
+import { SingleBar } from 'cli-progress';
+import Table from 'cli-table3';
+import type { EvaluationResult, ExperimentEvent } from '@fedbiomed/researcher';
+
+/**
+ * Shows a run's progress: on a terminal, one bar per round filling as nodes reply; everywhere, one
+ * summary line per round (so logs and pipes see progress too).
+ */
+export class RoundProgress {
+  readonly #out: NodeJS.WriteStream;
+  readonly #rounds: number;
+  #bar: SingleBar | undefined;
+
+  constructor(out: NodeJS.WriteStream, rounds: number) {
+    this.#out = out;
+    this.#rounds = rounds;
+  }
+
+  /** Feeds one experiment event. */
+  onEvent(event: ExperimentEvent): void {
+    switch (event.type) {
+      case 'round-started':
+        if (this.#out.isTTY === true) {
+          this.#bar = new SingleBar({
+            format: `round ${event.round}/${this.#rounds} [{bar}] {value}/{total} nodes {status}`,
+            stream: this.#out,
+            hideCursor: true,
+            clearOnComplete: true,
+          });
+          this.#bar.start(event.selected.length, 0, { status: '' });
+        }
+        break;
+      case 'node-replied':
+        this.#bar?.increment(1, { status: `(${event.nodeName} done)` });
+        break;
+      case 'node-dropped':
+        this.#bar?.increment(1, { status: `(${event.nodeName} dropped: ${event.code})` });
+        break;
+      case 'round-completed': {
+        this.#bar?.stop();
+        this.#bar = undefined;
+        const r = event.result;
+        const metrics = formatMetrics(r.metricsBefore.values);
+        const failures = r.failures.length > 0 ? `, dropped: ${r.failures.map((f) => `${f.nodeName} (${f.code})`).join(', ')}` : '';
+        this.#out.write(`round ${r.round}/${this.#rounds}: ${r.nodes.length} nodes in ${(r.durationMs / 1000).toFixed(1)} s, global model before training: ${metrics}${failures}\n`);
+        break;
+      }
+      case 'round-failed':
+        this.#bar?.stop();
+        this.#bar = undefined;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/** The final table: one row per node and the sample-weighted overall row. */
+export function metricsTable(evaluation: EvaluationResult, metricNames: readonly string[]): string {
+  const table = new Table({ head: ['node', 'test samples', ...metricNames], style: { head: [], border: [] } });
+  for (const node of evaluation.nodes) {
+    table.push([node.nodeName, String(node.metrics.sampleCount), ...metricNames.map((m) => formatValue(node.metrics.values[m]))]);
+  }
+  table.push(['overall (sample-weighted)', String(evaluation.metrics.sampleCount), ...metricNames.map((m) => formatValue(evaluation.metrics.values[m]))]);
+  return table.toString();
+}
+
+function formatMetrics(values: Readonly<Record<string, number>>): string {
+  return Object.entries(values)
+    .map(([name, value]) => `${name} ${formatValue(value)}`)
+    .join(', ');
+}
+
+function formatValue(value: number | undefined): string {
+  return value === undefined ? '-' : value.toFixed(4);
+}

@@ -1,0 +1,245 @@
+/**
+ * The CSV/TSV adapter: a delimited file becomes a fully validated {@link ArrayDataset}. Column types
+ * are inferred (overridable), categories one-hot encoded, missing values dropped or imputed.
+ */
+import { ArrayDataset } from '../array-dataset';
+import { DatasetError, DatasetErrorCode } from '../errors';
+import type { DatasetAdapter } from '../adapter';
+import {
+  categoryKey,
+  type ColumnPlan,
+  type ColumnRef,
+  type ColumnType,
+  DEFAULT_MISSING_VALUES,
+  encodeRow,
+  featureNamesOf,
+  parseNumber,
+  resolveColumn,
+  sortCategories,
+  widthOf,
+} from './csv-columns';
+import { type CsvLayout, type CsvTable, readCsvTable } from './csv-table';
+
+/** What to do with a missing feature value. A missing label always drops its row (or fails with `error`). */
+export type MissingPolicy =
+  | 'drop'
+  | 'error'
+  | { readonly impute: 'mean' | 'median' }
+  | { readonly impute: 'constant'; readonly value: number | string };
+
+/** Options of the CSV adapter. */
+export interface CsvOptions extends CsvLayout {
+  /** The label column. */
+  readonly label: ColumnRef;
+  /** Feature columns in order; default: every column but the label. */
+  readonly features?: readonly ColumnRef[];
+  /** Default: classification when the label is a category or has at most 20 distinct integers. */
+  readonly task?: 'classification' | 'regression';
+  /** Type overrides by column name or index (as a string key). Inferred: `number` when most values are numbers. */
+  readonly columnTypes?: Readonly<Record<string, ColumnType>>;
+  /** Texts read as missing. Default `''`, `?`, `NA`, `N/A`, `NaN`, `nan`, `null`. */
+  readonly missingValues?: readonly string[];
+  /** Default `drop` (complete cases). Imputed statistics use every row that has the value. */
+  readonly missing?: MissingPolicy;
+  /** Leave out each categorical column's first category (as pandas `get_dummies(drop_first=True)`). */
+  readonly oneHotDropFirst?: boolean;
+  /** Fixed category lists by column name or index, instead of the sorted values found. */
+  readonly categories?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A loaded CSV file: the dataset plus where each sample came from. */
+export interface CsvLoadResult {
+  readonly dataset: ArrayDataset;
+  /** 1-based source line of each sample. */
+  readonly sourceLines: readonly number[];
+  /** Source lines dropped for a missing value. */
+  readonly droppedLines: readonly number[];
+  /** The feature columns as encoded. */
+  readonly columns: readonly ColumnPlan[];
+  /** Raw values of any column for the kept samples (e.g. for a natural split by site). */
+  column(ref: ColumnRef): string[];
+}
+
+/** Reads, validates and encodes a delimited file. Throws a {@link DatasetError}; returns nothing partial. */
+export async function loadCsv(file: string, options: CsvOptions): Promise<CsvLoadResult> {
+  if (typeof options?.label !== 'string' && typeof options?.label !== 'number') {
+    throw new DatasetError(DatasetErrorCode.INVALID_OPTION, 'the CSV options need a label column (name or index)', { file });
+  }
+  const table = await readCsvTable(file, options);
+  const missing = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
+  const policy = options.missing ?? 'drop';
+  const labelIndex = resolveColumn(options.label, table.columnNames, table.width, file);
+  const featureIndices = (options.features ?? [...Array(table.width).keys()].filter((i) => i !== labelIndex)).map((ref) =>
+    resolveColumn(ref, table.columnNames, table.width, file),
+  );
+  if (featureIndices.includes(labelIndex)) {
+    throw new DatasetError(DatasetErrorCode.INVALID_OPTION, 'the label column is also listed as a feature', { file, column: nameOf(table, labelIndex) });
+  }
+  const plans = featureIndices.map((index) => planColumn(table, index, options, missing, policy));
+  const labelType = typeOf(table, labelIndex, options, missing);
+  const label = planLabel(table, labelIndex, labelType, options.task, missing);
+
+  const width = plans.reduce((sum, p) => sum + widthOf(p), 0);
+  const features = new Float32Array(table.rows.length * width);
+  const labels = new Float32Array(table.rows.length);
+  const kept: number[] = [];
+  const dropped: number[] = [];
+  table.rows.forEach((fields, r) => {
+    const line = table.lines[r] ?? 0;
+    const ctx = { file, line, missing, rejectMissing: policy === 'error' };
+    const y = label.encode(fields[labelIndex] ?? '', ctx);
+    const out = features.subarray(kept.length * width, (kept.length + 1) * width);
+    if (y === undefined || !encodeRow(plans, fields, out, ctx)) {
+      out.fill(0);
+      dropped.push(r);
+      return;
+    }
+    labels[kept.length] = y;
+    kept.push(r);
+  });
+  if (kept.length === 0) throw new DatasetError(DatasetErrorCode.EMPTY_DATASET, `all ${table.rows.length} rows have a missing value`, { file });
+
+  const dataset = new ArrayDataset({
+    metadata: {
+      dataType: 'csv',
+      featureShape: [width],
+      labelShape: [1],
+      numClasses: label.numClasses,
+      ...(label.classNames === undefined ? {} : { classNames: label.classNames }),
+      featureNames: featureNamesOf(plans),
+      dtypes: { features: 'float32', labels: label.numClasses > 0 ? 'int32' : 'float32' },
+    },
+    features: features.slice(0, kept.length * width),
+    labels: labels.slice(0, kept.length),
+  });
+  return {
+    dataset,
+    sourceLines: kept.map((r) => table.lines[r] ?? 0),
+    droppedLines: dropped.map((r) => table.lines[r] ?? 0),
+    columns: plans,
+    column: (ref) => {
+      const index = resolveColumn(ref, table.columnNames, table.width, file);
+      return kept.map((r) => table.rows[r]?.[index] ?? '');
+    },
+  };
+}
+
+/** The CSV adapter for {@link AdapterRegistry}: `{ type: 'csv', path, options: CsvOptions }`. */
+export const csvAdapter: DatasetAdapter<CsvOptions> = {
+  kind: 'csv',
+  async open(spec) {
+    return (await loadCsv(spec.path, spec.options)).dataset;
+  },
+  async validate(spec) {
+    const { dataset, droppedLines } = await loadCsv(spec.path, spec.options);
+    return { metadata: dataset.metadata, warnings: droppedLines.length === 0 ? [] : [`${droppedLines.length} rows dropped for missing values`] };
+  },
+};
+
+function nameOf(table: CsvTable, index: number): string | number {
+  return table.columnNames?.[index] ?? index;
+}
+
+function lookup<T>(record: Readonly<Record<string, T>> | undefined, table: CsvTable, index: number): T | undefined {
+  return record?.[String(nameOf(table, index))] ?? record?.[String(index)];
+}
+
+function typeOf(table: CsvTable, index: number, options: CsvOptions, missing: ReadonlySet<string>): ColumnType {
+  const declared = lookup(options.columnTypes, table, index);
+  if (declared !== undefined) {
+    if (declared !== 'number' && declared !== 'category') {
+      throw new DatasetError(DatasetErrorCode.INVALID_OPTION, `column type must be "number" or "category", got ${JSON.stringify(declared)}`, { file: table.file, column: nameOf(table, index) });
+    }
+    return declared;
+  }
+  if (lookup(options.categories, table, index) !== undefined) return 'category';
+  let present = 0;
+  let numeric = 0;
+  for (const row of table.rows) {
+    const text = (row[index] ?? '').trim();
+    if (missing.has(text)) continue;
+    present++;
+    if (Number.isFinite(parseNumber(text))) numeric++;
+  }
+  // A column of mostly numbers with a few words is a corrupt numeric column, not a category.
+  return present === 0 || numeric * 2 > present ? 'number' : 'category';
+}
+
+function presentValues(table: CsvTable, index: number, missing: ReadonlySet<string>): string[] {
+  return table.rows.map((row) => row[index] ?? '').filter((text) => !missing.has(text.trim()));
+}
+
+function planColumn(table: CsvTable, index: number, options: CsvOptions, missing: ReadonlySet<string>, policy: MissingPolicy): ColumnPlan {
+  const type = typeOf(table, index, options, missing);
+  const name = String(nameOf(table, index));
+  const values = presentValues(table, index, missing);
+  const categories = type === 'category' ? (lookup(options.categories, table, index)?.map(categoryKey) ?? sortCategories(values.map(categoryKey))) : undefined;
+  const fill = typeof policy === 'string' ? undefined : fillValue(type, values, policy);
+  return {
+    source: index,
+    name,
+    type,
+    ...(categories === undefined ? {} : { categories, dropFirst: options.oneHotDropFirst === true }),
+    ...(fill === undefined ? {} : { fill }),
+  };
+}
+
+function fillValue(type: ColumnType, values: readonly string[], policy: Exclude<MissingPolicy, string>): number | string | undefined {
+  if (policy.impute === 'constant') return policy.value;
+  if (values.length === 0) return undefined;
+  if (type === 'category') {
+    // Categories have no mean or median: impute the most frequent one.
+    const counts = new Map<string, number>();
+    for (const v of values.map(categoryKey)) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+  }
+  const numbers = values.map(parseNumber).filter(Number.isFinite);
+  if (numbers.length === 0) return undefined;
+  if (policy.impute === 'mean') return numbers.reduce((a, b) => a + b, 0) / numbers.length;
+  numbers.sort((a, b) => a - b);
+  const mid = numbers.length >> 1;
+  return numbers.length % 2 === 1 ? (numbers[mid] ?? 0) : ((numbers[mid - 1] ?? 0) + (numbers[mid] ?? 0)) / 2;
+}
+
+interface LabelPlan {
+  readonly numClasses: number;
+  readonly classNames?: readonly string[];
+  encode(text: string, ctx: { file: string; line: number; missing: ReadonlySet<string>; rejectMissing: boolean }): number | undefined;
+}
+
+function planLabel(table: CsvTable, index: number, type: ColumnType, task: CsvOptions['task'], missing: ReadonlySet<string>): LabelPlan {
+  const column = nameOf(table, index);
+  const keys = sortCategories(presentValues(table, index, missing).map(categoryKey));
+  const integers = type === 'number' && keys.every((k) => Number.isInteger(Number(k)));
+  const classification = task === undefined ? type === 'category' || (integers && keys.length <= 20) : task === 'classification';
+  const missingLabel = (text: string, ctx: { file: string; line: number; missing: ReadonlySet<string>; rejectMissing: boolean }): boolean => {
+    if (!ctx.missing.has(text.trim())) return false;
+    if (ctx.rejectMissing) throw new DatasetError(DatasetErrorCode.MISSING_VALUE, 'missing label', { file: ctx.file, row: ctx.line, column });
+    return true;
+  };
+  if (!classification) {
+    return {
+      numClasses: 0,
+      encode(text, ctx) {
+        if (missingLabel(text, ctx)) return undefined;
+        const value = parseNumber(text);
+        if (!Number.isFinite(value)) throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `label ${JSON.stringify(text)} is not a number in a regression target`, { file: ctx.file, row: ctx.line, column });
+        return value;
+      },
+    };
+  }
+  // Non-negative integer labels keep their value as class id; anything else is numbered in sorted order.
+  const direct = integers && keys.every((k) => Number(k) >= 0 && Number(k) < 1000);
+  const numClasses = direct ? Math.max(...keys.map(Number)) + 1 : keys.length;
+  return {
+    numClasses,
+    classNames: direct ? Array.from({ length: numClasses }, (_, i) => String(i)) : keys,
+    encode(text, ctx) {
+      if (missingLabel(text, ctx)) return undefined;
+      const key = categoryKey(text);
+      const id = direct ? Number(key) : keys.indexOf(key);
+      if (!(id >= 0) || !Number.isInteger(id)) throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `label ${JSON.stringify(text)} is not a class id`, { file: ctx.file, row: ctx.line, column });
+      return id;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { evaluateModel, planToModel } from '@fedbiomed/training';
+import { NodeError } from '../errors';
+import { admitTask, isAdmitted, prepareTaskData } from './admission';
+import type { HandlerContext, HandlerResult } from './handler';
+import { receivedWeights } from './tensors';
+
+/** Evaluates given weights on the experiment's fixed test split of a dataset. */
+export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult> {
+  const { request, node } = ctx;
+  const body = request.evaluate;
+  if (!body) throw new NodeError('MALFORMED_REQUEST', 'evaluate request without a body');
+  // An evaluation sends metrics only, no update: the secure-aggregation requirement does not apply.
+  const admitted = await admitTask(ctx, { action: 'evaluate', plan: body.plan, datasetId: body.datasetId, secureAggregation: true });
+  if (!isAdmitted(admitted)) return admitted;
+  const { spec, record } = admitted;
+  const weights = receivedWeights(ctx.tensors, body.weights, 'weights');
+  const { dataset, split } = prepareTaskData(ctx, admitted, body.testRatio, Number(body.randomSeed ?? 0));
+  const model = await planToModel(spec, weights);
+  try {
+    const metrics = await evaluateModel({
+      model,
+      loss: spec.loss,
+      metrics: body.metrics.length > 0 ? body.metrics : spec.metrics,
+      dataset,
+      indices: split.test.length > 0 ? split.test : split.train,
+      signal: ctx.signal,
+    });
+    node.repository.appendAudit({
+      actor: ctx.researcherId,
+      action: 'evaluate',
+      outcome: 'done',
+      planSha256: body.plan?.sha256 ?? '',
+      datasetId: record.id,
+      experimentId: request.experimentId,
+      requestId: request.requestId,
+      detail: `${metrics.sampleCount} samples`,
+    });
+    return { body: { evaluate: { datasetId: record.id, metrics } } };
+  } finally {
+    model.dispose();
+  }
+}

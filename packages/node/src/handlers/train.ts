@@ -1,0 +1,103 @@
+import { trainLocal, type LocalTrainingArgs } from '@fedbiomed/training';
+import type { TensorPayload } from '@fedbiomed/transport';
+import { NodeError } from '../errors';
+import { experimentState } from '../experiment-state';
+import { admitTask, isAdmitted, prepareTaskData } from './admission';
+import type { HandlerContext, HandlerResult } from './handler';
+import { packFlat, packWeights, receivedFlat, receivedWeights } from './tensors';
+
+/** Strategy state the node keeps per experiment when the researcher does not send it back. */
+const KEPT_AUX = ['scaffold.node_control'];
+
+/**
+ * Runs one round of local training: admission (policy, plan, dataset), the experiment's fixed
+ * split, `trainLocal` with progress streamed, then the reply with weights (or the delta), strategy
+ * state, metrics, sample count, timing and backend. Only parameters and metrics leave the node.
+ */
+export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
+  const { request, node } = ctx;
+  const train = request.train;
+  if (!train) throw new NodeError('MALFORMED_REQUEST', 'train request without a body');
+  const args: LocalTrainingArgs = train.args ?? {};
+  const admitted = await admitTask(ctx, {
+    action: 'train',
+    plan: train.plan,
+    datasetId: train.datasetId,
+    secureAggregation: args.secureAggregation === true,
+  });
+  if (!isAdmitted(admitted)) return admitted;
+  const { spec, record } = admitted;
+
+  const weights = receivedWeights(ctx.tensors, train.globalWeights, 'global weights');
+  const state = experimentState(node.repository, request.experimentId, record.id);
+  const seed = Number(args.randomSeed ?? 0);
+  const { dataset, split } = prepareTaskData(ctx, admitted, args.testRatio ?? 0, seed);
+  const aux: Record<string, Float32Array> = {};
+  for (const [name, set] of Object.entries(train.aux ?? {})) aux[name] = receivedFlat(ctx.tensors, set, `aux "${name}"`);
+  for (const name of KEPT_AUX) {
+    const kept = state.getTensor(name);
+    if (aux[name] === undefined && kept !== undefined && aux['scaffold.server_control'] !== undefined) aux[name] = kept;
+  }
+  const queuedMs = performance.now() - ctx.receivedAt;
+
+  const result = await trainLocal({
+    plan: spec,
+    weights,
+    dataset,
+    trainIndices: split.train,
+    testIndices: split.test,
+    args: { ...args, randomSeed: seed + train.round },
+    aux,
+    onScalar: (event) => ctx.emitScalar(event),
+    signal: ctx.signal,
+  });
+
+  for (const name of KEPT_AUX) {
+    const value = result.aux[name];
+    if (value !== undefined) state.putTensor(name, value);
+  }
+  state.recordRound(train.round, { planSha256: train.plan?.sha256 ?? '', sampleCount: result.sampleCount, numUpdates: result.numUpdates });
+
+  const sent = train.replyDelta
+    ? result.weights.map((w, i) => ({ ...w, values: subtract(w.values, weights[i]?.values) }))
+    : result.weights;
+  const weightsPayload = packWeights(sent);
+  const auxPayloads: Record<string, TensorPayload> = {};
+  for (const [name, values] of Object.entries(result.aux)) auxPayloads[name] = packFlat(name, values);
+
+  node.repository.appendAudit({
+    actor: ctx.researcherId,
+    action: 'train',
+    outcome: 'done',
+    planSha256: train.plan?.sha256 ?? '',
+    datasetId: record.id,
+    experimentId: request.experimentId,
+    requestId: request.requestId,
+    detail: `round ${train.round}: ${result.numUpdates} updates on ${result.sampleCount} samples (${result.backend})`,
+  });
+  return {
+    body: {
+      train: {
+        datasetId: record.id,
+        round: train.round,
+        sampleCount: result.sampleCount,
+        weights: weightsPayload.set,
+        isDelta: train.replyDelta,
+        ...(result.metricsBefore && { metricsBefore: result.metricsBefore }),
+        ...(result.metricsAfter && { metricsAfter: result.metricsAfter }),
+        timing: { queuedMs, ...result.timing, totalMs: result.timing.totalMs + queuedMs },
+        aux: Object.fromEntries(Object.entries(auxPayloads).map(([name, payload]) => [name, payload.set])),
+        numUpdates: result.numUpdates,
+        backend: result.backend,
+      },
+    },
+    payloads: [weightsPayload, ...Object.values(auxPayloads)],
+  };
+}
+
+function subtract(local: Float32Array, global: Float32Array | undefined): Float32Array {
+  if (global === undefined || global.length !== local.length) {
+    throw new NodeError('MALFORMED_REQUEST', 'the global weights do not match the plan, no delta can be computed');
+  }
+  return local.map((value, i) => value - (global[i] as number));
+}

@@ -1,0 +1,92 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
+import { loadNodeConfig } from './config';
+import { openNodeDatabase } from './database';
+import { NodeError } from './errors';
+import { SCHEMA_VERSION } from './migrations';
+import { initNodeFolder, nodePaths, resolveNodeDir } from './node-folder';
+
+describe('node folder', () => {
+  let tmp: TempDir;
+  beforeEach(() => {
+    tmp = makeTempDir('fedbiomed-node-folder-');
+  });
+  afterEach(() => tmp.dispose());
+
+  it('init creates config, database in WAL mode, certs and logs', () => {
+    const dir = join(tmp.path, 'n1');
+    const config = initNodeFolder(dir, { nodeName: 'Hospital A', researcher: { address: 'localhost:7000' } });
+    const paths = nodePaths(dir);
+    expect(existsSync(paths.certs) && existsSync(paths.logs)).toBe(true);
+    expect(config.nodeId).toMatch(/^node-[0-9a-f-]{36}$/);
+    expect(config.policy.requirePlanApproval).toBe(true);
+    const stored = JSON.parse(readFileSync(paths.config, 'utf8'));
+    expect(stored.nodeName).toBe('Hospital A');
+    const db = new Database(paths.database, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: SCHEMA_VERSION });
+    db.close();
+  });
+
+  it('init refuses a folder that already holds a node', () => {
+    initNodeFolder(tmp.path, {});
+    expect(() => initNodeFolder(tmp.path, {})).toThrow(expect.objectContaining({ code: 'ALREADY_INITIALISED' }));
+  });
+
+  it('environment variables override the config file', () => {
+    initNodeFolder(tmp.path, { nodeId: 'a', researcher: { address: 'localhost:1' } });
+    const config = loadNodeConfig(tmp.path, { FEDBIOMED_RESEARCHER_ADDRESS: '127.0.0.1:9999', FEDBIOMED_NODE_NAME: 'B' });
+    expect(config.researcher.address).toBe('127.0.0.1:9999');
+    expect(config.nodeName).toBe('B');
+    expect(config.nodeId).toBe('a');
+  });
+
+  it('a config with a wrong field names the field', () => {
+    initNodeFolder(tmp.path, {});
+    const file = nodePaths(tmp.path).config;
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    config.policy.minSamplesPerDataset = -3;
+    writeFileSync(file, JSON.stringify(config));
+    expect(() => loadNodeConfig(tmp.path, {})).toThrow(/policy\.minSamplesPerDataset/);
+    writeFileSync(file, '{not json');
+    expect(() => loadNodeConfig(tmp.path, {})).toThrow(expect.objectContaining({ code: 'INVALID_CONFIG' }));
+  });
+
+  it('a folder without a config is not initialised', () => {
+    expect(() => loadNodeConfig(tmp.path, {})).toThrow(expect.objectContaining({ code: 'NOT_INITIALISED' }));
+  });
+
+  it('refuses a database file that is not SQLite and leaves it untouched', () => {
+    const file = join(tmp.path, 'node.db');
+    writeFileSync(file, 'this is a text file, not a database\n');
+    expect(() => openNodeDatabase(file)).toThrow(expect.objectContaining({ code: 'INVALID_DATABASE' }));
+    expect(readFileSync(file, 'utf8')).toBe('this is a text file, not a database\n');
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    const file = join(tmp.path, 'node.db');
+    openNodeDatabase(file).close();
+    const db = new Database(file);
+    db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)').run(SCHEMA_VERSION + 1, 'later');
+    db.close();
+    const error = (() => {
+      try {
+        openNodeDatabase(file);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(NodeError);
+    expect((error as NodeError).code).toBe('DATABASE_TOO_NEW');
+    expect((error as NodeError).message).toContain(`schema version ${SCHEMA_VERSION + 1}`);
+  });
+
+  it('resolves the folder from --path, then FEDBIOMED_NODE_DIR, then the default', () => {
+    expect(resolveNodeDir('/x/y', { FEDBIOMED_NODE_DIR: '/z' })).toBe('/x/y');
+    expect(resolveNodeDir(undefined, { FEDBIOMED_NODE_DIR: '/z' })).toBe('/z');
+    expect(resolveNodeDir(undefined, {})).toBe(join(process.cwd(), 'fedbiomed-node'));
+  });
+});

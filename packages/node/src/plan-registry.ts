@@ -1,0 +1,153 @@
+import { formatPlanSummary, summarizePlan, validatePlan, type PlanSpec } from '@fedbiomed/training';
+import type { TrainingPlan } from '@fedbiomed/proto';
+import { NodeError } from './errors';
+import type { NodePolicy } from './config';
+import { reducePlanApproval, type PlanApproval, type PlanEvent } from './plan-approval';
+import type { NodeRepository, PlanRecord } from './repository';
+
+/** Who acts and why, for the audit table. */
+export interface Decision {
+  /** Operator name, researcher id, or "policy". */
+  readonly by: string;
+  readonly notes?: string;
+  /** Request and experiment a researcher's submission came with. */
+  readonly requestId?: string;
+  readonly experimentId?: string;
+}
+
+/** The plans a node knows, their approval and the audit of every decision. */
+export interface PlanRegistry {
+  /**
+   * Checks a plan (hash, canonical form, built-in classes only) and records it as pending, or
+   * approved when the allow-list covers every layer. A known plan keeps its state.
+   *
+   * @throws NodeError INVALID_PLAN naming the fault
+   */
+  submit(plan: TrainingPlan, decision: Decision): PlanRecord;
+  approve(sha256: string, decision: Decision): PlanRecord;
+  reject(sha256: string, decision: Decision): PlanRecord;
+  /** The plan with this hash, or `undefined`. */
+  find(sha256: string): PlanRecord | undefined;
+  /** The plan with this hash (a unique prefix of at least 8 characters also works). */
+  get(sha256: string): PlanRecord;
+  list(): PlanRecord[];
+}
+
+/** Layer class names of a plan's model topology, in order (e.g. `["Dense", "Dense"]`). */
+export function planLayerClasses(spec: PlanSpec): string[] {
+  const classes: string[] = [];
+  const visit = (value: unknown, inLayers: boolean): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item, inLayers);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const record = value as Record<string, unknown>;
+    if (inLayers && typeof record['class_name'] === 'string') classes.push(record['class_name']);
+    for (const [key, item] of Object.entries(record)) visit(item, key === 'layers');
+  };
+  visit(spec.modelTopology, false);
+  return classes;
+}
+
+/** Parses and checks a stored or submitted plan; the error says what is wrong. */
+export function checkPlan(plan: TrainingPlan): PlanSpec {
+  try {
+    return validatePlan(plan).spec;
+  } catch (error) {
+    throw new NodeError('INVALID_PLAN', (error as Error).message, { cause: error });
+  }
+}
+
+/** Builds the plan registry over the repository, with the node's policy for auto-approval. */
+export function createPlanRegistry(repository: NodeRepository, policy: NodePolicy): PlanRegistry {
+  const transition = (sha256: string, event: PlanEvent, action: string, decision: Decision): PlanRecord => {
+    const record = registry.get(sha256);
+    const approval = reducePlanApproval(record.approval, event);
+    const next = { ...record, approval };
+    repository.transaction(() => {
+      repository.savePlan(next);
+      audit(repository, action, approval, next.sha256, decision);
+    });
+    return next;
+  };
+
+  const registry: PlanRegistry = {
+    submit(plan, decision) {
+      const spec = checkPlan(plan);
+      const sha256 = plan.sha256 ?? '';
+      return repository.transaction(() => {
+        const known = repository.getPlan(sha256);
+        const at = new Date().toISOString();
+        let approval = reducePlanApproval(known?.approval, { type: 'submitted', notes: decision.notes ?? '' });
+        const layers = planLayerClasses(spec);
+        const allowed = new Set(policy.autoApproveLayers);
+        if (allowed.size > 0 && layers.length > 0 && layers.every((layer) => allowed.has(layer))) {
+          approval = reducePlanApproval(approval, {
+            type: 'auto-approved',
+            at,
+            reason: `every layer (${[...new Set(layers)].join(', ')}) is on the allow-list`,
+          });
+        }
+        const record: PlanRecord = known
+          ? { ...known, approval }
+          : {
+              sha256,
+              name: plan.name ?? spec.name,
+              kind: plan.kind ?? spec.kind,
+              canonicalJson: plan.canonicalJson ?? '',
+              approval,
+              registeredAt: at,
+              registeredBy: decision.by,
+            };
+        repository.savePlan(record);
+        audit(repository, 'plan.submit', approval, sha256, decision);
+        return record;
+      });
+    },
+    approve(sha256, decision) {
+      return transition(sha256, { type: 'approved', by: decision.by, at: new Date().toISOString(), ...notes(decision) }, 'plan.approve', decision);
+    },
+    reject(sha256, decision) {
+      return transition(sha256, { type: 'rejected', by: decision.by, at: new Date().toISOString(), ...notes(decision) }, 'plan.reject', decision);
+    },
+    find(sha256) {
+      return repository.getPlan(sha256);
+    },
+    get(sha256) {
+      const exact = repository.getPlan(sha256);
+      if (exact) return exact;
+      const matches = sha256.length >= 8 ? repository.listPlans().filter((plan) => plan.sha256.startsWith(sha256)) : [];
+      if (matches.length === 1 && matches[0]) return matches[0];
+      throw new NodeError(
+        'PLAN_NOT_FOUND',
+        matches.length > 1 ? `plan hash prefix ${sha256} matches ${matches.length} plans; give more characters` : `no plan with hash ${sha256}; see \`fedbiomed node plan list\``,
+      );
+    },
+    list() {
+      return repository.listPlans();
+    },
+  };
+  return registry;
+}
+
+function notes(decision: Decision): { notes?: string } {
+  return decision.notes === undefined ? {} : { notes: decision.notes };
+}
+
+function audit(repository: NodeRepository, action: string, approval: PlanApproval, sha256: string, decision: Decision): void {
+  repository.appendAudit({
+    actor: decision.by,
+    action,
+    outcome: approval.status,
+    planSha256: sha256,
+    ...(decision.requestId !== undefined && { requestId: decision.requestId }),
+    ...(decision.experimentId !== undefined && { experimentId: decision.experimentId }),
+    detail: approval.status === 'pending' ? (decision.notes ?? '') : approval.notes,
+  });
+}
+
+/** A stored plan printed readably: layers, parameter counts, loss, optimiser, metrics. */
+export function describePlan(record: PlanRecord): string {
+  return formatPlanSummary(summarizePlan(checkPlan(record)));
+}

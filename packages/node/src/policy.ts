@@ -1,0 +1,74 @@
+import type { NodePolicy } from './config';
+import type { DatasetRecord, PlanRecord } from './repository';
+
+/** Why the node refuses a request; `code` is the contract's `ErrorCode` name. */
+export interface PolicyRefusal {
+  readonly code:
+    | 'ERROR_CODE_PLAN_NOT_APPROVED'
+    | 'ERROR_CODE_PLAN_REJECTED'
+    | 'ERROR_CODE_DATASET_NOT_FOUND'
+    | 'ERROR_CODE_POLICY_VIOLATION';
+  readonly message: string;
+}
+
+/** What a train or evaluate request asks of the node's policy. */
+export interface PolicyQuestion {
+  readonly planSha256: string;
+  readonly planKind: string;
+  /** The plan as stored, `undefined` when the node never saw its hash. */
+  readonly plan: PlanRecord | undefined;
+  readonly datasetId: string;
+  readonly dataset: DatasetRecord | undefined;
+  /** Whether the request asks for secure aggregation of the update. */
+  readonly secureAggregation: boolean;
+}
+
+/**
+ * Decides whether the node may run a request; the first refusal found is returned with a message
+ * the researcher can act on, `undefined` when the request is allowed.
+ */
+export function checkPolicy(policy: NodePolicy, question: PolicyQuestion): PolicyRefusal | undefined {
+  const { plan, dataset } = question;
+  if (!policy.allowedPlanKinds.includes(question.planKind)) {
+    return violation(`plan kind "${question.planKind}" is not allowed on this node (allowed: ${policy.allowedPlanKinds.join(', ') || 'none'})`);
+  }
+  if (policy.requirePlanApproval) {
+    if (plan === undefined) {
+      return {
+        code: 'ERROR_CODE_PLAN_NOT_APPROVED',
+        message: `plan ${question.planSha256} is unknown to this node; send an approval request and ask the node operator to approve it`,
+      };
+    }
+    if (plan.approval.status === 'rejected') {
+      return {
+        code: 'ERROR_CODE_PLAN_REJECTED',
+        message: `plan ${plan.sha256} ("${plan.name}") was rejected by ${plan.approval.by} at ${plan.approval.at}${plan.approval.notes ? `: ${plan.approval.notes}` : ''}`,
+      };
+    }
+    if (plan.approval.status === 'pending') {
+      return {
+        code: 'ERROR_CODE_PLAN_NOT_APPROVED',
+        message: `plan ${plan.sha256} ("${plan.name}") is pending approval on this node; the node operator must approve it first`,
+      };
+    }
+  }
+  if (dataset === undefined) {
+    return { code: 'ERROR_CODE_DATASET_NOT_FOUND', message: `no dataset with id "${question.datasetId}" on this node` };
+  }
+  if (policy.allowedDatasetTypes.length > 0 && !policy.allowedDatasetTypes.includes(dataset.dataType)) {
+    return violation(`dataset ${dataset.id} is of type "${dataset.dataType}", which this node does not allow training on`);
+  }
+  if (dataset.sampleCount < policy.minSamplesPerDataset) {
+    return violation(
+      `dataset ${dataset.id} has ${dataset.sampleCount} samples, fewer than the ${policy.minSamplesPerDataset} this node requires`,
+    );
+  }
+  if (policy.requireSecureAggregation && !question.secureAggregation) {
+    return violation('this node requires secure aggregation; the request did not ask for it');
+  }
+  return undefined;
+}
+
+function violation(message: string): PolicyRefusal {
+  return { code: 'ERROR_CODE_POLICY_VIOLATION', message };
+}

@@ -1,0 +1,62 @@
+import type { MetricValues } from './metric-aggregation';
+
+/** Durations measured by a node (from its `Timing`) and by the researcher (round trip). */
+export interface NodeTiming {
+  readonly queuedMs: number;
+  readonly trainingMs: number;
+  readonly evaluationMs: number;
+  readonly totalMs: number;
+  /** From sending the request to receiving the whole reply, measured by the researcher. */
+  readonly roundTripMs: number;
+}
+
+/** What one node did in one round. */
+export interface NodeRoundResult {
+  readonly nodeId: string;
+  readonly nodeName: string;
+  readonly datasetId: string;
+  readonly sampleCount: number;
+  readonly numUpdates: number;
+  readonly backend: string;
+  /** The global model on the node's test split, before local training (absent when not measured). */
+  readonly metricsBefore?: MetricValues;
+  /** The local model on the node's test split, after local training. */
+  readonly metricsAfter?: MetricValues;
+  readonly timing: NodeTiming;
+}
+
+/** A node asked to train that did not contribute, and why. */
+export interface NodeFailure {
+  readonly nodeId: string;
+  readonly nodeName: string;
+  /** `TIMEOUT`, `DISCONNECTED`, a node error code such as `PLAN_NOT_APPROVED`, or `BAD_REPLY`. */
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** One completed round. */
+export interface RoundResult {
+  readonly round: number;
+  readonly startedAtMs: number;
+  readonly durationMs: number;
+  /** Nodes selected for the round. */
+  readonly selected: readonly string[];
+  readonly nodes: readonly NodeRoundResult[];
+  readonly failures: readonly NodeFailure[];
+  /** Sample-weighted across nodes, per metric: the global model before this round's training. */
+  readonly metricsBefore: MetricValues;
+  /** Sample-weighted across nodes, per metric: the local models after this round's training. */
+  readonly metricsAfter: MetricValues;
+  /** Training metrics as the strategy aggregated them (e.g. training loss). */
+  readonly fitMetrics: Readonly<Record<string, number>>;
+}
+
+/** The global model measured on each node's test split, outside training. */
+export interface EvaluationResult {
+  /** Rounds completed when the weights were evaluated. */
+  readonly round: number;
+  readonly nodes: readonly { readonly nodeId: string; readonly nodeName: string; readonly datasetId: string; readonly metrics: MetricValues }[];
+  readonly failures: readonly NodeFailure[];
+  /** Sample-weighted across nodes, per metric. */
+  readonly metrics: MetricValues;
+}

@@ -1,0 +1,415 @@
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import type { TrainingPlan__Output } from '@fedbiomed/proto';
+import { createLayout, createStrategyRegistry, flattenTensors, type ParameterLayout, type Strategy } from '@fedbiomed/strategy';
+import { FileBreakpointStore, type BreakpointStore } from './breakpoints/breakpoint-store';
+import {
+  getPlanStatus,
+  nodeNames,
+  onlineTargets,
+  requestPlanApproval,
+  searchDatasets,
+  type DatasetMatch,
+  type NodePlanStatus,
+  type SearchResult,
+} from './discovery';
+import { ResearcherError } from './errors';
+import type { ExperimentEvent } from './experiment-events';
+import { resolveOptions, type ExperimentOptions, type ResolvedOptions } from './experiment-options';
+import type { EvaluationResult, NodeFailure, RoundResult } from './experiment-results';
+import { checkSnapshot, SNAPSHOT_VERSION, type ExperimentSnapshot } from './experiment-snapshot';
+import type { Federation, FederationEvent } from './federation';
+import { buildGlobalModel, exportGlobalModel } from './global-model';
+import { aggregateMetrics } from './metric-aggregation';
+import { ExperimentMonitor } from './monitoring/experiment-monitor';
+import { applySelection, describeSelection, type NodeSelection } from './node-selection';
+import { runRound } from './round-runner';
+import { SeededRandom } from './seeded-random';
+import { Subscribable } from './subscribable';
+
+/** What `Experiment.resume` needs besides the folder: the collaborators, which are never saved. */
+export interface ResumeCollaborators {
+  readonly server: Federation;
+  /**
+   * A strategy of the saved kind; its state is loaded from the breakpoint. Default: the built-in
+   * strategy of the saved name and config, rebuilt by `@fedbiomed/strategy`'s registry.
+   */
+  readonly strategy?: Strategy;
+  /** Required when the experiment used a custom selection function. */
+  readonly nodeSelection?: NodeSelection;
+  /** Default: `new FileBreakpointStore(<dir>/breakpoints)`. */
+  readonly breakpointStore?: BreakpointStore;
+  /** Raise the total number of rounds. */
+  readonly rounds?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * A federated training experiment: finds the nodes holding datasets with the given tags, then runs
+ * rounds (select nodes, send the plan and global weights, collect replies, aggregate with the
+ * strategy), saving a breakpoint and monitoring files after each round when it has a folder.
+ *
+ * @example
+ * ```ts
+ * const experiment = new Experiment({ tags: ['heart'], plan, strategy: new FedAvg(), rounds: 5,
+ *   trainingArgs: { numUpdates: 100, batchSize: 4 }, server: createTransportFederation(server) });
+ * const stop = experiment.subscribe((e) => e.type === 'round-completed' && console.log(e.result.metricsBefore));
+ * await experiment.run();
+ * ```
+ */
+export class Experiment {
+  readonly #options: ResolvedOptions;
+  readonly #federation: Federation;
+  readonly #strategy: Strategy;
+  readonly #plan: TrainingPlan__Output;
+  readonly #layout: ParameterLayout;
+  readonly #store: BreakpointStore | undefined;
+  readonly #now: () => number;
+  readonly #events = new Subscribable<ExperimentEvent>();
+  readonly #datasets = new Map<string, DatasetMatch>();
+  #weights: Float32Array;
+  #round = 0;
+  #random: SeededRandom;
+  #selectionHistory: string[][] = [];
+  #results: RoundResult[] = [];
+  #running = false;
+  #currentRound = 0;
+  #monitor: ExperimentMonitor | undefined;
+  #stopFederationEvents: (() => void) | undefined;
+
+  constructor(options: ExperimentOptions) {
+    this.#options = resolveOptions(options);
+    this.#federation = options.server;
+    this.#strategy = options.strategy;
+    this.#plan = options.plan.plan;
+    this.#layout = createLayout(options.plan.initialWeights);
+    this.#weights = this.#strategy.initialParameters(this.#layout) ?? flattenTensors(this.#layout, options.plan.initialWeights);
+    this.#random = new SeededRandom(this.#options.seed);
+    this.#now = options.now ?? Date.now;
+    const dir = this.#options.experimentDir;
+    this.#store = this.#options.saveBreakpoints
+      ? (options.breakpointStore ?? (dir !== undefined ? new FileBreakpointStore(join(dir, 'breakpoints')) : undefined))
+      : undefined;
+    if (this.#options.saveBreakpoints && this.#store === undefined) {
+      throw new ResearcherError('INVALID_OPTION', 'new Experiment: saveBreakpoints needs experimentDir or breakpointStore');
+    }
+  }
+
+  /**
+   * Rebuilds an experiment from the last breakpoint in `dir` (its `experimentDir`) and the
+   * collaborators; `run()` then goes on from the next round with the same weights, strategy state
+   * and random draws as the interrupted run.
+   */
+  static async resume(dir: string, collaborators: ResumeCollaborators): Promise<Experiment> {
+    const store = collaborators.breakpointStore ?? new FileBreakpointStore(join(dir, 'breakpoints'));
+    const latest = await store.loadLatest();
+    if (latest === undefined) throw new ResearcherError('BREAKPOINT_INVALID', `no breakpoint in ${dir}`);
+    const snapshot = checkSnapshot(latest.state, dir);
+    const strategy = collaborators.strategy ?? createStrategyRegistry().restoreStrategy(snapshot.strategy);
+    if (snapshot.strategy.strategyName !== strategy.strategyName) {
+      throw new ResearcherError(
+        'BREAKPOINT_INVALID',
+        `breakpoint in ${dir} was saved by strategy '${snapshot.strategy.strategyName}', resume was given '${strategy.strategyName}'`,
+      );
+    }
+    const selection = restoreSelection(snapshot.options.nodeSelection, collaborators.nodeSelection, dir);
+    const experiment = new Experiment({
+      experimentId: snapshot.experimentId,
+      tags: snapshot.options.tags,
+      ...(snapshot.options.nodes !== null ? { nodes: snapshot.options.nodes } : {}),
+      plan: { plan: snapshot.plan, initialWeights: unflatten(snapshot.layout, snapshot.weights) },
+      strategy,
+      rounds: collaborators.rounds ?? snapshot.options.rounds,
+      trainingArgs: snapshot.options.trainingArgs,
+      nodeSelection: selection,
+      minNodes: snapshot.options.minNodes,
+      roundTimeoutMs: snapshot.options.roundTimeoutMs,
+      requestTimeoutMs: snapshot.options.requestTimeoutMs,
+      seed: snapshot.options.seed,
+      experimentDir: dir,
+      saveBreakpoints: true,
+      server: collaborators.server,
+      breakpointStore: store,
+      ...(collaborators.now !== undefined ? { now: collaborators.now } : {}),
+    });
+    if (collaborators.strategy !== undefined) strategy.loadState(snapshot.strategy.state);
+    experiment.#weights = snapshot.weights;
+    experiment.#round = snapshot.round;
+    experiment.#random = SeededRandom.fromState(snapshot.rngState);
+    experiment.#selectionHistory = snapshot.selectionHistory.map((ids) => [...ids]);
+    experiment.#results = [...snapshot.results];
+    return experiment;
+  }
+
+  /** Identifies the experiment to nodes and in its files. */
+  get id(): string {
+    return this.#options.experimentId;
+  }
+
+  /** Rounds completed so far. */
+  get round(): number {
+    return this.#round;
+  }
+
+  /** Total rounds `run()` goes to. */
+  get rounds(): number {
+    return this.#options.rounds;
+  }
+
+  /** Every completed round's result, oldest first. */
+  get results(): readonly RoundResult[] {
+    return this.#results;
+  }
+
+  /** The current global weights (a copy), flat in {@link layout}. */
+  get weights(): Float32Array {
+    return this.#weights.slice();
+  }
+
+  /** Names, shapes and offsets of the model's tensors in {@link weights}. */
+  get layout(): ParameterLayout {
+    return this.#layout;
+  }
+
+  /** The training plan sent to nodes. */
+  get plan(): TrainingPlan__Output {
+    return this.#plan;
+  }
+
+  /** Nodes selected in each completed round. */
+  get selectionHistory(): readonly (readonly string[])[] {
+    return this.#selectionHistory;
+  }
+
+  /** Listens to every event; returns the unsubscribe function. */
+  subscribe(listener: (event: ExperimentEvent) => void): () => void {
+    return this.#events.subscribe(listener);
+  }
+
+  /** The events as an async iterator, ending when the experiment is closed. */
+  events(): AsyncIterableIterator<ExperimentEvent> {
+    return this.#events.stream();
+  }
+
+  /** Asks online nodes for datasets matching the tags and remembers the matches. */
+  async discover(): Promise<SearchResult> {
+    const result = await searchDatasets(this.#federation, this.#options.tags, this.#requestOptions(this.#options.nodes));
+    for (const match of result.matches) this.#datasets.set(match.nodeId, match);
+    return result;
+  }
+
+  /** Sends the plan to the online nodes for approval; resolves to each node's answer. */
+  async requestApproval(description = ''): Promise<NodePlanStatus[]> {
+    return requestPlanApproval(this.#federation, this.#plan, { ...this.#requestOptions(this.#options.nodes), description });
+  }
+
+  /** Where the plan stands on each online node. */
+  async planStatus(): Promise<NodePlanStatus[]> {
+    return getPlanStatus(this.#federation, this.#plan.sha256, this.#requestOptions(this.#options.nodes));
+  }
+
+  /** Runs the next round; throws `ROUND_FAILED` (model unchanged) when fewer than `minNodes` replied. */
+  async runOnce(options: { signal?: AbortSignal } = {}): Promise<RoundResult> {
+    if (this.#running) throw new ResearcherError('INVALID_STATE', `experiment ${this.id}: a round is already running`);
+    this.#running = true;
+    try {
+      return await this.#runRound(options.signal);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Runs rounds until `rounds` are completed; resolves to every round's result. */
+  async run(options: { signal?: AbortSignal } = {}): Promise<readonly RoundResult[]> {
+    while (this.#round < this.#options.rounds) {
+      if (options.signal?.aborted === true) throw new ResearcherError('ABORTED', `experiment ${this.id} was aborted`, { cause: options.signal.reason });
+      await this.runOnce(options);
+    }
+    return this.#results;
+  }
+
+  /**
+   * Measures the current global model on the test split of every online node holding a matching
+   * dataset (the split its rounds test on), and aggregates the metrics by sample count.
+   */
+  async evaluate(options: { signal?: AbortSignal } = {}): Promise<EvaluationResult> {
+    await this.#discoverNewcomers();
+    const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
+    const matches = [...this.#datasets.values()].filter((match) => online.has(match.nodeId));
+    const args = this.#options.trainingArgs;
+    const tasks = matches.map((match) => ({
+      nodeId: match.nodeId,
+      datasetId: match.dataset.id,
+      plan: this.#plan,
+      layout: this.#layout,
+      weights: this.#weights,
+      metrics: args.metrics ?? [],
+      testRatio: Number(args.testRatio ?? 0),
+      randomSeed: Number(args.randomSeed ?? this.#options.seed),
+    }));
+    const names = new Map(matches.map((match) => [match.nodeId, match.nodeName]));
+    const nodes: EvaluationResult['nodes'][number][] = [];
+    const failures: NodeFailure[] = [];
+    const requestOptions = { experimentId: this.id, timeoutMs: this.#options.roundTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+    for await (const outcome of this.#federation.evaluate(tasks, requestOptions)) {
+      const nodeName = names.get(outcome.nodeId) ?? outcome.nodeId;
+      if (!outcome.ok) failures.push({ nodeId: outcome.nodeId, nodeName, code: outcome.code, reason: outcome.message });
+      else {
+        const metrics = { values: { ...(outcome.value.metrics?.values ?? {}) }, sampleCount: outcome.value.metrics?.sampleCount ?? 0 };
+        nodes.push({ nodeId: outcome.nodeId, nodeName, datasetId: outcome.value.datasetId, metrics });
+      }
+    }
+    nodes.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+    return { round: this.#round, nodes, failures, metrics: aggregateMetrics(nodes.map((node) => node.metrics)) };
+  }
+
+  /** The current global model as a tfjs LayersModel (the caller disposes it). */
+  async model(): Promise<tf.LayersModel> {
+    return buildGlobalModel(this.#plan, this.#layout, this.#weights);
+  }
+
+  /** Saves the current global model in the tfjs format (`model.json` + `weights.bin`) in `dir`. */
+  async exportModel(dir: string): Promise<void> {
+    await exportGlobalModel(this.#plan, this.#layout, this.#weights, dir);
+  }
+
+  /** Stops listening to the federation, closes the monitoring files and ends event iterators. */
+  close(): void {
+    this.#stopFederationEvents?.();
+    this.#stopFederationEvents = undefined;
+    this.#monitor?.close();
+    this.#monitor = undefined;
+    this.#events.close();
+  }
+
+  async #runRound(signal: AbortSignal | undefined): Promise<RoundResult> {
+    const round = this.#round + 1;
+    if (round > this.#options.rounds) {
+      throw new ResearcherError('INVALID_STATE', `experiment ${this.id}: all ${this.#options.rounds} rounds are done`);
+    }
+    this.#attach();
+    await this.#discoverNewcomers();
+    const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
+    const candidates = [...this.#datasets.keys()].filter((id) => online.has(id)).sort();
+    if (candidates.length === 0) {
+      throw new ResearcherError('NO_NODES', `experiment ${this.id}: no online node holds a dataset tagged ${this.#options.tags.join(', ')}`);
+    }
+    const selected = applySelection(this.#options.nodeSelection, { round, candidates, random: () => this.#random.next() });
+    this.#currentRound = round;
+    const { weights, result } = await runRound({
+      round,
+      experimentId: this.id,
+      federation: this.#federation,
+      strategy: this.#strategy,
+      plan: this.#plan,
+      layout: this.#layout,
+      weights: this.#weights,
+      participants: selected.map((id) => this.#datasets.get(id) as DatasetMatch),
+      args: this.#options.trainingArgs,
+      minNodes: this.#options.minNodes,
+      timeoutMs: this.#options.roundTimeoutMs,
+      ...(signal !== undefined ? { signal } : {}),
+      publish: (event) => this.#publish(event),
+      now: this.#now,
+    });
+    this.#weights = weights;
+    this.#round = round;
+    this.#selectionHistory.push(selected);
+    this.#results.push(result);
+    this.#publish({ type: 'round-completed', result });
+    if (this.#store !== undefined) {
+      await this.#store.save(round, this.#snapshot());
+      this.#publish({ type: 'breakpoint-saved', round });
+    }
+    return result;
+  }
+
+  async #discoverNewcomers(): Promise<void> {
+    const missing = onlineTargets(this.#federation, this.#options.nodes).filter((id) => !this.#datasets.has(id));
+    if (missing.length === 0) return;
+    const result = await searchDatasets(this.#federation, this.#options.tags, this.#requestOptions(missing));
+    for (const match of result.matches) this.#datasets.set(match.nodeId, match);
+  }
+
+  /** Subscribes to the federation's scalars and logs and opens the monitoring files, once. */
+  #attach(): void {
+    if (this.#options.experimentDir !== undefined && this.#monitor === undefined) {
+      this.#monitor = new ExperimentMonitor(this.#options.experimentDir, this.id);
+    }
+    if (this.#stopFederationEvents !== undefined) return;
+    const names = nodeNames(this.#federation);
+    this.#stopFederationEvents = this.#federation.subscribe((event: FederationEvent) => {
+      if (event.type === 'scalar' && event.scalar.experimentId === this.id) {
+        const { round, name, value, step, phase } = event.scalar;
+        this.#publish({ type: 'scalar', round, nodeId: event.nodeId, name, value, step, phase });
+      } else if (event.type === 'log' && this.#running) {
+        this.#publish({ type: 'log', nodeId: event.nodeId, level: event.level, message: event.message });
+      } else if (event.type === 'node-offline' && this.#running && this.#datasets.has(event.nodeId)) {
+        this.#publish({
+          type: 'log',
+          nodeId: event.nodeId,
+          level: 'LOG_LEVEL_WARNING',
+          message: `node ${names.get(event.nodeId) ?? event.nodeName} went offline during round ${this.#currentRound}: ${event.reason}`,
+        });
+      }
+    });
+  }
+
+  #publish(event: ExperimentEvent): void {
+    this.#monitor?.record(event, this.#results);
+    this.#events.publish(event);
+  }
+
+  #requestOptions(nodeIds: readonly string[] | undefined): { experimentId: string; timeoutMs: number; nodeIds?: readonly string[] } {
+    return { experimentId: this.id, timeoutMs: this.#options.requestTimeoutMs, ...(nodeIds !== undefined ? { nodeIds } : {}) };
+  }
+
+  #snapshot(): ExperimentSnapshot {
+    const o = this.#options;
+    return {
+      version: SNAPSHOT_VERSION,
+      experimentId: o.experimentId,
+      round: this.#round,
+      options: {
+        tags: o.tags,
+        nodes: o.nodes ?? null,
+        rounds: o.rounds,
+        trainingArgs: o.trainingArgs,
+        nodeSelection: describeSelection(o.nodeSelection),
+        minNodes: o.minNodes,
+        roundTimeoutMs: o.roundTimeoutMs,
+        requestTimeoutMs: o.requestTimeoutMs,
+        seed: o.seed,
+      },
+      plan: this.#plan,
+      layout: this.#layout.tensors.map((t) => ({ name: t.name, shape: t.shape })),
+      weights: this.#weights,
+      strategy: this.#strategy.toJSON(),
+      rngState: this.#random.state,
+      selectionHistory: this.#selectionHistory,
+      results: this.#results,
+    };
+  }
+}
+
+function restoreSelection(saved: Record<string, unknown>, given: NodeSelection | undefined, dir: string): NodeSelection {
+  if (given !== undefined) return given;
+  if (saved['kind'] === 'all') return { kind: 'all' };
+  if (saved['kind'] === 'fraction' && typeof saved['fraction'] === 'number' && typeof saved['minNodes'] === 'number') {
+    return { kind: 'fraction', fraction: saved['fraction'], minNodes: saved['minNodes'] };
+  }
+  throw new ResearcherError(
+    'BREAKPOINT_INVALID',
+    `breakpoint in ${dir} used node selection ${JSON.stringify(saved)}; pass that function again as nodeSelection`,
+  );
+}
+
+function unflatten(layout: ExperimentSnapshot['layout'], flat: Float32Array): { name: string; shape: readonly number[]; values: Float32Array }[] {
+  let offset = 0;
+  return layout.map(({ name, shape }) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = flat.subarray(offset, offset + size);
+    offset += size;
+    return { name, shape, values };
+  });
+}

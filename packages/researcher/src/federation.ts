@@ -1,0 +1,119 @@
+import type {
+  ApprovalReply__Output,
+  EvaluateReply__Output,
+  MetricSet__Output,
+  PlanStatusReply__Output,
+  Scalar__Output,
+  SearchReply__Output,
+  Timing__Output,
+  TrainingArgs,
+  TrainingPlan,
+} from '@fedbiomed/proto';
+import type { ParameterLayout } from '@fedbiomed/strategy';
+
+/**
+ * The network as the researcher sees it: the few operations an experiment needs, in domain terms
+ * (flat weights with their layout rather than chunk frames). `createTransportFederation` implements
+ * it over `@fedbiomed/transport`'s `ResearcherServer`; an experiment receives it, so tests and other
+ * transports can supply their own.
+ */
+export interface Federation {
+  /** Nodes known to the server, online or not. */
+  listNodes(): readonly FederationNode[];
+  /** Asks `nodeIds` which datasets match every tag; replies arrive as they come. */
+  search(nodeIds: readonly string[], tags: readonly string[], options: RequestOptions): AsyncIterable<NodeOutcome<SearchReply__Output>>;
+  /** Sends a plan for approval by each node's operator. */
+  requestApproval(
+    nodeIds: readonly string[],
+    request: { plan: TrainingPlan; description: string },
+    options: RequestOptions,
+  ): AsyncIterable<NodeOutcome<ApprovalReply__Output>>;
+  /** Asks each node where a plan stands (unknown, pending, approved, rejected). */
+  planStatus(nodeIds: readonly string[], planSha256: string, options: RequestOptions): AsyncIterable<NodeOutcome<PlanStatusReply__Output>>;
+  /**
+   * Sends one training task per node. The iterator yields each node's outcome as it arrives and
+   * ends when all have answered, the timeout passed (the missing ones then yield a `TIMEOUT`
+   * failure) or `options.signal` aborted (pending requests are cancelled, nothing more is yielded).
+   */
+  train(tasks: readonly TrainTask[], options: RequestOptions): AsyncIterable<NodeOutcome<TrainOutcome>>;
+  /** Evaluates given weights on each node's test split (the split its training rounds use). */
+  evaluate(tasks: readonly EvaluateTask[], options: RequestOptions): AsyncIterable<NodeOutcome<EvaluateReply__Output>>;
+  /** Connections, disconnections, scalars and logs; returns the unsubscribe function. */
+  subscribe(listener: (event: FederationEvent) => void): () => void;
+}
+
+/** A node as the server's registry knows it. */
+export interface FederationNode {
+  readonly id: string;
+  readonly name: string;
+  readonly online: boolean;
+}
+
+/** Per-request options. */
+export interface RequestOptions {
+  readonly experimentId: string;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/** One node's answer: its reply, or why there is none (`code` is a transport or node error code). */
+export type NodeOutcome<T> =
+  | { readonly ok: true; readonly nodeId: string; readonly value: T }
+  | { readonly ok: false; readonly nodeId: string; readonly code: string; readonly message: string };
+
+/** What one node is asked to train. */
+export interface TrainTask {
+  readonly nodeId: string;
+  readonly datasetId: string;
+  readonly round: number;
+  readonly plan: TrainingPlan;
+  readonly layout: ParameterLayout;
+  /** Global weights, flat in `layout`. */
+  readonly weights: Float32Array;
+  /** Strategy arrays in `layout`, e.g. `scaffold.server_control`. */
+  readonly aux: Readonly<Record<string, Float32Array>>;
+  readonly args: TrainingArgs;
+  readonly strategyName: string;
+}
+
+/** What one node is asked to evaluate. */
+export interface EvaluateTask {
+  readonly nodeId: string;
+  readonly datasetId: string;
+  readonly plan: TrainingPlan;
+  readonly layout: ParameterLayout;
+  readonly weights: Float32Array;
+  readonly metrics: readonly string[];
+  readonly testRatio: number;
+  readonly randomSeed: number;
+}
+
+/** A node's training reply, with weights already flat in the round's layout. */
+export interface TrainOutcome {
+  readonly datasetId: string;
+  readonly round: number;
+  readonly sampleCount: number;
+  /** Local weights, or the delta local − global when `isDelta`. */
+  readonly weights: Float32Array;
+  readonly isDelta: boolean;
+  readonly aux: Readonly<Record<string, Float32Array>>;
+  readonly metricsBefore: MetricSet__Output | null;
+  readonly metricsAfter: MetricSet__Output | null;
+  readonly timing: Timing__Output | null;
+  readonly numUpdates: number;
+  readonly backend: string;
+}
+
+/** Something that happened on the federation outside a reply. */
+export type FederationEvent =
+  | { readonly type: 'node-online'; readonly nodeId: string; readonly nodeName: string }
+  | { readonly type: 'node-offline'; readonly nodeId: string; readonly nodeName: string; readonly reason: string }
+  | { readonly type: 'scalar'; readonly nodeId: string; readonly scalar: Scalar__Output }
+  | {
+      readonly type: 'log';
+      readonly nodeId: string;
+      readonly requestId: string;
+      readonly level: string;
+      readonly message: string;
+      readonly timestampMs: number;
+    };

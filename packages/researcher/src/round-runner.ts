@@ -1,0 +1,212 @@
+import type { MetricSet__Output, TrainingArgs, TrainingPlan } from '@fedbiomed/proto';
+import type { FitFailure, FitResult, ParameterLayout, Strategy } from '@fedbiomed/strategy';
+import type { DatasetMatch } from './discovery';
+import { ResearcherError } from './errors';
+import type { ExperimentEvent } from './experiment-events';
+import type { NodeFailure, NodeRoundResult, RoundResult } from './experiment-results';
+import type { Federation, NodeOutcome, TrainOutcome, TrainTask } from './federation';
+import { aggregateMetrics, type MetricValues } from './metric-aggregation';
+
+/** Everything one round needs; the experiment owns and updates the state between rounds. */
+export interface RoundInput {
+  readonly round: number;
+  readonly experimentId: string;
+  readonly federation: Federation;
+  readonly strategy: Strategy;
+  readonly plan: TrainingPlan;
+  readonly layout: ParameterLayout;
+  readonly weights: Float32Array;
+  /** The nodes to train and the dataset each trains on. */
+  readonly participants: readonly DatasetMatch[];
+  readonly args: TrainingArgs;
+  readonly minNodes: number;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+  readonly publish: (event: ExperimentEvent) => void;
+  readonly now: () => number;
+}
+
+/** The new global weights and what happened. */
+export interface RoundOutput {
+  readonly weights: Float32Array;
+  readonly result: RoundResult;
+}
+
+/**
+ * One round, Flower `start()` style: the strategy configures the selected nodes, the tasks go out,
+ * replies are checked as they arrive, nodes that fail or miss the deadline are reported, and the
+ * strategy aggregates when at least `minNodes` replied. Otherwise the round fails with
+ * `ROUND_FAILED` and the caller keeps its previous model. Replies arriving after the deadline are
+ * never read: the requests are cancelled and their iterator dropped.
+ */
+export async function runRound(input: RoundInput): Promise<RoundOutput> {
+  const { round, layout, weights, publish, now } = input;
+  const startedAtMs = now();
+  const byId = new Map(input.participants.map((match) => [match.nodeId, match]));
+  const instructions = input.strategy.configureFit(round, { layout, weights }, [...byId.keys()]);
+  const tasks: TrainTask[] = instructions.map((instruction) => {
+    const match = byId.get(instruction.nodeId);
+    if (match === undefined) {
+      throw new ResearcherError('INVALID_STATE', `strategy '${input.strategy.strategyName}' configured node ${instruction.nodeId}, which was not offered in round ${round}`);
+    }
+    return {
+      nodeId: match.nodeId,
+      datasetId: match.dataset.id,
+      round,
+      plan: input.plan,
+      layout,
+      weights,
+      aux: instruction.aux,
+      args: argsFor(input.args, instruction.config),
+      strategyName: input.strategy.strategyName,
+    };
+  });
+  const selected = tasks.map((task) => task.nodeId).sort();
+  publish({ type: 'round-started', round, selected });
+
+  const results: FitResult[] = [];
+  const nodes: NodeRoundResult[] = [];
+  const failures: NodeFailure[] = [];
+  const sentAt = now();
+  const fail = (nodeId: string, code: string, reason: string): void => {
+    const failure: NodeFailure = { nodeId, nodeName: byId.get(nodeId)?.nodeName ?? nodeId, code, reason };
+    failures.push(failure);
+    publish({ type: 'node-dropped', round, ...failure });
+  };
+  const onOutcome = (outcome: NodeOutcome<TrainOutcome>): void => {
+    if (!outcome.ok) return fail(outcome.nodeId, outcome.code, outcome.message);
+    const problem = checkReply(outcome.value, round, layout);
+    if (problem !== undefined) return fail(outcome.nodeId, 'BAD_REPLY', problem);
+    const match = byId.get(outcome.nodeId) as DatasetMatch;
+    const reply = outcome.value;
+    const local = reply.isDelta ? addInto(reply.weights, weights) : reply.weights;
+    const metricsAfter = metricValues(reply.metricsAfter);
+    results.push({
+      nodeId: outcome.nodeId,
+      sampleCount: reply.sampleCount,
+      weights: local,
+      aux: reply.aux,
+      ...(metricsAfter ? { metrics: metricsAfter.values } : {}),
+    });
+    const metricsBefore = metricValues(reply.metricsBefore);
+    nodes.push({
+      nodeId: outcome.nodeId,
+      nodeName: match.nodeName,
+      datasetId: reply.datasetId,
+      sampleCount: reply.sampleCount,
+      numUpdates: reply.numUpdates,
+      backend: reply.backend,
+      ...(metricsBefore ? { metricsBefore } : {}),
+      ...(metricsAfter ? { metricsAfter } : {}),
+      timing: {
+        queuedMs: reply.timing?.queuedMs ?? 0,
+        trainingMs: reply.timing?.trainingMs ?? 0,
+        evaluationMs: reply.timing?.evaluationMs ?? 0,
+        totalMs: reply.timing?.totalMs ?? 0,
+        roundTripMs: now() - sentAt,
+      },
+    });
+    publish({ type: 'node-replied', round, nodeId: outcome.nodeId, nodeName: match.nodeName, replied: nodes.length, expected: tasks.length });
+  };
+
+  const answered = await collectWithDeadline(input, tasks, onOutcome);
+  for (const task of tasks) {
+    if (!answered.has(task.nodeId)) fail(task.nodeId, 'TIMEOUT', `no reply within roundTimeoutMs=${input.timeoutMs}`);
+  }
+  if (input.signal?.aborted === true) {
+    throw new ResearcherError('ABORTED', `round ${round} was aborted`, { cause: input.signal.reason });
+  }
+  if (results.length < input.minNodes) {
+    const message = `round ${round}: ${results.length} of ${tasks.length} nodes replied, minNodes=${input.minNodes}; failures: ${
+      failures.map((f) => `${f.nodeName} (${f.code}: ${f.reason})`).join('; ') || 'none'
+    }`;
+    publish({ type: 'round-failed', round, failures, message });
+    throw new ResearcherError('ROUND_FAILED', message);
+  }
+
+  const fitFailures: FitFailure[] = failures.map((f) => ({ nodeId: f.nodeId, reason: `${f.code}: ${f.reason}` }));
+  const aggregate = await input.strategy.aggregateFit(round, results, fitFailures);
+  nodes.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+  const result: RoundResult = {
+    round,
+    startedAtMs,
+    durationMs: now() - startedAtMs,
+    selected,
+    nodes,
+    failures,
+    metricsBefore: aggregateMetrics(nodes.flatMap((n) => (n.metricsBefore ? [n.metricsBefore] : []))),
+    metricsAfter: aggregateMetrics(nodes.flatMap((n) => (n.metricsAfter ? [n.metricsAfter] : []))),
+    fitMetrics: aggregate?.metrics ?? {},
+  };
+  // The aggregate may be a view on a larger accumulator: keep a compact copy.
+  return { weights: aggregate === null ? weights : aggregate.weights.slice(), result };
+}
+
+/**
+ * Reads outcomes until every task answered, the deadline passed or the caller aborted; returns the
+ * nodes that answered (a federation's own `TIMEOUT` outcome counts as silence, reported by the caller).
+ */
+async function collectWithDeadline(
+  input: RoundInput,
+  tasks: readonly TrainTask[],
+  onOutcome: (outcome: NodeOutcome<TrainOutcome>) => void,
+): Promise<Set<string>> {
+  const answered = new Set<string>();
+  const seen = new Set<string>();
+  if (tasks.length === 0) return answered;
+  const controller = new AbortController();
+  const abort = (): void => controller.abort(input.signal?.reason);
+  input.signal?.addEventListener('abort', abort, { once: true });
+  // The federation enforces the timeout itself; this timer only guards against one that does not.
+  const timer = setTimeout(() => controller.abort(new Error('round deadline')), input.timeoutMs + 1_000);
+  const stopped = new Promise<'stopped'>((resolve) => {
+    controller.signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+  });
+  const iterator = input.federation
+    .train(tasks, { experimentId: input.experimentId, timeoutMs: input.timeoutMs, signal: controller.signal })
+    [Symbol.asyncIterator]();
+  try {
+    while (seen.size < tasks.length) {
+      const next = await Promise.race([iterator.next(), stopped]);
+      if (next === 'stopped' || next.done === true) break;
+      const outcome = next.value;
+      if (seen.has(outcome.nodeId)) continue;
+      seen.add(outcome.nodeId);
+      if (!outcome.ok && outcome.code === 'TIMEOUT') continue;
+      answered.add(outcome.nodeId);
+      onOutcome(outcome);
+    }
+  } finally {
+    clearTimeout(timer);
+    input.signal?.removeEventListener('abort', abort);
+    controller.abort(new Error('round finished'));
+    void Promise.resolve(iterator.return?.()).catch(() => undefined);
+  }
+  return answered;
+}
+
+function argsFor(base: TrainingArgs, config: Readonly<Record<string, number | string | boolean>>): TrainingArgs {
+  const args: TrainingArgs = { ...base };
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'fedproxMu' && typeof value === 'number') args.fedproxMu = value;
+  }
+  return args;
+}
+
+function checkReply(reply: TrainOutcome, round: number, layout: ParameterLayout): string | undefined {
+  if (reply.round !== round) return `reply is for round ${reply.round}, expected ${round}`;
+  if (reply.weights.length !== layout.size) return `reply holds ${reply.weights.length} weights, the model has ${layout.size}`;
+  if (!Number.isInteger(reply.sampleCount) || reply.sampleCount < 0) return `reply has sample count ${reply.sampleCount}`;
+  return undefined;
+}
+
+function addInto(delta: Float32Array, global: Float32Array): Float32Array {
+  const out = new Float32Array(delta.length);
+  for (let i = 0; i < delta.length; i += 1) out[i] = (global[i] as number) + (delta[i] as number);
+  return out;
+}
+
+function metricValues(set: MetricSet__Output | null): MetricValues | undefined {
+  if (set === null || Object.keys(set.values).length === 0) return undefined;
+  return { values: { ...set.values }, sampleCount: set.sampleCount };
+}

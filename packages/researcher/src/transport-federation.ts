@@ -1,0 +1,172 @@
+import type { Request, TensorSet__Output, TrainReply__Output } from '@fedbiomed/proto';
+import { flattenTensors, type ParameterLayout } from '@fedbiomed/strategy';
+import {
+  asFloat32Array,
+  float32Tensor,
+  packTensors,
+  TransportError,
+  type NodeReply,
+  type ResearcherServer,
+  type TensorPayload,
+} from '@fedbiomed/transport';
+import { fanOut, type Settled } from './fan-out';
+import type { EvaluateTask, Federation, FederationEvent, NodeOutcome, TrainOutcome, TrainTask } from './federation';
+
+/**
+ * A {@link Federation} over `@fedbiomed/transport`'s `ResearcherServer`: each call becomes one
+ * request per node, weights travel as chunked float32 tensors named as in the layout, and transport
+ * failures become outcome codes (`NODE_OFFLINE`, `TIMEOUT`, `UNAVAILABLE`, or the node's own error
+ * code such as `PLAN_NOT_APPROVED`).
+ */
+export function createTransportFederation(server: ResearcherServer): Federation {
+  const outcomes = async function* <T>(
+    nodeIds: readonly string[],
+    signal: AbortSignal | undefined,
+    call: (nodeId: string) => Promise<T>,
+  ): AsyncGenerator<NodeOutcome<T>> {
+    for await (const settled of fanOut(nodeIds, call, signal)) yield toOutcome(settled);
+  };
+  return {
+    listNodes: () => server.nodes().map((node) => ({ id: node.id, name: node.name, online: node.state === 'online' })),
+
+    search: (nodeIds, tags, options) =>
+      outcomes(nodeIds, options.signal, async (nodeId) => {
+        const { reply } = await server.request(nodeId, { experimentId: options.experimentId, search: { tags: [...tags] } }, requestOptions(options));
+        return expectBody(reply.search, 'search', nodeId);
+      }),
+
+    requestApproval: (nodeIds, request, options) =>
+      outcomes(nodeIds, options.signal, async (nodeId) => {
+        const body = { plan: request.plan, description: request.description };
+        const { reply } = await server.request(nodeId, { experimentId: options.experimentId, approval: body }, requestOptions(options));
+        return expectBody(reply.approval, 'approval', nodeId);
+      }),
+
+    planStatus: (nodeIds, planSha256, options) =>
+      outcomes(nodeIds, options.signal, async (nodeId) => {
+        const { reply } = await server.request(nodeId, { experimentId: options.experimentId, planStatus: { planSha256 } }, requestOptions(options));
+        return expectBody(reply.planStatus, 'planStatus', nodeId);
+      }),
+
+    train: (tasks, options) => {
+      const packer = new PayloadCache();
+      const byNode = new Map(tasks.map((task) => [task.nodeId, task]));
+      return outcomes([...byNode.keys()], options.signal, async (nodeId) => {
+        const task = byNode.get(nodeId) as TrainTask;
+        const weights = packer.pack(task.layout, task.weights);
+        const aux = Object.entries(task.aux).map(([key, values]) => [key, packer.pack(task.layout, values)] as const);
+        const request: Request = {
+          experimentId: options.experimentId,
+          train: {
+            round: task.round,
+            datasetId: task.datasetId,
+            plan: task.plan,
+            globalWeights: weights.set,
+            args: task.args,
+            aux: Object.fromEntries(aux.map(([key, payload]) => [key, payload.set])),
+            strategyName: task.strategyName,
+            replyDelta: false,
+          },
+        };
+        const answer = await server.request(nodeId, request, { ...requestOptions(options), tensors: [weights, ...aux.map(([, p]) => p)] });
+        return readTrainReply(answer, task.layout);
+      });
+    },
+
+    evaluate: (tasks, options) => {
+      const packer = new PayloadCache();
+      const byNode = new Map(tasks.map((task) => [task.nodeId, task]));
+      return outcomes([...byNode.keys()], options.signal, async (nodeId) => {
+        const task = byNode.get(nodeId) as EvaluateTask;
+        const weights = packer.pack(task.layout, task.weights);
+        const request: Request = {
+          experimentId: options.experimentId,
+          evaluate: {
+            datasetId: task.datasetId,
+            plan: task.plan,
+            weights: weights.set,
+            metrics: [...task.metrics],
+            testRatio: task.testRatio,
+            randomSeed: task.randomSeed,
+          },
+        };
+        const { reply } = await server.request(nodeId, request, { ...requestOptions(options), tensors: [weights] });
+        return expectBody(reply.evaluate, 'evaluate', nodeId);
+      });
+    },
+
+    subscribe: (listener: (event: FederationEvent) => void) => {
+      const stops = [
+        server.on('nodeOnline', (node) => listener({ type: 'node-online', nodeId: node.id, nodeName: node.name })),
+        server.on('nodeOffline', (node) =>
+          listener({ type: 'node-offline', nodeId: node.id, nodeName: node.name, reason: node.offlineReason ?? 'disconnected' }),
+        ),
+        server.on('scalar', ({ nodeId, scalar }) => listener({ type: 'scalar', nodeId, scalar })),
+        server.on('log', ({ nodeId, log }) =>
+          listener({ type: 'log', nodeId, requestId: log.requestId, level: log.level, message: log.message, timestampMs: log.timestampMs }),
+        ),
+      ];
+      return () => stops.forEach((stop) => stop());
+    },
+  };
+}
+
+/** Packs each distinct array once per round, so the global weights are hashed once for all nodes. */
+class PayloadCache {
+  readonly #payloads = new Map<Float32Array, TensorPayload>();
+
+  pack(layout: ParameterLayout, values: Float32Array): TensorPayload {
+    let payload = this.#payloads.get(values);
+    if (payload === undefined) {
+      payload = packTensors(layout.tensors.map((slot) => float32Tensor(slot.name, slot.shape, values.subarray(slot.offset, slot.offset + slot.size))));
+      this.#payloads.set(values, payload);
+    }
+    return payload;
+  }
+}
+
+function requestOptions(options: { timeoutMs: number; signal?: AbortSignal }): { timeoutMs: number; signal?: AbortSignal } {
+  return { timeoutMs: options.timeoutMs, ...(options.signal !== undefined ? { signal: options.signal } : {}) };
+}
+
+function expectBody<T>(body: T | null | undefined, kind: string, nodeId: string): T {
+  if (body === null || body === undefined) {
+    throw new TransportError('MALFORMED', `node "${nodeId}" answered a ${kind} request with another kind of reply`, { nodeId });
+  }
+  return body;
+}
+
+function readTrainReply(answer: NodeReply, layout: ParameterLayout): TrainOutcome {
+  const train: TrainReply__Output = expectBody(answer.reply.train, 'train', answer.nodeId);
+  const read = (set: TensorSet__Output | null): Float32Array => {
+    const tensors = set === null ? undefined : answer.tensors.get(set.transferId);
+    if (tensors === undefined) throw new TransportError('MALFORMED', `node "${answer.nodeId}" sent a train reply without its tensors`, { nodeId: answer.nodeId });
+    return flattenTensors(
+      layout,
+      tensors.map((tensor) => ({ name: tensor.name, shape: tensor.shape, values: asFloat32Array(tensor) })),
+    );
+  };
+  return {
+    datasetId: train.datasetId,
+    round: train.round,
+    sampleCount: train.sampleCount,
+    weights: read(train.weights),
+    isDelta: train.isDelta,
+    aux: Object.fromEntries(Object.entries(train.aux).map(([key, set]) => [key, read(set)])),
+    metricsBefore: train.metricsBefore,
+    metricsAfter: train.metricsAfter,
+    timing: train.timing,
+    numUpdates: train.numUpdates,
+    backend: train.backend,
+  };
+}
+
+function toOutcome<T>(settled: Settled<T>): NodeOutcome<T> {
+  if (settled.ok) return settled;
+  const { error, nodeId } = settled;
+  if (error instanceof TransportError) {
+    const code = error.code === 'REMOTE_ERROR' && error.remoteCode !== undefined ? error.remoteCode.replace(/^ERROR_CODE_/, '') : error.code;
+    return { ok: false, nodeId, code, message: error.message };
+  }
+  return { ok: false, nodeId, code: 'BAD_REPLY', message: error instanceof Error ? error.message : String(error) };
+}

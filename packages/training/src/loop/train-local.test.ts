@@ -1,0 +1,168 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { TrainingError } from '../errors';
+import { buildPlan, type BuiltPlan } from '../plan/build-plan';
+import { loadWdbc } from '../testing/wdbc';
+import { flattenWeights, type ModelWeights } from '../weights';
+import { SCAFFOLD_NODE_CONTROL, SCAFFOLD_SERVER_CONTROL } from './scaffold';
+import { trainLocal, type LocalTrainingArgs, type ScalarEvent } from './train-local';
+
+const wdbc = loadWdbc();
+
+function logisticPlan(optimizer: BuiltPlan['spec']['optimizer']['name'] = 'sgd', learningRate = 0.1): BuiltPlan {
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [30], units: 1, activation: 'sigmoid', kernelInitializer: 'glorotUniform', name: 'logit' })],
+  });
+  const built = buildPlan(model, {
+    name: 'wdbc-logistic',
+    loss: 'binary_crossentropy',
+    optimizer: { name: optimizer, learningRate },
+    metrics: ['loss', 'accuracy', 'f1', 'roc_auc'],
+  });
+  model.dispose();
+  return built;
+}
+
+const baseArgs: LocalTrainingArgs = { epochs: 2, batchSize: 16, randomSeed: 3, testOnGlobalUpdates: true, testOnLocalUpdates: true };
+
+async function train(built: BuiltPlan, args: LocalTrainingArgs, extra: { weights?: ModelWeights; aux?: Record<string, Float32Array> } = {}) {
+  return trainLocal({
+    plan: built.spec,
+    weights: extra.weights ?? built.initialWeights,
+    dataset: wdbc.dataset,
+    trainIndices: wdbc.train,
+    testIndices: wdbc.test,
+    args,
+    ...(extra.aux ? { aux: extra.aux } : {}),
+  });
+}
+
+describe('trainLocal', () => {
+  const built = logisticPlan();
+
+  it('trains logistic regression on WDBC to at least 95% test accuracy and streams scalars', async () => {
+    const events: ScalarEvent[] = [];
+    const result = await trainLocal({
+      plan: built.spec,
+      weights: built.initialWeights,
+      dataset: wdbc.dataset,
+      trainIndices: wdbc.train,
+      testIndices: wdbc.test,
+      args: { ...baseArgs, epochs: 10, logInterval: 5 },
+      onScalar: (e) => events.push(e),
+    });
+    expect(result.metricsAfter?.values['accuracy']).toBeGreaterThanOrEqual(0.95);
+    expect(result.metricsAfter?.values['roc_auc']).toBeGreaterThan(0.97);
+    expect(result.metricsBefore?.sampleCount).toBe(wdbc.test.length);
+    expect(result.sampleCount).toBe(wdbc.train.length * 10);
+    expect(result.numUpdates).toBe(Math.ceil(wdbc.train.length / 16) * 10);
+    const losses = events.filter((e) => e.phase === 'train');
+    expect(losses.length).toBeGreaterThan(10);
+    expect(losses.at(-1)!.value).toBeLessThan(losses[0]!.value);
+    expect(events.some((e) => e.phase === 'test_global' && e.name === 'accuracy')).toBe(true);
+    expect(events.find((e) => e.phase === 'test_local' && e.name === 'accuracy')?.step).toBe(result.numUpdates);
+    expect(result.backend).toBe(tf.getBackend());
+  });
+
+  it('stops after numUpdates steps and caps batches per epoch with batchMaxnum', async () => {
+    expect((await train(built, { ...baseArgs, numUpdates: 7 })).numUpdates).toBe(7);
+    const capped = await train(built, { ...baseArgs, epochs: 3, batchMaxnum: 2 });
+    expect(capped.numUpdates).toBe(6);
+    expect(capped.sampleCount).toBe(6 * 16);
+  });
+
+  it('gives the same weights for the same seed and different ones for another seed', async () => {
+    const a = flattenWeights((await train(built, baseArgs)).weights);
+    const b = flattenWeights((await train(built, baseArgs)).weights);
+    const c = flattenWeights((await train(built, { ...baseArgs, randomSeed: 4 })).weights);
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+  });
+
+  it('FedProx with mu = 0 equals plain training bit for bit; mu > 0 stays closer to the global weights', async () => {
+    const plain = flattenWeights((await train(built, baseArgs)).weights);
+    const mu0 = flattenWeights((await train(built, { ...baseArgs, fedproxMu: 0 })).weights);
+    const prox = flattenWeights((await train(built, { ...baseArgs, fedproxMu: 5 })).weights);
+    expect(Buffer.from(mu0.buffer).equals(Buffer.from(plain.buffer))).toBe(true);
+    const global = flattenWeights(built.initialWeights);
+    expect(distance(prox, global)).toBeLessThan(distance(plain, global));
+  });
+
+  it('SCAFFOLD with zero controls equals plain SGD and returns c_i+ by option II', async () => {
+    const plainResult = await train(built, baseArgs);
+    const size = flattenWeights(built.initialWeights).length;
+    const zero = await train(built, baseArgs, {
+      aux: { [SCAFFOLD_SERVER_CONTROL]: new Float32Array(size), [SCAFFOLD_NODE_CONTROL]: new Float32Array(size) },
+    });
+    const plain = flattenWeights(plainResult.weights);
+    expect(Buffer.from(flattenWeights(zero.weights).buffer).equals(Buffer.from(plain.buffer))).toBe(true);
+    const control = zero.aux[SCAFFOLD_NODE_CONTROL]!;
+    const x = flattenWeights(built.initialWeights);
+    control.forEach((v, k) => expect(v).toBeCloseTo((x[k]! - plain[k]!) / (zero.numUpdates * 0.1), 4));
+  });
+
+  it('SCAFFOLD shifts every SGD step by c - c_i', async () => {
+    const size = flattenWeights(built.initialWeights).length;
+    const server = new Float32Array(size).fill(0.01);
+    const one = { ...baseArgs, numUpdates: 1, testOnGlobalUpdates: false, testOnLocalUpdates: false };
+    const plain = flattenWeights((await train(built, one)).weights);
+    const shifted = flattenWeights((await train(built, one, { aux: { [SCAFFOLD_SERVER_CONTROL]: server } })).weights);
+    shifted.forEach((v, k) => expect(v).toBeCloseTo(plain[k]! - 0.1 * 0.01, 6));
+  });
+
+  it('clips the update for client-side DP and adds noise from the given source', async () => {
+    const global = flattenWeights(built.initialWeights);
+    const dpArgs = { ...baseArgs, dp: { enabled: true, clipNorm: 0.05, noiseMultiplier: 0, mode: 'update' } };
+    const clipped = flattenWeights((await train(built, dpArgs)).weights);
+    expect(distance(clipped, global)).toBeCloseTo(0.05, 5);
+    const noisy = await trainLocal({
+      plan: built.spec,
+      weights: built.initialWeights,
+      dataset: wdbc.dataset,
+      trainIndices: wdbc.train,
+      args: { ...dpArgs, dp: { ...dpArgs.dp, noiseMultiplier: 1 } },
+      dpRng: { nextGaussian: () => 1 },
+    });
+    flattenWeights(noisy.weights).forEach((v, k) => expect(v).toBeCloseTo(clipped[k]! + 0.05, 5));
+  });
+
+  it('supports every declared optimiser', async () => {
+    for (const name of ['sgd', 'momentum', 'adam', 'adagrad', 'rmsprop'] as const) {
+      const result = await train(logisticPlan(name, 0.01), { ...baseArgs, epochs: 1 });
+      expect(result.metricsAfter!.values['loss']).toBeLessThan(result.metricsBefore!.values['loss']!);
+    }
+  });
+
+  it('keeps the number of tensors stable across rounds with one model', async () => {
+    const model = await (await import('../plan/plan-model')).planToModel(built.spec);
+    const round = (weights: ModelWeights) =>
+      trainLocal({ plan: built.spec, model, weights, dataset: wdbc.dataset, trainIndices: wdbc.train, testIndices: wdbc.test, args: { ...baseArgs, fedproxMu: 0.1, logInterval: 3 } });
+    let weights: ModelWeights = (await round(built.initialWeights)).weights;
+    const before = tf.memory().numTensors;
+    for (let r = 0; r < 3; r++) weights = (await round(weights)).weights;
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('honours an AbortSignal with an ABORTED error', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('researcher cancelled'));
+    const before = tf.memory().numTensors;
+    await expect(
+      trainLocal({ plan: built.spec, weights: built.initialWeights, dataset: wdbc.dataset, trainIndices: wdbc.train, args: baseArgs, signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses unknown optimisers and metrics, and mis-sized controls', async () => {
+    await expect(train(built, { ...baseArgs, optimizer: { name: 'lbfgs', learningRate: 1, params: {} } })).rejects.toThrow(/lbfgs/);
+    await expect(train(built, { ...baseArgs, metrics: ['accuracy', 'bleu'] })).rejects.toThrow(TrainingError);
+    await expect(train(built, baseArgs, { aux: { [SCAFFOLD_SERVER_CONTROL]: new Float32Array(3) } })).rejects.toThrow(/holds 3 values/);
+  });
+});
+
+function distance(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  a.forEach((v, k) => (s += (v - b[k]!) ** 2));
+  return Math.sqrt(s);
+}

@@ -1,0 +1,228 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingArgs__Output } from '@fedbiomed/proto';
+
+import { TrainingError } from '../errors';
+import { planToModel } from '../plan/plan-model';
+import { OPTIMIZER_NAMES, type OptimizerSpec, type PlanSpec } from '../plan/plan-spec';
+import { assignWeights, readWeights, type ModelWeights, type WeightTensor } from '../weights';
+import { applyUpdatePrivacy, cryptoGaussianRng, type DpRng } from './privacy';
+import { checkMetricNames, evaluateModel, throwIfAborted, type MetricSet } from './evaluate';
+import { lossFunction } from './losses';
+import { createOptimizer } from './optimizers';
+import { createScaffold, nextNodeControl, SCAFFOLD_NODE_CONTROL, SCAFFOLD_SERVER_CONTROL } from './scaffold';
+import type { TrainingDataset } from './training-dataset';
+
+/** One streamed value: a training loss or an evaluation metric. */
+export interface ScalarEvent {
+  readonly name: string;
+  readonly value: number;
+  /** Optimiser steps done in this round when the value was taken. */
+  readonly step: number;
+  /** `train`, `test_global` (global model, before training) or `test_local` (after). */
+  readonly phase: 'train' | 'test_global' | 'test_local';
+}
+
+/** Training arguments: the proto `TrainingArgs`, every field optional. */
+export type LocalTrainingArgs = Partial<TrainingArgs__Output>;
+
+/** Arguments of {@link trainLocal}. */
+export interface TrainLocalOptions {
+  /** The validated plan. */
+  readonly plan: PlanSpec;
+  /** A model built by {@link planToModel} for this plan, reused across rounds; built (and disposed) here when omitted. */
+  readonly model?: tf.LayersModel;
+  /** Global weights received for this round, in the plan's manifest order. */
+  readonly weights: ModelWeights;
+  readonly dataset: TrainingDataset;
+  readonly trainIndices: readonly number[];
+  readonly testIndices?: readonly number[];
+  readonly args: LocalTrainingArgs;
+  /** Strategy state, flat in the weights' layout: `scaffold.server_control` (c) and `scaffold.node_control` (c_i). */
+  readonly aux?: Readonly<Record<string, Float32Array>>;
+  readonly onScalar?: (event: ScalarEvent) => void;
+  readonly signal?: AbortSignal;
+  /** Randomness of the DP noise; a cryptographic source when omitted (pass a seeded one in tests only). */
+  readonly dpRng?: DpRng;
+}
+
+/** What a round of local training returns. */
+export interface TrainLocalResult {
+  /** Local weights after training (and DP, when enabled), in the plan's manifest order. */
+  readonly weights: WeightTensor[];
+  readonly sampleCount: number;
+  readonly numUpdates: number;
+  readonly metricsBefore?: MetricSet;
+  readonly metricsAfter?: MetricSet;
+  /** Strategy state to send back, e.g. `scaffold.node_control` (c_i⁺). */
+  readonly aux: Record<string, Float32Array>;
+  readonly timing: { readonly trainingMs: number; readonly evaluationMs: number; readonly totalMs: number };
+  /** tfjs backend that ran the round. */
+  readonly backend: string;
+}
+
+/**
+ * One round of local training with a custom loop (not `model.fit`): seeded shuffling per epoch,
+ * `epochs` or `numUpdates` steps, FedProx proximal term, SCAFFOLD gradient correction, client-side
+ * DP on the update, evaluation of the global model before and the local model after. Losses are
+ * read back every `logInterval` batches only, and every tensor it creates is disposed.
+ */
+export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocalResult> {
+  const started = performance.now();
+  const { plan, args, signal } = options;
+  const owned = options.model === undefined;
+  const model = options.model ?? (await planToModel(plan));
+  try {
+    assignWeights(model, options.weights);
+    const metrics = checkMetricNames(args.metrics?.length ? args.metrics : plan.metrics);
+    const batchSize = positive(args.batchSize, 32, 'batchSize');
+    let evaluationMs = 0;
+    const evaluate = async (phase: 'test_global' | 'test_local', step: number): Promise<MetricSet | undefined> => {
+      if (!options.testIndices?.length) return undefined;
+      const t0 = performance.now();
+      const result = await evaluateModel({ model, loss: plan.loss, metrics, dataset: options.dataset, indices: options.testIndices, signal });
+      evaluationMs += performance.now() - t0;
+      for (const [name, value] of Object.entries(result.values)) options.onScalar?.({ name, value, step, phase });
+      return result;
+    };
+
+    const metricsBefore = args.testOnGlobalUpdates ? await evaluate('test_global', 0) : undefined;
+    const t0 = performance.now();
+    const { numUpdates, sampleCount, optimizer } = await runSteps(model, options, batchSize);
+    const trainingMs = performance.now() - t0;
+    const aux: Record<string, Float32Array> = {};
+    if (options.aux?.[SCAFFOLD_SERVER_CONTROL]) {
+      aux[SCAFFOLD_NODE_CONTROL] = nextNodeControl(
+        model,
+        options.aux,
+        options.weights,
+        readWeights(model),
+        numUpdates,
+        optimizer.learningRate,
+      );
+    }
+    let weights = readWeights(model);
+    if (args.dp?.enabled) {
+      weights = applyUpdatePrivacy(options.weights, weights, args.dp, options.dpRng ?? cryptoGaussianRng());
+      assignWeights(model, weights);
+    }
+    const metricsAfter = args.testOnLocalUpdates ? await evaluate('test_local', numUpdates) : undefined;
+    return {
+      weights,
+      sampleCount,
+      numUpdates,
+      ...(metricsBefore ? { metricsBefore } : {}),
+      ...(metricsAfter ? { metricsAfter } : {}),
+      aux,
+      timing: { trainingMs, evaluationMs, totalMs: performance.now() - started },
+      backend: tf.getBackend(),
+    };
+  } finally {
+    if (owned) model.dispose();
+  }
+}
+
+interface StepsResult {
+  readonly numUpdates: number;
+  readonly sampleCount: number;
+  readonly optimizer: OptimizerSpec;
+}
+
+async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batchSize: number): Promise<StepsResult> {
+  const { args, plan, signal } = options;
+  const optimizerSpec = resolveOptimizer(plan, args);
+  const optimizer = createOptimizer(optimizerSpec);
+  const lossFn = lossFunction(plan.loss);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const mu = args.fedproxMu ?? 0;
+  if (mu < 0) throw new TrainingError('INVALID_ARGUMENT', `fedproxMu must be ≥ 0, got ${mu}`);
+  // The round's global weights stay on the backend for the proximal term: read once, not per step.
+  const anchors = mu > 0 ? variables.map((v) => tf.keep(v.clone())) : [];
+  const scaffold = options.aux?.[SCAFFOLD_SERVER_CONTROL] ? createScaffold(model, options.aux) : undefined;
+  const maxSteps = args.numUpdates ?? 0;
+  const epochs = maxSteps > 0 ? Number.POSITIVE_INFINITY : positive(args.epochs, 1, 'epochs');
+  const batchMaxnum = args.batchMaxnum ?? 0;
+  const logInterval = args.logInterval ?? 0;
+  const seed = args.randomSeed ?? 0;
+  let steps = 0;
+  let samples = 0;
+  let lossSum: tf.Tensor | undefined;
+  let lossBatches = 0;
+  const flushLoss = async (): Promise<void> => {
+    if (!lossSum || lossBatches === 0) return;
+    const value = (await lossSum.data())[0]! / lossBatches;
+    lossSum.dispose();
+    lossSum = undefined;
+    lossBatches = 0;
+    if (!Number.isFinite(value)) throw new TrainingError('DIVERGED', `training loss became ${value} at step ${steps}`);
+    options.onScalar?.({ name: 'loss', value, step: steps, phase: 'train' });
+  };
+  const step = (xs: tf.Tensor, ys: tf.Tensor): void => {
+    const { value, grads } = tf.variableGrads(() => {
+      const outputs = model.apply(xs, { training: true }) as tf.Tensor;
+      const loss = lossFn(ys, outputs);
+      if (mu === 0) return loss;
+      const proximal = tf.addN(variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchors[i]!)))));
+      return tf.add(loss, tf.mul(mu / 2, proximal));
+    }, variables);
+    const corrected = scaffold ? scaffold.correct(grads) : grads;
+    optimizer.applyGradients(corrected);
+    tf.dispose(grads);
+    if (corrected !== grads) tf.dispose(corrected);
+    const previous = lossSum;
+    lossSum = previous ? tf.add(previous, value) : tf.keep(value.clone());
+    previous?.dispose();
+    value.dispose();
+    lossBatches++;
+  };
+  try {
+    for (let epoch = 0; epoch < epochs && (maxSteps === 0 || steps < maxSteps); epoch++) {
+      let batchesThisEpoch = 0;
+      const before = steps;
+      for (const batch of options.dataset.batches({ indices: options.trainIndices, batchSize, shuffleSeed: seed + epoch })) {
+        try {
+          throwIfAborted(signal);
+          step(batch.xs, batch.ys);
+          steps++;
+          samples += batch.xs.shape[0]!;
+          batchesThisEpoch++;
+        } finally {
+          batch.xs.dispose();
+          batch.ys.dispose();
+        }
+        if (logInterval > 0 && lossBatches >= logInterval) await flushLoss();
+        // Lets cancellations and heartbeats through between steps without a backend sync.
+        else await new Promise<void>((resolve) => setImmediate(resolve));
+        if ((batchMaxnum > 0 && batchesThisEpoch >= batchMaxnum) || (maxSteps > 0 && steps >= maxSteps)) break;
+      }
+      await flushLoss();
+      if (steps === before) {
+        throw new TrainingError('INVALID_ARGUMENT', `no training batch: trainIndices holds ${options.trainIndices.length} samples`);
+      }
+    }
+  } finally {
+    lossSum?.dispose();
+    tf.dispose(anchors);
+    scaffold?.dispose();
+    optimizer.dispose();
+  }
+  return { numUpdates: steps, sampleCount: samples, optimizer: optimizerSpec };
+}
+
+function resolveOptimizer(plan: PlanSpec, args: LocalTrainingArgs): OptimizerSpec {
+  const requested = args.optimizer;
+  if (!requested?.name) return plan.optimizer;
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(requested.name)) {
+    throw new TrainingError('UNSUPPORTED', `optimiser "${requested.name}" is not one of ${OPTIMIZER_NAMES.join(', ')}`);
+  }
+  return {
+    name: requested.name as OptimizerSpec['name'],
+    learningRate: requested.learningRate || plan.optimizer.learningRate,
+    params: { ...requested.params },
+  };
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === 0) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new TrainingError('INVALID_ARGUMENT', `${name} must be a positive integer, got ${value}`);
+  return value;
+}

@@ -1,0 +1,73 @@
+import type { PlanSpec } from './plan-spec';
+
+/** One layer of a plan, as a node operator sees it. */
+export interface LayerSummary {
+  readonly name: string;
+  readonly className: string;
+  readonly parameters: number;
+}
+
+/** What `fedbiomed node plan show` prints about a plan. */
+export interface PlanSummary {
+  readonly name: string;
+  readonly description: string;
+  readonly inputShape: readonly number[];
+  readonly outputShape: readonly number[];
+  readonly layers: readonly LayerSummary[];
+  readonly totalParameters: number;
+  readonly loss: string;
+  readonly optimizer: string;
+  readonly metrics: readonly string[];
+  readonly preprocessing: readonly string[];
+  readonly weightsSha256: string;
+}
+
+/** Summarises a plan's layers, parameter counts and training configuration. */
+export function summarizePlan(spec: PlanSpec): PlanSummary {
+  const config = (spec.modelTopology['config'] ?? {}) as { layers?: { class_name?: unknown; config?: { name?: unknown } }[] };
+  const layers = (config.layers ?? []).map((layer) => {
+    const name = String(layer.config?.name ?? '');
+    const parameters = spec.weights.tensors
+      .filter((t) => t.name.startsWith(`${name}/`))
+      .reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+    return { name, className: String(layer.class_name ?? ''), parameters };
+  });
+  const params = Object.entries(spec.optimizer.params)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `, ${k}=${v}`)
+    .join('');
+  return {
+    name: spec.name,
+    description: spec.description,
+    inputShape: spec.inputShape,
+    outputShape: spec.outputShape,
+    layers,
+    totalParameters: spec.weights.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0),
+    loss: spec.loss,
+    optimizer: `${spec.optimizer.name}(learningRate=${spec.optimizer.learningRate}${params})`,
+    metrics: spec.metrics,
+    preprocessing: spec.preprocessing.map((p) => (Object.keys(p.params).length ? `${p.name} ${JSON.stringify(p.params)}` : p.name)),
+    weightsSha256: spec.weights.sha256,
+  };
+}
+
+/** The summary as aligned text lines, one layer per line. */
+export function formatPlanSummary(summary: PlanSummary): string {
+  const width = Math.max(5, ...summary.layers.map((l) => l.name.length));
+  const typeWidth = Math.max(5, ...summary.layers.map((l) => l.className.length));
+  const rows = summary.layers.map(
+    (l) => `  ${l.name.padEnd(width)}  ${l.className.padEnd(typeWidth)}  ${l.parameters.toLocaleString('en-US').padStart(12)}`,
+  );
+  return [
+    `Plan: ${summary.name}${summary.description ? ` — ${summary.description}` : ''}`,
+    `Input: [${summary.inputShape.join(', ')}]  Output: [${summary.outputShape.join(', ')}]`,
+    `  ${'Layer'.padEnd(width)}  ${'Class'.padEnd(typeWidth)}  ${'Parameters'.padStart(12)}`,
+    ...rows,
+    `Total parameters: ${summary.totalParameters.toLocaleString('en-US')}`,
+    `Loss: ${summary.loss}`,
+    `Optimiser: ${summary.optimizer}`,
+    `Metrics: ${summary.metrics.join(', ') || '(none)'}`,
+    `Preprocessing: ${summary.preprocessing.join('; ') || '(none)'}`,
+    `Initial weights sha256: ${summary.weightsSha256}`,
+  ].join('\n');
+}

@@ -1,0 +1,109 @@
+import * as tf from '@tensorflow/tfjs';
+import type { TrainingPlan } from '@fedbiomed/proto';
+
+import { TrainingError } from '../errors';
+import { issueText } from './build-plan';
+import { canonicalJson, sha256Hex } from './canonical-json';
+import { PLAN_KIND, planSpecSchema, type PlanSpec } from './plan-spec';
+
+/** What a node knows of the dataset a plan would train on. */
+export interface DatasetShape {
+  /** Shape of one sample's features. */
+  readonly featureShape: readonly number[];
+  /** Number of classes; 0 for regression or unknown. */
+  readonly numClasses?: number;
+}
+
+/** Options of {@link validatePlan}. */
+export interface ValidatePlanOptions {
+  /** When given, the model's input and output shapes must fit it. */
+  readonly dataset?: DatasetShape;
+}
+
+/** A plan whose hash, form and content were checked. */
+export interface ValidatedPlan {
+  readonly sha256: string;
+  readonly spec: PlanSpec;
+}
+
+/** Topology keys whose string values name a registered tfjs function (activations). */
+const FUNCTION_KEYS = new Set(['activation', 'recurrent_activation']);
+
+/**
+ * Checks a plan received from the wire before anyone approves or runs it: supported kind, hash
+ * equal to the SHA-256 of the canonical JSON, JSON in canonical form and of the known layout, only
+ * classes built into tfjs (no custom layers or objects), and, when a dataset is given, input and
+ * output shapes that fit it. Throws a {@link TrainingError} naming the first fault.
+ */
+export function validatePlan(plan: TrainingPlan, options: ValidatePlanOptions = {}): ValidatedPlan {
+  const { canonicalJson: text = '', sha256 = '', kind = '', name = '' } = plan;
+  if (kind !== PLAN_KIND) {
+    throw new TrainingError('UNSUPPORTED_KIND', `plan "${name}" is of kind "${kind}"; this node runs "${PLAN_KIND}" plans`);
+  }
+  const actual = sha256Hex(text);
+  if (actual !== sha256) {
+    throw new TrainingError('HASH_MISMATCH', `plan "${name}" announces sha256 ${sha256 || '(empty)'} but its JSON hashes to ${actual}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new TrainingError('MALFORMED_PLAN', `plan "${name}" is not JSON: ${(cause as Error).message}`, { cause });
+  }
+  const parsed = planSpecSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new TrainingError('MALFORMED_PLAN', `plan "${name}": ${parsed.error.issues.map(issueText).join('; ')}`);
+  }
+  const spec = parsed.data;
+  if (canonicalJson(raw) !== text) {
+    throw new TrainingError('MALFORMED_PLAN', `plan "${name}" is not in canonical form (sorted keys, no white space)`);
+  }
+  if (spec.name !== name) {
+    throw new TrainingError('MALFORMED_PLAN', `plan is announced as "${name}" but its JSON names it "${spec.name}"`);
+  }
+  checkClasses(spec.modelTopology, 'modelTopology');
+  if (options.dataset) checkPlanFitsDataset(spec, options.dataset);
+  return { sha256, spec };
+}
+
+/** Refuses a plan whose input or output shape does not fit a dataset. */
+export function checkPlanFitsDataset(spec: PlanSpec, dataset: DatasetShape): void {
+  const want = dataset.featureShape.join(',');
+  if (spec.inputShape.join(',') !== want) {
+    throw new TrainingError(
+      'SHAPE_MISMATCH',
+      `plan "${spec.name}" expects input [${spec.inputShape.join(',')}] but the dataset's samples are [${want}]`,
+    );
+  }
+  const classes = dataset.numClasses ?? 0;
+  const units = spec.outputShape.reduce((a, b) => a * b, 1);
+  const classification = spec.loss.endsWith('crossentropy');
+  if (classification && classes > 0) {
+    const expected = spec.loss === 'binary_crossentropy' ? (classes <= 2 ? 1 : classes) : classes;
+    if (units !== expected) {
+      throw new TrainingError(
+        'SHAPE_MISMATCH',
+        `plan "${spec.name}" outputs ${units} values with ${spec.loss} but the dataset has ${classes} classes (expected ${expected} outputs)`,
+      );
+    }
+  }
+}
+
+function checkClasses(value: unknown, path: string): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => checkClasses(item, `${path}[${i}]`));
+    return;
+  }
+  if (value === null || typeof value !== 'object') return;
+  const registry = tf.serialization.SerializationMap.getMap().classNameMap;
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const named = key === 'class_name' || FUNCTION_KEYS.has(key);
+    if (named && typeof item === 'string' && !Object.hasOwn(registry, item)) {
+      throw new TrainingError(
+        'UNKNOWN_CLASS',
+        `${path}.${key} is "${item}", not a class built into tfjs; plans may not carry custom layers or objects`,
+      );
+    }
+    checkClasses(item, `${path}.${key}`);
+  }
+}

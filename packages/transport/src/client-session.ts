@@ -1,0 +1,217 @@
+import type { ClientDuplexStream } from '@grpc/grpc-js';
+import {
+  checkProtocolVersion,
+  PROTOCOL_VERSION,
+  type Hello,
+  type HelloAck__Output,
+  type LogLevel,
+  type NodeFrame,
+  type Reply,
+  type Request__Output,
+  type ResearcherFrame__Output,
+  type Scalar,
+} from '@fedbiomed/proto';
+import type { Clock } from './clock';
+import { fromGrpcError, fromWireCode, toWireCode, TransportError } from './errors';
+import { FrameWriter, sendTensorChunks } from './frame-writer';
+import { HeartbeatMonitor } from './heartbeat';
+import type { Logger } from './logger';
+import type { TensorPayload } from './tensor';
+import { TensorReceiver, type ReceivedTensors } from './tensor-receiver';
+import { checkPayloads, findTensorSets } from './tensor-sets';
+
+/** What a request handler gets besides the request and its tensors. */
+export interface RequestContext {
+  requestId: string;
+  /** Aborted when the researcher cancels the request or the session ends. */
+  signal: AbortSignal;
+  /** Streams a scalar (loss, metric) to the researcher; `requestId` is filled in. */
+  sendScalar(scalar: Omit<Scalar, 'requestId'>): void;
+  /** Streams a log line to the researcher. */
+  sendLog(level: LogLevel, message: string): void;
+}
+
+/** What a handler returns: the reply body and the payloads of the tensor sets it announces. */
+export interface HandlerResult {
+  reply: Omit<Reply, 'requestId' | 'nodeId'>;
+  tensors?: readonly TensorPayload[];
+}
+
+/**
+ * Handles one request on the node. A thrown {@link TransportError} or other error becomes an error
+ * reply (`remoteCode` / `ERROR_CODE_INTERNAL`).
+ */
+export type RequestHandler = (request: Request__Output, tensors: ReceivedTensors, context: RequestContext) => Promise<HandlerResult>;
+
+/** Settings a client session runs with. */
+export interface ClientSessionSettings {
+  hello: Hello & { nodeId: string };
+  handler: RequestHandler;
+  heartbeatIntervalMs: number;
+  chunkSizeBytes: number;
+  maxTransferBytes: number;
+  clock: Clock;
+  logger: Logger;
+  onReady(ack: HelloAck__Output): void;
+  /** Called once when the session ends. */
+  onClosed(reason: TransportError): void;
+}
+
+export type ClientCall = ClientDuplexStream<NodeFrame, ResearcherFrame__Output>;
+
+/** One session of a node: hello, then requests served by the handler until the stream ends. */
+export class ClientSession {
+  private state: 'hello' | 'active' | 'closed' = 'hello';
+  private readonly writer: FrameWriter<NodeFrame>;
+  private readonly receiver: TensorReceiver;
+  private heartbeat: HeartbeatMonitor | undefined;
+  private readonly requests = new Map<string, AbortController>();
+  /** The `Error` frame the researcher sent, which explains the status that follows. */
+  private refusal: TransportError | undefined;
+
+  constructor(
+    private readonly call: ClientCall,
+    private readonly settings: ClientSessionSettings,
+  ) {
+    const nodeId = settings.hello.nodeId;
+    this.writer = new FrameWriter(call, () => ({ nodeId }));
+    this.receiver = new TensorReceiver(settings.maxTransferBytes);
+    call.on('data', (frame: ResearcherFrame__Output) => this.onFrame(frame));
+    call.on('error', (error) => this.close(this.refusal ?? fromGrpcError(error, { nodeId })));
+    call.on('end', () => this.close(this.refusal ?? new TransportError('UNAVAILABLE', 'the researcher closed the session', { nodeId })));
+    this.post({ hello: settings.hello });
+  }
+
+  private get nodeId(): string {
+    return this.settings.hello.nodeId;
+  }
+
+  /** Ends the session: aborts running handlers, drops partial transfers, cancels the stream. */
+  close(reason: TransportError): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.heartbeat?.stop();
+    for (const controller of this.requests.values()) controller.abort(reason);
+    this.requests.clear();
+    this.receiver.failAll(reason);
+    this.call.cancel();
+    this.settings.onClosed(reason);
+  }
+
+  private post(frame: NodeFrame): void {
+    this.writer.write(frame).catch((error) => this.settings.logger.debug({ nodeId: this.nodeId, err: String(error) }, 'frame not sent'));
+  }
+
+  private onFrame(frame: ResearcherFrame__Output): void {
+    if (this.state === 'closed') return;
+    try {
+      this.heartbeat?.seen();
+      this.dispatch(frame);
+    } catch (error) {
+      const reason = error instanceof TransportError ? error : new TransportError('INTERNAL', String(error), { nodeId: this.nodeId, cause: error });
+      this.settings.logger.warn({ nodeId: this.nodeId, code: reason.code, requestId: reason.requestId, reason: reason.message }, 'session closed on a protocol error');
+      this.close(reason);
+    }
+  }
+
+  private dispatch(frame: ResearcherFrame__Output): void {
+    if (frame.kind === 'error' && frame.error) {
+      const { code, message } = frame.error;
+      this.refusal = new TransportError(fromWireCode(code), `researcher: ${message}`, { nodeId: this.nodeId, remoteCode: code });
+      return;
+    }
+    if (this.state === 'hello') {
+      if (frame.kind !== 'helloAck' || !frame.helloAck) throw new TransportError('MALFORMED', `expected hello_ack, got ${frame.kind ?? 'an empty frame'}`, { nodeId: this.nodeId });
+      this.onHelloAck(frame.helloAck);
+      return;
+    }
+    switch (frame.kind) {
+      case 'request':
+        if (frame.request) this.onRequest(frame.request);
+        return;
+      case 'chunk':
+        if (frame.chunk) this.receiver.accept(frame.chunk);
+        return;
+      case 'cancel':
+        if (frame.cancel) this.onCancel(frame.cancel.requestId, frame.cancel.reason);
+        return;
+      case 'heartbeat':
+        return;
+      default:
+        throw new TransportError('MALFORMED', `unexpected ${frame.kind ?? 'empty'} frame in an open session`, { nodeId: this.nodeId });
+    }
+  }
+
+  private onHelloAck(ack: HelloAck__Output): void {
+    const version = checkProtocolVersion(PROTOCOL_VERSION, ack.version, 'node');
+    if (!version.compatible) throw new TransportError('VERSION_MISMATCH', version.reason, { nodeId: this.nodeId });
+    if (version.warning) this.settings.logger.warn({ nodeId: this.nodeId }, version.warning);
+    this.state = 'active';
+    const intervalMs = ack.heartbeatIntervalMs || this.settings.heartbeatIntervalMs;
+    this.heartbeat = new HeartbeatMonitor(
+      intervalMs,
+      this.settings.clock,
+      (seq, timestampMs) => this.post({ heartbeat: { seq, timestampMs } }),
+      (silentForMs) => this.close(new TransportError('UNAVAILABLE', `researcher silent for ${silentForMs} ms (missed heartbeats)`, { nodeId: this.nodeId })),
+    );
+    this.heartbeat.start();
+    this.settings.onReady(ack);
+  }
+
+  private onRequest(request: Request__Output): void {
+    const { requestId } = request;
+    if (requestId === '' || this.requests.has(requestId)) {
+      this.post({ reply: { requestId, nodeId: this.nodeId, error: { code: 'ERROR_CODE_MALFORMED', message: `request id "${requestId}" is empty or already running`, requestId, nodeId: this.nodeId } } });
+      return;
+    }
+    const controller = new AbortController();
+    this.requests.set(requestId, controller);
+    this.receiver.expect(requestId, findTensorSets(request), false, (outcome) => {
+      if (!outcome.ok) {
+        this.requests.delete(requestId);
+        return;
+      }
+      this.run(request, outcome.tensors, controller).finally(() => {
+        if (this.requests.get(requestId) === controller) this.requests.delete(requestId);
+      });
+    });
+  }
+
+  private onCancel(requestId: string, reason: string): void {
+    this.receiver.discard(requestId);
+    const controller = this.requests.get(requestId);
+    this.requests.delete(requestId);
+    controller?.abort(new TransportError('CANCELLED', `researcher cancelled request: ${reason}`, { nodeId: this.nodeId, requestId }));
+  }
+
+  private async run(request: Request__Output, tensors: ReceivedTensors, controller: AbortController): Promise<void> {
+    const { requestId } = request;
+    const nodeId = this.nodeId;
+    const context: RequestContext = {
+      requestId,
+      signal: controller.signal,
+      sendScalar: (scalar) => this.post({ scalar: { ...scalar, requestId } }),
+      sendLog: (level, message) => this.post({ log: { requestId, level, message, timestampMs: Date.now() } }),
+    };
+    let replied = false;
+    try {
+      const result = await this.settings.handler(request, tensors, context);
+      controller.signal.throwIfAborted();
+      const payloads = result.tensors ?? [];
+      checkPayloads('NodeClient handler reply', result.reply, payloads);
+      replied = true;
+      await this.writer.write({ reply: { ...result.reply, requestId, nodeId } });
+      await sendTensorChunks((chunk) => this.writer.write({ chunk }), payloads, this.settings.chunkSizeBytes, controller.signal, { nodeId, requestId });
+    } catch (error) {
+      if (controller.signal.aborted || this.state === 'closed') return;
+      if (replied) {
+        // The reply's tensors were cut: the researcher cannot complete it, so the session restarts fresh.
+        this.close(new TransportError('TRANSFER_FAILED', `sending the reply of request "${requestId}" failed: ${String(error)}`, { nodeId, requestId, cause: error }));
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      this.settings.logger.warn({ nodeId, requestId, err: message }, 'request handler failed');
+      this.post({ reply: { requestId, nodeId, error: { code: toWireCode(error), message, requestId, nodeId } } });
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import { type Client } from '@grpc/grpc-js';
+import { loadContracts, PROTOCOL_VERSION, type HelloAck__Output } from '@fedbiomed/proto';
+import { backoffDelayMs, type BackoffOptions } from './backoff';
+import { ClientSession, type ClientCall, type RequestHandler } from './client-session';
+import { systemClock, type Clock } from './clock';
+import { clientCredentials, type ClientTlsOptions } from './credentials';
+import { TransportError, type TransportErrorCode } from './errors';
+import { EventHub, type Unsubscribe } from './events';
+import { defaultLogger, type Logger } from './logger';
+import {
+  DEFAULT_CHUNK_SIZE_BYTES,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_MAX_FRAME_BYTES,
+  DEFAULT_MAX_TRANSFER_BYTES,
+  grpcMessageOptions,
+} from './options';
+
+/** Configuration of a {@link NodeClient}. */
+export interface NodeClientOptions {
+  /** The researcher's `host:port`. */
+  address: string;
+  nodeId: string;
+  nodeName?: string;
+  /** Announced in hello, e.g. `train`, `backend:wasm`. */
+  capabilities?: readonly string[];
+  /** Enrolment token given by the researcher's operator (when the researcher requires one). */
+  enrolmentToken?: string;
+  /** TLS; with `certPem`/`keyPem`, mutual TLS. */
+  tls?: ClientTlsOptions;
+  handler: RequestHandler;
+  /** Used until the researcher announces its interval in `HelloAck` (default 10 s). */
+  heartbeatIntervalMs?: number;
+  /** Reconnection backoff (default base 1 s, cap 30 s, full jitter). */
+  backoff?: BackoffOptions;
+  /** Uniform random source in [0, 1) for the jitter (tests). */
+  random?: () => number;
+  clock?: Clock;
+  logger?: Logger;
+  /** Size of the tensor chunks this side sends (default 1 MiB). */
+  chunkSizeBytes?: number;
+  /** Largest tensor payload a request may declare (default 16 GiB). */
+  maxTransferBytes?: number;
+  /** Largest gRPC message accepted (default 64 MiB). */
+  maxFrameBytes?: number;
+}
+
+/** Events of a {@link NodeClient}. */
+export interface NodeClientEvents {
+  connected: { researcherId: string; heartbeatIntervalMs: number };
+  /** The session ended; the client reconnects after `retryInMs`. */
+  disconnected: { error: TransportError; retryInMs: number };
+  /** The researcher refused the node for good (bad credentials, unknown node, version mismatch). */
+  refused: TransportError;
+}
+
+/**
+ * Refusals that retrying cannot fix: the client stops instead of hammering the researcher, and the
+ * operator must fix the token, certificate, enrolment or version.
+ */
+const FINAL_REFUSALS: ReadonlySet<TransportErrorCode> = new Set(['UNAUTHENTICATED', 'UNKNOWN_NODE', 'VERSION_MISMATCH']);
+
+/**
+ * The node's end: dials the researcher, says hello, serves requests through `handler`, sends
+ * heartbeats, and reconnects by itself after any failure (exponential backoff with full jitter).
+ *
+ * @example
+ * const client = new NodeClient({ address: 'localhost:50051', nodeId: 'node-1', enrolmentToken: 's3cret',
+ *   handler: async (request) => ({ reply: { ping: { sentAtMs: request.ping?.sentAtMs ?? 0, nodeTimeMs: Date.now() } } }) });
+ * await client.start();
+ */
+export class NodeClient {
+  private readonly hub: EventHub<NodeClientEvents>;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly Researcher = loadContracts().fedbiomed.v1.Researcher;
+  private readonly channel: ReturnType<typeof clientCredentials> & { grpcOptions: Record<string, number> };
+  private running = false;
+  private ready = false;
+  private attempt = 0;
+  private retryTimer: unknown;
+  private grpcClient: Client | undefined;
+  private session: ClientSession | undefined;
+  private firstConnection: { resolve(): void; reject(error: TransportError): void } | undefined;
+
+  constructor(private readonly options: NodeClientOptions) {
+    if (options.nodeId === '') throw new TypeError('NodeClient: nodeId must not be empty');
+    this.logger = options.logger ?? defaultLogger();
+    this.clock = options.clock ?? systemClock;
+    this.hub = new EventHub(this.logger);
+    this.channel = {
+      ...clientCredentials(options.tls),
+      grpcOptions: grpcMessageOptions(
+        options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+        options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES,
+        'NodeClient',
+      ),
+    };
+  }
+
+  /**
+   * Starts connecting. Resolves once the researcher accepted the first session; keeps retrying
+   * while the researcher is unreachable; rejects with the researcher's reason on a final refusal
+   * (`UNAUTHENTICATED`, `UNKNOWN_NODE`, `VERSION_MISMATCH`) or if {@link stop} is called first.
+   */
+  start(): Promise<void> {
+    if (this.running) throw new TypeError('NodeClient#start: already started');
+    this.running = true;
+    this.attempt = 0;
+    return new Promise<void>((resolve, reject) => {
+      this.firstConnection = { resolve, reject };
+      this.connect();
+    });
+  }
+
+  /** Closes the session and stops reconnecting. */
+  stop(): void {
+    this.running = false;
+    this.clock.clearTimeout(this.retryTimer);
+    this.session?.close(new TransportError('CANCELLED', 'the node is stopping', { nodeId: this.options.nodeId }));
+    this.grpcClient?.close();
+    this.grpcClient = undefined;
+    this.firstConnection?.reject(new TransportError('CANCELLED', 'the node stopped before connecting', { nodeId: this.options.nodeId }));
+    this.firstConnection = undefined;
+  }
+
+  /** Whether a session is open and accepted. */
+  get connected(): boolean {
+    return this.ready;
+  }
+
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<K extends keyof NodeClientEvents>(event: K, listener: (payload: NodeClientEvents[K]) => void): Unsubscribe {
+    return this.hub.on(event, listener);
+  }
+
+  private connect(): void {
+    if (!this.running) return;
+    const { options } = this;
+    this.grpcClient?.close();
+    const client = new this.Researcher(options.address, this.channel.credentials, { ...this.channel.options, ...this.channel.grpcOptions });
+    this.grpcClient = client;
+    const session = new ClientSession(client.Session() as ClientCall, {
+      hello: {
+        nodeId: options.nodeId,
+        nodeName: options.nodeName ?? options.nodeId,
+        version: PROTOCOL_VERSION,
+        capabilities: [...(options.capabilities ?? [])],
+        enrolmentToken: options.enrolmentToken ?? '',
+      },
+      handler: options.handler,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      chunkSizeBytes: options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES,
+      maxTransferBytes: options.maxTransferBytes ?? DEFAULT_MAX_TRANSFER_BYTES,
+      clock: this.clock,
+      logger: this.logger,
+      onReady: (ack) => this.onReady(ack),
+      onClosed: (reason) => this.onClosed(session, reason),
+    });
+    this.session = session;
+  }
+
+  private onReady(ack: HelloAck__Output): void {
+    this.attempt = 0;
+    this.ready = true;
+    this.logger.info({ nodeId: this.options.nodeId, researcherId: ack.researcherId }, 'connected to researcher');
+    this.firstConnection?.resolve();
+    this.firstConnection = undefined;
+    this.hub.emit('connected', { researcherId: ack.researcherId, heartbeatIntervalMs: ack.heartbeatIntervalMs });
+  }
+
+  private onClosed(session: ClientSession, reason: TransportError): void {
+    if (this.session !== session) return;
+    this.session = undefined;
+    this.ready = false;
+    if (!this.running) return;
+    if (FINAL_REFUSALS.has(reason.code)) {
+      this.running = false;
+      this.grpcClient?.close();
+      this.grpcClient = undefined;
+      this.logger.error({ nodeId: this.options.nodeId, code: reason.code, reason: reason.message }, 'refused by the researcher; not retrying');
+      this.hub.emit('refused', reason);
+      this.firstConnection?.reject(reason);
+      this.firstConnection = undefined;
+      return;
+    }
+    const retryInMs = backoffDelayMs(this.attempt, this.options.backoff, this.options.random);
+    this.attempt += 1;
+    this.logger.info({ nodeId: this.options.nodeId, code: reason.code, reason: reason.message, retryInMs }, 'session ended; reconnecting');
+    this.hub.emit('disconnected', { error: reason, retryInMs });
+    this.retryTimer = this.clock.setTimeout(() => this.connect(), retryInMs);
+  }
+}

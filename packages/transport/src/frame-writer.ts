@@ -1,0 +1,64 @@
+import type { Writable } from 'node:stream';
+import { TransportError } from './errors';
+import type { TensorChunk } from '@fedbiomed/proto';
+import type { TensorPayload } from './tensor';
+
+/**
+ * Writes frames to a gRPC stream with backpressure: `write` resolves once the stream can take more,
+ * so a sender never queues more than the stream's high-water mark, whatever the model size.
+ */
+export class FrameWriter<Frame> {
+  private drain: Promise<void> | undefined;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly describe: () => { nodeId?: string },
+  ) {}
+
+  /** Whether the stream still accepts frames. */
+  get open(): boolean {
+    return !this.stream.writableEnded && !this.stream.destroyed;
+  }
+
+  /** Writes one frame; rejects with `UNAVAILABLE` when the stream is closed. */
+  async write(frame: Frame): Promise<void> {
+    if (this.drain) await this.drain;
+    if (!this.open) throw new TransportError('UNAVAILABLE', 'the session stream is closed', this.describe());
+    if (!this.stream.write(frame)) {
+      this.drain ??= new Promise<void>((resolve) => {
+        const settle = () => {
+          this.stream.off('drain', settle);
+          this.stream.off('close', settle);
+          this.stream.off('error', settle);
+          this.drain = undefined;
+          resolve();
+        };
+        this.stream.on('drain', settle);
+        this.stream.on('close', settle);
+        this.stream.on('error', settle);
+      });
+    }
+  }
+}
+
+/**
+ * Streams the bytes of `payloads` as chunk frames of at most `chunkSizeBytes`, tensor after tensor,
+ * without copying (each chunk views the tensor's memory). Stops with `CANCELLED` when `signal` aborts.
+ */
+export async function sendTensorChunks(
+  write: (chunk: TensorChunk) => Promise<void>,
+  payloads: readonly TensorPayload[],
+  chunkSizeBytes: number,
+  signal: AbortSignal | undefined,
+  context: { nodeId?: string; requestId?: string },
+): Promise<void> {
+  for (const payload of payloads) {
+    const transferId = payload.set.transferId;
+    for (const [tensorIndex, tensor] of payload.tensors.entries()) {
+      for (let offset = 0; offset < tensor.data.byteLength; offset += chunkSizeBytes) {
+        if (signal?.aborted) throw new TransportError('CANCELLED', `transfer "${transferId}" stopped: request cancelled`, context);
+        await write({ transferId, tensorIndex, offset, data: tensor.data.subarray(offset, offset + chunkSizeBytes) });
+      }
+    }
+  }
+}
