@@ -59,6 +59,11 @@ try {
     const out = new Float32Array(rows * 16);
     for (let i = 1; i < lines.length; i++) lines[i].split(';').forEach((v, j) => (out[(i - 1) * 16 + j] = Number(v)));
   });
+  const { parse } = require('csv-parse/sync');
+  const parserOnly = await time(async () => {
+    const records = parse(await readFile(csvFile), { delimiter: ';', info: true, relax_column_count: true, skip_empty_lines: true, bom: true });
+    if (records.length !== rows + 1) throw new Error('record count');
+  });
   const loaded = await time(async () => {
     const { dataset } = await ds.loadCsv(csvFile, csvOptions);
     if (dataset.size !== rows) throw new Error('row count');
@@ -118,7 +123,7 @@ try {
     `# @fedbiomed/datasets benchmarks`,
     ``,
     `Produced by \`node tools/bench/datasets-throughput.mjs\` (after \`npx tsc -b packages/datasets\`) on ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${os.cpus().length} cores, Node ${process.version}, tfjs ${tf.version_core} (cpu backend).`,
-    `Medians of ${REPEATS} runs. The machine is shared with other engineers' test runs, so single runs vary; the medians are what to compare.`,
+    `Medians of ${REPEATS} runs. The machine is shared with other engineers' test runs (load average ${os.loadavg()[0].toFixed(1)} at the end of this run), so absolute figures are low and single runs vary; compare rows of one table, all measured in the same run.`,
     ``,
     `## CSV: pseudo-ADNI repeated to ${fmt(rows)} rows × 16 columns (${mb.toFixed(1)} MB, \`;\`, CRLF)`,
     ``,
@@ -126,6 +131,7 @@ try {
     `|---|---|---|---|`,
     `| baseline: fs.readFile + split lines | ${plainSplit.toFixed(3)} | ${fmt(rows / plainSplit)} | 1.0× |`,
     `| baseline: fs.readFile + split lines + split fields + Number() | ${plainParse.toFixed(3)} | ${fmt(rows / plainParse)} | ${(plainParse / plainSplit).toFixed(1)}× slower |`,
+    `| reference: csv-parse alone (sync, the options loadCsv uses) | ${parserOnly.toFixed(3)} | ${fmt(rows / parserOnly)} | ${(parserOnly / plainSplit).toFixed(1)}× slower |`,
     `| \`loadCsv\` (csv-parse, type inference, validation, ArrayDataset) | ${loaded.toFixed(3)} | ${fmt(rows / loaded)} | ${(loaded / plainSplit).toFixed(1)}× slower |`,
     `| \`streamCsvBatches\` (incremental read, batches of 256 as tensors) | ${streamed.toFixed(3)} | ${fmt(rows / streamed)} | ${(streamed / plainSplit).toFixed(1)}× slower |`,
     ``,

@@ -97,7 +97,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     const asked = await experiment.requestApproval('Fed-BioMed TS demo: logistic regression on Fed-Heart-Disease');
     say(`plan ${plan.plan.sha256.slice(0, 12)}… sent for approval: ${asked.map((s) => `${s.nodeName} ${shortStatus(s.status)}`).join(', ')}`);
-    for (const spec of nodes) approvePlanAsOperator(spec.dir, plan.plan.sha256, `operator of ${spec.nodeName}`);
+    for (const spec of nodes) approvePlanAsOperator(spec.dir, plan.plan, `operator of ${spec.nodeName}`);
     const statuses = await experiment.planStatus();
     say(`operators approved it: ${statuses.map((s) => `${s.nodeName} ${shortStatus(s.status)}`).join(', ')}`);
 

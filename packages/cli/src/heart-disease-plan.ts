@@ -4,6 +4,8 @@ import { buildPlan, type BuiltPlan, type MetricName } from '@fedbiomed/training'
 /** Number of features FLamby's Fed-Heart-Disease preprocessing yields. */
 export const HEART_DISEASE_FEATURES = 13;
 
+const TORCH_BOUND = 1 / Math.sqrt(HEART_DISEASE_FEATURES);
+
 /** Options of {@link buildHeartDiseasePlan}. */
 export interface HeartDiseasePlanOptions {
   /** Local SGD learning rate (FLamby: 0.001 for FedAvg, FedProx and SCAFFOLD). */
@@ -26,8 +28,9 @@ export function buildHeartDiseasePlan(options: HeartDiseasePlanOptions): BuiltPl
         units: 1,
         activation: 'sigmoid',
         inputShape: [HEART_DISEASE_FEATURES],
-        kernelInitializer: tf.initializers.glorotUniform({ seed: options.seed }),
-        biasInitializer: 'zeros',
+        // PyTorch's nn.Linear default, which FLamby's baseline uses: U(-1/√fan_in, 1/√fan_in).
+        kernelInitializer: tf.initializers.randomUniform({ minval: -TORCH_BOUND, maxval: TORCH_BOUND, seed: options.seed }),
+        biasInitializer: tf.initializers.randomUniform({ minval: -TORCH_BOUND, maxval: TORCH_BOUND, seed: options.seed + 1 }),
       }),
     ],
   });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initNodeFolder, openNode, type AddDatasetInput, type InitNodeOptions } from '@fedbiomed/node';
+import type { TrainingPlan } from '@fedbiomed/proto';
 import type { ResearcherServer } from '@fedbiomed/transport';
 
 /** A node to run on this machine. */
@@ -41,11 +42,16 @@ export async function prepareNodeFolder(spec: LocalNodeSpec, researcher: { addre
   }
 }
 
-/** Approves a plan in a node's registry, as its operator would with `fedbiomed node plan approve`. */
-export function approvePlanAsOperator(dir: string, planSha256: string, operator: string): void {
+/**
+ * Approves a plan in a node's registry, as its operator would with `fedbiomed node plan register`
+ * (when the node has not received it yet) and `fedbiomed node plan approve`.
+ */
+export function approvePlanAsOperator(dir: string, plan: TrainingPlan, operator: string): void {
   const node = openNode(dir, { env: {} });
+  const decision = { by: operator, notes: 'approved by a script on behalf of the operator' };
   try {
-    node.plans.approve(planSha256, { by: operator, notes: 'approved by the demo on behalf of the operator' });
+    if (node.plans.find(plan.sha256 ?? '') === undefined) node.plans.submit(plan, decision);
+    node.plans.approve(plan.sha256 ?? '', decision);
   } finally {
     node.close();
   }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import {
+  datasetTypes,
   initNodeFolder,
   NodeError,
   openNode,
@@ -12,9 +13,10 @@ import {
   type InitNodeOptions,
   type Node,
   type PlanRecord,
+  type RunningNode,
 } from '@fedbiomed/node';
 import Table from 'cli-table3';
-import { Command, Option } from 'commander';
+import type { Command } from 'commander';
 
 /**
  * Registers `fedbiomed node …`: init, dataset, plan, audit and start. Each verb opens the node
@@ -36,6 +38,9 @@ export function registerNodeCommands(program: Command): void {
     .option('--id <id>', 'node id (default: a new UUID)')
     .option('--researcher <host:port>', 'address of the researcher')
     .option('--token <token>', 'enrolment token given by the researcher')
+    .option('--ca-cert <file>', 'CA certificate (PEM) of the researcher: turns TLS on (paths may be relative to the node folder)')
+    .option('--cert <file>', 'node certificate (PEM) for mutual TLS')
+    .option('--key <file>', 'node private key (PEM) for mutual TLS')
     .option('--auto-approve-layers <classes>', 'approve plans whose layers are all in this comma-separated list')
     .option('--no-require-approval', 'run plans without approval (not recommended)')
     .option('--min-samples <n>', 'refuse training on datasets with fewer samples', parseCount)
@@ -47,6 +52,9 @@ export function registerNodeCommands(program: Command): void {
         id?: string;
         researcher?: string;
         token?: string;
+        caCert?: string;
+        cert?: string;
+        key?: string;
         autoApproveLayers?: string;
         requireApproval: boolean;
         minSamples?: number;
@@ -60,6 +68,9 @@ export function registerNodeCommands(program: Command): void {
         researcher: {
           ...(o.researcher !== undefined && { address: o.researcher }),
           ...(o.token !== undefined && { enrolmentToken: o.token }),
+          ...(o.caCert !== undefined && {
+            tls: { caCert: o.caCert, ...(o.cert !== undefined && { cert: o.cert }), ...(o.key !== undefined && { key: o.key }) },
+          }),
         },
         policy: {
           requirePlanApproval: o.requireApproval,
@@ -107,18 +118,25 @@ export function registerNodeCommands(program: Command): void {
       const o = this.opts<{ researcher?: string; gpu?: boolean; backend?: string }>();
       const env = { ...process.env, ...(o.researcher !== undefined && { FEDBIOMED_RESEARCHER_ADDRESS: o.researcher }) };
       const n = openNode(dirOf(this), { env, logToStderr: true });
+      const giveUp = new AbortController();
+      let running: RunningNode | undefined;
+      const stop = (signal: string): void => {
+        n.logger.info({ signal }, running ? 'stopping: finishing the task in flight' : 'stopping before the researcher answered');
+        if (running) void running.stop();
+        else giveUp.abort();
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
       try {
-        const running = await startNode(n, {
+        running = await startNode(n, {
+          signal: giveUp.signal,
           ...(o.gpu === true && { useGpu: true }),
           ...(o.backend !== undefined && { backend: o.backend }),
         });
-        const stop = (signal: string): void => {
-          n.logger.info({ signal }, 'stopping: finishing the task in flight');
-          void running.stop();
-        };
-        process.once('SIGINT', () => stop('SIGINT'));
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        await running.stopped;
+        const refusal = await running.stopped;
+        if (refusal) throw refusal;
+      } catch (error) {
+        if (!giveUp.signal.aborted) throw error;
       } finally {
         n.close();
       }
@@ -129,7 +147,7 @@ function registerDatasetCommands(dataset: Command, dirOf: (command: Command) => 
   dataset
     .command('add')
     .description('validate a dataset and register it (prompts for missing flags on a terminal)')
-    .addOption(new Option('--type <type>', 'csv, images, mnist, medical-folder or a recipe (heart-disease, wdbc, ...)'))
+    .option('--type <type>', `adapter or recipe: ${datasetTypes().join(', ')}`)
     .option('--path <path>', 'file or folder of the data')
     .option('--tags <tags>', 'comma-separated tags researchers search by')
     .option('--name <name>', 'short name (default: the tags)')

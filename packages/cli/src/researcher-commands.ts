@@ -21,11 +21,13 @@ export function registerResearcherCommands(program: Command): void {
     .option('--token <token...>', 'enrolment tokens nodes must present (or $FEDBIOMED_ENROLMENT_TOKEN)')
     .option('--experiment <file>', 'experiment file (JSON: tags, rounds, model, plan, strategy, trainingArgs)')
     .option('--out <dir>', 'experiment folder: breakpoints, metrics, model', 'fedbiomed-experiment')
+    .option('--resume', 'continue the experiment from the last breakpoint in --out')
     .action(async function (this: Command) {
-      const o = this.opts<{ host: string; port: number; token?: string[]; experiment?: string; out: string }>();
+      const o = this.opts<{ host: string; port: number; token?: string[]; experiment?: string; out: string; resume?: boolean }>();
       const tokens = o.token ?? (process.env['FEDBIOMED_ENROLMENT_TOKEN'] ? [process.env['FEDBIOMED_ENROLMENT_TOKEN']] : undefined);
       if (tokens === undefined) throw new InvalidArgumentError('give nodes an enrolment token: --token <token> or $FEDBIOMED_ENROLMENT_TOKEN');
       const file = o.experiment !== undefined ? readExperimentFile(o.experiment) : undefined;
+      if (o.resume === true && file === undefined) throw new InvalidArgumentError('--resume needs the --experiment file it continues');
       const server = new ResearcherServer({ host: o.host, port: o.port, enrolmentTokens: tokens });
       const bound = await server.start();
       console.log(`researcher listening on ${o.host}:${bound}`);
@@ -33,15 +35,32 @@ export function registerResearcherCommands(program: Command): void {
       server.on('nodeOffline', (node) => console.log(`node offline: ${describe(node)} (${node.offlineReason ?? 'disconnected'})`));
       try {
         if (file === undefined) await untilSignal();
-        else await runExperimentFile(server, file, o.out);
+        else await runExperimentFile(server, file, o.out, o.resume === true);
       } finally {
         await server.stop();
       }
     });
 }
 
-async function runExperimentFile(server: ResearcherServer, file: ExperimentFile, out: string): Promise<void> {
+async function runExperimentFile(server: ResearcherServer, file: ExperimentFile, out: string, resume: boolean): Promise<void> {
   await waitForCount(server, file.waitForNodes);
+  const experiment = resume
+    ? await Experiment.resume(out, { server: createTransportFederation(server) })
+    : await createExperiment(server, file, out);
+  if (resume) console.log(`resuming experiment ${experiment.id} after round ${experiment.round}`);
+  const progress = new RoundProgress(process.stdout, file.rounds);
+  experiment.subscribe((event) => progress.onEvent(event));
+  const statuses = await experiment.planStatus();
+  for (const s of statuses) console.log(`plan ${experiment.plan.sha256.slice(0, 12)}… on ${s.nodeName}: ${s.status}`);
+  await experiment.run();
+  const evaluation = await experiment.evaluate();
+  await experiment.exportModel(join(out, 'model'));
+  experiment.close();
+  console.log(metricsTable(evaluation, file.plan.metrics));
+  console.log(`model saved (tfjs format) in ${join(out, 'model')}`);
+}
+
+async function createExperiment(server: ResearcherServer, file: ExperimentFile, out: string): Promise<Experiment> {
   const model = await loadModel(file.model);
   const plan = (() => {
     try {
@@ -50,7 +69,7 @@ async function runExperimentFile(server: ResearcherServer, file: ExperimentFile,
       model.dispose();
     }
   })();
-  const experiment = new Experiment({
+  return new Experiment({
     tags: file.tags,
     plan,
     strategy: createStrategyRegistry().createStrategy(file.strategy.name, file.strategy.config),
@@ -63,16 +82,6 @@ async function runExperimentFile(server: ResearcherServer, file: ExperimentFile,
     server: createTransportFederation(server),
     ...(file.seed !== undefined && { seed: file.seed }),
   });
-  const progress = new RoundProgress(process.stdout, file.rounds);
-  experiment.subscribe((event) => progress.onEvent(event));
-  const statuses = await experiment.planStatus();
-  for (const s of statuses) console.log(`plan ${plan.plan.sha256.slice(0, 12)}… on ${s.nodeName}: ${s.status}`);
-  await experiment.run();
-  const evaluation = await experiment.evaluate();
-  await experiment.exportModel(join(out, 'model'));
-  experiment.close();
-  console.log(metricsTable(evaluation, file.plan.metrics));
-  console.log(`model saved (tfjs format) in ${join(out, 'model')}`);
 }
 
 function describe(node: NodeInfo): string {

@@ -98,3 +98,16 @@ export function classIds(dataset: Dataset): Int32Array {
 export function withMetadata(dataset: Dataset, metadata: Partial<Omit<DatasetMetadata, 'sampleCount'>>): ArrayDataset {
   return mapDataset(dataset, (x, out) => out.set(x), metadata);
 }
+
+/** A new dataset of the samples `indices` of `dataset`, in that order (e.g. one simulated node's partition). */
+export function subsetDataset(dataset: Dataset, indices: readonly number[]): ArrayDataset {
+  const featureSize = product(dataset.metadata.featureShape);
+  const labelSize = product(dataset.metadata.labelShape);
+  const features = new Float32Array(indices.length * featureSize);
+  const labels = new Float32Array(indices.length * labelSize);
+  indices.forEach((index, i) => {
+    features.set(dataset.features(index), i * featureSize);
+    labels.set(dataset.label(index), i * labelSize);
+  });
+  return new ArrayDataset({ metadata: dataset.metadata, features, labels });
+}

@@ -7,7 +7,7 @@
 
 // ---- Dataset contract and batching ----
 export type { Batch, BatchOptions, Dataset, DatasetDtypes, DatasetMetadata } from './dataset';
-export { ArrayDataset, classIds, withMetadata } from './array-dataset';
+export { ArrayDataset, classIds, subsetDataset, withMetadata } from './array-dataset';
 export type { ArrayDatasetInit } from './array-dataset';
 export { forEachBatch } from './batching';
 

@@ -247,6 +247,18 @@ const cases: Case[] = [
     run: async () => createAdapterRegistry().open({ type: 'parquet', path: at('data.parquet'), options: {} }),
   },
   {
+    name: 'stored spec with invalid options',
+    code: 'INVALID_OPTION',
+    mentions: ['spec.csv', 'label', 'delimeter'],
+    run: async () => createAdapterRegistry().open({ type: 'csv', path: write('spec.csv', 'a,y\n1,0\n'), options: { delimeter: ';' } }),
+  },
+  {
+    name: 'image size that cannot be resized to',
+    code: 'INVALID_OPTION',
+    mentions: ['size'],
+    run: async () => createAdapterRegistry().open({ type: 'images', path: temp.path, options: { size: [0, 64] } }),
+  },
+  {
     name: 'heart-disease center out of range',
     code: 'INVALID_OPTION',
     mentions: ['center must be 0, 1, 2 or 3'],

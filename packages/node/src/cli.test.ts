@@ -5,6 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, sharedDataset, type TempDir } from '@fedbiomed/test-utils';
+import { openNode } from './node';
 import { extractMedNist, logisticPlan, mlpPlan, runNodeCli, WDBC_CSV_OPTIONS, writeMedicalFolder, writeWdbcSlices } from './testing/fixtures';
 
 jest.setTimeout(120_000);
@@ -31,13 +32,14 @@ describe('fedbiomed node (spawned CLI)', () => {
   it('adds every dataset type, lists, shows and removes them', async () => {
     const data = join(tmp.path, 'data');
     mkdirSync(join(data, 'medical'), { recursive: true });
-    const [wdbc] = writeWdbcSlices(data, 1);
     const medical = writeMedicalFolder(join(data, 'medical'));
     const images = extractMedNist(data);
     const add = (type: string, path: string, tags: string, options: unknown) =>
       ok('dataset', 'add', '--type', type, '--path', path, '--tags', tags, '--options', JSON.stringify(options), '--by', 'alice');
 
-    expect(await add('csv', wdbc!, 'wdbc', WDBC_CSV_OPTIONS)).toMatch(/569 samples of shape \[30\]/);
+    const wdbc = sharedDataset('breast_cancer_wisconsin', 'breast_cancer.csv');
+    expect(await add('csv', wdbc, 'wdbc', { ...WDBC_CSV_OPTIONS, skipLines: 1 })).toMatch(/569 samples of shape \[30\]/);
+    expect(await add('wdbc', wdbc, 'breast-cancer', {})).toMatch(/569 samples of shape \[30\]/);
     expect(await add('heart-disease', sharedDataset('heart_disease'), 'heart,cleveland', { center: 'cleveland' })).toMatch(/303 samples of shape \[13\]/);
     expect(await add('mnist', sharedDataset('mnist'), 'mnist', {})).toMatch(/10000 samples of shape \[28, 28, 1\]/);
     expect(await add('images', images, 'mednist', {})).toMatch(/12 samples of shape \[64, 64, 1\]/);
@@ -46,20 +48,21 @@ describe('fedbiomed node (spawned CLI)', () => {
     const listed = await datasets();
     expect(listed.map((d) => [d.dataType, d.sampleCount])).toEqual([
       ['csv', 569],
+      ['wdbc', 569],
       ['heart-disease', 303],
       ['mnist', 10000],
       ['images', 12],
       ['medical-folder', 6],
     ]);
     expect(await ok('dataset', 'list')).toMatch(/heart, cleveland/);
-    const heart = listed[1]!;
+    const heart = listed[2]!;
     const shown = await ok('dataset', 'show', heart.id);
     expect(shown).toMatch(/type\s+heart-disease/);
     expect(shown).toMatch(/samples\s+303/);
     expect(shown).toContain(sharedDataset('heart_disease'));
 
-    expect(await ok('dataset', 'remove', listed[2]!.id)).toMatch(/removed/);
-    expect((await datasets()).map((d) => d.dataType)).toEqual(['csv', 'heart-disease', 'images', 'medical-folder']);
+    expect(await ok('dataset', 'remove', listed[3]!.id)).toMatch(/removed/);
+    expect((await datasets()).map((d) => d.dataType)).toEqual(['csv', 'wdbc', 'heart-disease', 'images', 'medical-folder']);
   });
 
   it('registers plans, shows them readably, approves and rejects by hash, and audits every decision', async () => {
@@ -91,7 +94,7 @@ describe('fedbiomed node (spawned CLI)', () => {
   });
 
   describe('bad input: a clear error, a non-zero exit, nothing written', () => {
-    const corrupt = (name: string, content: string | Buffer): string => {
+    const corrupt = (name: string): string => {
       const folder = join(tmp.path, 'corrupt', name);
       mkdirSync(folder, { recursive: true });
       return folder;
@@ -106,7 +109,7 @@ describe('fedbiomed node (spawned CLI)', () => {
       [
         'a ragged CSV',
         () => {
-          const file = join(corrupt('ragged', ''), 'ragged.csv');
+          const file = join(corrupt('ragged'), 'ragged.csv');
           writeFileSync(file, '1,2,0\n3,4\n5,6,1\n');
           return ['dataset', 'add', '--type', 'csv', '--path', file, '--tags', 'ragged', '--options', '{"header":false,"label":2}'];
         },
@@ -115,7 +118,7 @@ describe('fedbiomed node (spawned CLI)', () => {
       [
         'a truncated MNIST archive',
         () => {
-          const folder = corrupt('mnist', '');
+          const folder = corrupt('mnist');
           const gz = readFileSync(sharedDataset('mnist', 't10k-labels-idx1-ubyte.gz'));
           writeFileSync(join(folder, 't10k-labels-idx1-ubyte.gz'), gz.subarray(0, gz.length / 2));
           writeFileSync(join(folder, 't10k-images-idx3-ubyte.gz'), readFileSync(sharedDataset('mnist', 't10k-images-idx3-ubyte.gz')));
@@ -126,7 +129,7 @@ describe('fedbiomed node (spawned CLI)', () => {
       [
         'an image that is not an image',
         () => {
-          const folder = corrupt('images', '');
+          const folder = corrupt('images');
           mkdirSync(join(folder, 'Hand'), { recursive: true });
           writeFileSync(join(folder, 'Hand', 'x.png'), 'not a png');
           return ['dataset', 'add', '--type', 'images', '--path', folder, '--tags', 'broken-images'];
@@ -148,14 +151,21 @@ describe('fedbiomed node (spawned CLI)', () => {
       ],
       ['approving an unknown hash', () => ['plan', 'approve', 'f'.repeat(64)], /no plan with hash f{64}/],
     ];
+    // The registry is read in-process (same SQLite file) to keep the suite fast.
+    const registry = (): string => {
+      const node = openNode(dir);
+      try {
+        return JSON.stringify([node.datasets.list(), node.plans.list()]);
+      } finally {
+        node.close();
+      }
+    };
     it.each(cases)('%s', async (_name, args, message) => {
-      const before = await ok('dataset', 'list', '--json');
-      const plansBefore = await ok('plan', 'list', '--json');
+      const before = registry();
       const run = await cli(...args());
       expect(run.code).not.toBe(0);
       expect(run.stderr).toMatch(message);
-      expect(await ok('dataset', 'list', '--json')).toBe(before);
-      expect(await ok('plan', 'list', '--json')).toBe(plansBefore);
+      expect(registry()).toBe(before);
     });
 
     it('a folder that is not a node says how to create one; init twice is refused', async () => {

@@ -14,11 +14,13 @@ export interface StartNodeOptions {
   readonly backend?: string;
   /** Reconnection backoff (default base 1 s, cap 30 s). */
   readonly backoff?: { readonly baseMs?: number; readonly capMs?: number };
+  /** Aborting gives up waiting for the first session (e.g. SIGTERM before the researcher is up). */
+  readonly signal?: AbortSignal;
 }
 
 /** A node connected to its researcher. */
 export interface RunningNode {
-  /** The tfjs backend training runs on. */
+  /** The tfjs backend asked for (`--backend`, `--gpu` or config); empty: the training package's default. */
   readonly backend: string;
   /** Where the task slot stands. */
   readonly taskState: TaskState;
@@ -27,45 +29,56 @@ export interface RunningNode {
    * closes the session. Resolves with {@link stopped}.
    */
   stop(): Promise<void>;
-  /** Resolves once the node has stopped (by {@link stop} or a final refusal by the researcher). */
-  readonly stopped: Promise<void>;
+  /**
+   * Resolves once the node has stopped: with `undefined` after {@link stop}, with the reason when
+   * the researcher refused the node for good (bad token or certificate, unknown node, version).
+   */
+  readonly stopped: Promise<NodeError | undefined>;
 }
 
 /**
- * Selects the training backend, then connects to the researcher named in the config and answers
- * its requests. Resolves once the first session is accepted.
+ * Connects to the researcher named in the config and answers its requests; keeps retrying while
+ * the researcher is unreachable, and keeps the process alive until stopped. Resolves once the first
+ * session is accepted.
  *
- * @throws NodeError CONNECTION_FAILED when the researcher refuses the node for good
+ * @throws NodeError CONNECTION_FAILED when the researcher refuses the node for good or `signal` aborts
  */
 export async function startNode(node: Node, options: StartNodeOptions = {}): Promise<RunningNode> {
   const { config, logger } = node;
-  const backend = await selectTrainingBackend(config, options);
+  const backend = options.backend ?? config.training.backend;
   let researcherId = '';
   const dispatcher: Dispatcher = createDispatcher(node, () => researcherId);
   const client = new NodeClient({
     address: config.researcher.address,
     nodeId: config.nodeId,
     nodeName: config.nodeName,
-    capabilities: ['train', 'evaluate', `backend:${backend}`],
+    capabilities: ['train', 'evaluate', ...(backend ? [`backend:${backend}`] : []), ...((options.useGpu ?? config.training.useGpu) ? ['gpu'] : [])],
     enrolmentToken: config.researcher.enrolmentToken,
     ...(config.researcher.tls && { tls: readTls(node.paths.root, config.researcher.tls) }),
     handler: (request, tensors, context) => dispatcher.handle(request, tensors, context),
     ...(options.backoff && { backoff: options.backoff }),
     logger: logger.child({ module: 'transport' }),
   });
-  let resolveStopped!: () => void;
-  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  // gRPC's retry timers do not hold the process open: a daemon must, until it is stopped.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  let resolveStopped!: (reason: NodeError | undefined) => void;
+  const stopped = new Promise<NodeError | undefined>((resolve) => (resolveStopped = resolve));
   client.on('connected', (event) => {
     researcherId = event.researcherId;
   });
   client.on('refused', (error) => {
     logger.error({ code: error.code }, `the researcher refused this node: ${error.message}`);
-    resolveStopped();
+    clearInterval(keepAlive);
+    resolveStopped(new NodeError('CONNECTION_FAILED', `the researcher refused node ${config.nodeId}: ${error.message}`, { cause: error }));
   });
-  logger.info({ address: config.researcher.address, nodeId: config.nodeId, backend }, 'connecting to the researcher');
+  const abort = (): void => client.stop();
+  options.signal?.addEventListener('abort', abort, { once: true });
+  logger.info({ address: config.researcher.address, nodeId: config.nodeId }, 'connecting to the researcher');
   try {
+    if (options.signal?.aborted) throw new Error('aborted before connecting');
     await client.start();
   } catch (error) {
+    clearInterval(keepAlive);
     client.stop();
     throw new NodeError('CONNECTION_FAILED', `node ${config.nodeId} could not join ${config.researcher.address}: ${(error as Error).message}`, {
       cause: error,
@@ -84,18 +97,13 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
         // The transport sends a reply's tensor chunks after the handler returns: let them drain.
         await new Promise((resolve) => setTimeout(resolve, 200));
         client.stop();
+        clearInterval(keepAlive);
         logger.info({}, 'node stopped');
-        resolveStopped();
+        resolveStopped(undefined);
       })();
       return stopping;
     },
   };
-}
-
-async function selectTrainingBackend(config: NodeConfig, options: StartNodeOptions): Promise<string> {
-  // Until training ships its backend selection, the node reports what it was asked for.
-  const wanted = options.backend ?? config.training.backend;
-  return wanted !== '' ? wanted : (options.useGpu ?? config.training.useGpu) ? 'gpu' : 'default';
 }
 
 function readTls(dir: string, tls: NonNullable<NodeConfig['researcher']['tls']>): ClientTlsOptions {

@@ -162,9 +162,8 @@ async function collectWithDeadline(
   const stopped = new Promise<'stopped'>((resolve) => {
     controller.signal.addEventListener('abort', () => resolve('stopped'), { once: true });
   });
-  const iterator = input.federation
-    .train(tasks, { experimentId: input.experimentId, timeoutMs: input.timeoutMs, signal: controller.signal })
-    [Symbol.asyncIterator]();
+  const outcomes = input.federation.train(tasks, { experimentId: input.experimentId, timeoutMs: input.timeoutMs, signal: controller.signal });
+  const iterator = outcomes[Symbol.asyncIterator]();
   try {
     while (seen.size < tasks.length) {
       const next = await Promise.race([iterator.next(), stopped]);

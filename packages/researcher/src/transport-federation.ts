@@ -7,6 +7,7 @@ import {
   TransportError,
   type NodeReply,
   type ResearcherServer,
+  type Tensor,
   type TensorPayload,
 } from '@fedbiomed/transport';
 import { fanOut, type Settled } from './fan-out';
@@ -138,21 +139,36 @@ function expectBody<T>(body: T | null | undefined, kind: string, nodeId: string)
 
 function readTrainReply(answer: NodeReply, layout: ParameterLayout): TrainOutcome {
   const train: TrainReply__Output = expectBody(answer.reply.train, 'train', answer.nodeId);
-  const read = (set: TensorSet__Output | null): Float32Array => {
+  const received = (set: TensorSet__Output | null, what: string): Tensor[] => {
     const tensors = set === null ? undefined : answer.tensors.get(set.transferId);
-    if (tensors === undefined) throw new TransportError('MALFORMED', `node "${answer.nodeId}" sent a train reply without its tensors`, { nodeId: answer.nodeId });
-    return flattenTensors(
+    if (tensors === undefined) throw new TransportError('MALFORMED', `node "${answer.nodeId}" sent a train reply without its ${what}`, { nodeId: answer.nodeId });
+    return tensors;
+  };
+  const weights = (set: TensorSet__Output | null): Float32Array =>
+    flattenTensors(
       layout,
-      tensors.map((tensor) => ({ name: tensor.name, shape: tensor.shape, values: asFloat32Array(tensor) })),
+      received(set, 'weights').map((tensor) => ({ name: tensor.name, shape: tensor.shape, values: asFloat32Array(tensor) })),
     );
+  // Strategy state comes as tensors named like the weights, or as one flat tensor in the layout's order.
+  const aux = (key: string, set: TensorSet__Output): Float32Array => {
+    const tensors = received(set, `aux "${key}"`);
+    const only = tensors[0];
+    if (tensors.length === 1 && only !== undefined && !layout.tensors.some((slot) => slot.name === only.name)) {
+      const flat = asFloat32Array(only);
+      if (flat.length !== layout.size) {
+        throw new TransportError('MALFORMED', `node "${answer.nodeId}" sent aux "${key}" with ${flat.length} values, the model has ${layout.size}`, { nodeId: answer.nodeId });
+      }
+      return flat.slice();
+    }
+    return weights(set);
   };
   return {
     datasetId: train.datasetId,
     round: train.round,
     sampleCount: train.sampleCount,
-    weights: read(train.weights),
+    weights: weights(train.weights),
     isDelta: train.isDelta,
-    aux: Object.fromEntries(Object.entries(train.aux).map(([key, set]) => [key, read(set)])),
+    aux: Object.fromEntries(Object.entries(train.aux).map(([key, set]) => [key, aux(key, set)])),
     metricsBefore: train.metricsBefore,
     metricsAfter: train.metricsAfter,
     timing: train.timing,

@@ -12,6 +12,11 @@ export interface ReplyExpectation {
   readonly expectedNodes?: ReadonlySet<string>;
   /** Auxiliary arrays every reply must carry, each in the layout. */
   readonly requiredAux?: readonly string[];
+  /**
+   * Whether to scan the weights for NaN and ±Infinity (default true). A strategy that checks them
+   * while aggregating (FedAvg) turns this off to save a pass over every reply.
+   */
+  readonly checkWeightsFinite?: boolean;
 }
 
 /** Index of the first NaN or ±Infinity in `values`, or -1. */
@@ -41,22 +46,22 @@ export function validateFitResult(reply: FitResult, expectation: ReplyExpectatio
   if (!Number.isInteger(reply.sampleCount) || reply.sampleCount < 0) {
     throw new StrategyError(StrategyErrorCode.INVALID_SAMPLE_COUNT, `sample count must be a non-negative integer, got ${reply.sampleCount}`, { nodeId });
   }
-  checkArray(reply.weights, 'weights', nodeId, layout);
+  checkArray(reply.weights, 'weights', nodeId, layout, expectation.checkWeightsFinite ?? true);
   for (const key of expectation.requiredAux ?? []) {
     const aux = reply.aux?.[key];
     if (aux === undefined) {
       throw new StrategyError(StrategyErrorCode.MISSING_AUX, `reply lacks auxiliary array "${key}"`, { nodeId });
     }
-    checkArray(aux, `aux "${key}"`, nodeId, layout);
+    checkArray(aux, `aux "${key}"`, nodeId, layout, true);
   }
 }
 
-function checkArray(values: Float32Array, what: string, nodeId: string, layout: ParameterLayout): void {
+function checkArray(values: Float32Array, what: string, nodeId: string, layout: ParameterLayout, checkFinite: boolean): void {
   if (!(values instanceof Float32Array) || values.length !== layout.size) {
     const got = values instanceof Float32Array ? `${values.length} values` : 'not a Float32Array';
     throw new StrategyError(StrategyErrorCode.LAYOUT_MISMATCH, `${what}: expected ${layout.size} values in the round's layout, got ${got}`, { nodeId });
   }
-  const bad = findNonFinite(values);
+  const bad = checkFinite ? findNonFinite(values) : -1;
   if (bad >= 0) {
     const { tensor, index } = locateFlatIndex(layout, bad);
     throw new StrategyError(StrategyErrorCode.NON_FINITE, `${what} hold ${values[bad]} at flat index ${bad}`, { nodeId, tensor, index });

@@ -19,6 +19,7 @@ import {
   widthOf,
 } from './csv-columns';
 import { type CsvLayout, type CsvTable, readCsvTable } from './csv-table';
+import { csvOptionsSchema, parseOptions } from './option-schemas';
 
 /** What to do with a missing feature value. A missing label always drops its row (or fails with `error`). */
 export type MissingPolicy =
@@ -128,10 +129,10 @@ export async function loadCsv(file: string, options: CsvOptions): Promise<CsvLoa
 export const csvAdapter: DatasetAdapter<CsvOptions> = {
   kind: 'csv',
   async open(spec) {
-    return (await loadCsv(spec.path, spec.options)).dataset;
+    return (await loadCsv(spec.path, parseOptions(csvOptionsSchema, spec.options, spec.path))).dataset;
   },
   async validate(spec) {
-    const { dataset, droppedLines } = await loadCsv(spec.path, spec.options);
+    const { dataset, droppedLines } = await loadCsv(spec.path, parseOptions(csvOptionsSchema, spec.options, spec.path));
     return { metadata: dataset.metadata, warnings: droppedLines.length === 0 ? [] : [`${droppedLines.length} rows dropped for missing values`] };
   },
 };

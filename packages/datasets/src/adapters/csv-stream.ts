@@ -3,14 +3,12 @@
  * one batch of rows is held at a time. The schema must be known up front: numeric columns, plus
  * categorical ones whose categories are given, and statistics computed beforehand.
  */
-import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../dataset';
 import { DatasetError, DatasetErrorCode } from '../errors';
 import type { Standardization } from '../standardization';
 import { type ColumnPlan, type ColumnRef, DEFAULT_MISSING_VALUES, encodeRow, parseNumber, resolveColumn, widthOf } from './csv-columns';
-import { checkDelimiter, checkWidth, csvParseError, type CsvLayout, delimiterOf, parserOptions } from './csv-table';
+import { checkDelimiter, checkWidth, type CsvLayout, csvRecords, delimiterOf } from './csv-table';
 
 /** Options of {@link streamCsvBatches}. */
 export interface CsvStreamOptions extends CsvLayout {
@@ -38,10 +36,6 @@ export async function* streamCsvBatches(file: string, options: CsvStreamOptions)
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
     throw new DatasetError(DatasetErrorCode.INVALID_OPTION, `batchSize must be a positive integer, got ${options.batchSize}`, { file });
   }
-  const input = createReadStream(file);
-  const parser = parse(parserOptions(file, options));
-  input.on('error', (error) => parser.destroy(error));
-  input.pipe(parser);
   const delimiter = delimiterOf(file, options);
   const missing = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
   const policy = options.missing ?? 'drop';
@@ -51,55 +45,44 @@ export async function* streamCsvBatches(file: string, options: CsvStreamOptions)
   let columns = 0;
   let rows: { x: Float32Array; y: number }[] = [];
   let index = 0;
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (plans === undefined) {
-        checkDelimiter(file, record, info.lines, delimiter);
-        columns = record.length;
-        const names = options.header === false ? null : record.map((n) => n.trim());
-        labelIndex = resolveColumn(options.label, names, columns, file);
-        plans = (options.features ?? [...Array(columns).keys()].filter((i) => i !== labelIndex)).map((ref) => {
-          const source = resolveColumn(ref, names, columns, file);
-          const name = names?.[source] ?? String(source);
-          const categories = options.categories?.[name] ?? options.categories?.[String(source)];
-          const fill = typeof policy === 'string' ? {} : { fill: policy.value };
-          return categories === undefined
-            ? { source, name, type: 'number' as const, ...fill }
-            : { source, name, type: 'category' as const, categories, dropFirst: options.oneHotDropFirst === true, ...fill };
-        });
-        width = plans.reduce((sum, p) => sum + widthOf(p), 0);
-        if (options.standardization !== undefined && options.standardization.mean.length !== width) {
-          throw new DatasetError(DatasetErrorCode.INCONSISTENT, `standardisation has ${options.standardization.mean.length} means for ${width} features`, { file });
-        }
-        if (names !== null) continue;
+  for await (const { record, info } of csvRecords(file, options)) {
+    if (plans === undefined) {
+      checkDelimiter(file, record, info.lines, delimiter);
+      columns = record.length;
+      const names = options.header === false ? null : record.map((n) => n.trim());
+      labelIndex = resolveColumn(options.label, names, columns, file);
+      plans = (options.features ?? [...Array(columns).keys()].filter((i) => i !== labelIndex)).map((ref) => {
+        const source = resolveColumn(ref, names, columns, file);
+        const name = names?.[source] ?? String(source);
+        const categories = options.categories?.[name] ?? options.categories?.[String(source)];
+        const fill = typeof policy === 'string' ? {} : { fill: policy.value };
+        return categories === undefined
+          ? { source, name, type: 'number' as const, ...fill }
+          : { source, name, type: 'category' as const, categories, dropFirst: options.oneHotDropFirst === true, ...fill };
+      });
+      width = plans.reduce((sum, p) => sum + widthOf(p), 0);
+      if (options.standardization !== undefined && options.standardization.mean.length !== width) {
+        throw new DatasetError(DatasetErrorCode.INCONSISTENT, `standardisation has ${options.standardization.mean.length} means for ${width} features`, { file });
       }
-      checkWidth(file, record, info.lines, columns, delimiter);
-      const ctx = { file, line: info.lines, missing, rejectMissing: policy === 'error' };
-      const labelText = (record[labelIndex] ?? '').trim();
-      if (missing.has(labelText)) {
-        if (ctx.rejectMissing) throw new DatasetError(DatasetErrorCode.MISSING_VALUE, 'missing label', { file, row: info.lines, column: options.label });
-        continue;
-      }
-      const y = parseNumber(labelText);
-      if (!Number.isFinite(y)) throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `label ${JSON.stringify(labelText)} is not a number`, { file, row: info.lines, column: options.label });
-      const x = new Float32Array(width);
-      if (!encodeRow(plans, record, x, ctx)) continue;
-      rows.push({ x, y });
-      if (rows.length === options.batchSize) {
-        yield toBatch(rows, width, index, options.standardization);
-        index += rows.length;
-        rows = [];
-      }
+      if (names !== null) continue;
     }
-  } catch (error) {
-    if (error instanceof DatasetError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('E') && !code.startsWith('CSV_')) {
-      throw new DatasetError(DatasetErrorCode.FILE_UNREADABLE, (error as Error).message, { file }, { cause: error });
+    checkWidth(file, record, info.lines, columns, delimiter);
+    const ctx = { file, line: info.lines, missing, rejectMissing: policy === 'error' };
+    const labelText = (record[labelIndex] ?? '').trim();
+    if (missing.has(labelText)) {
+      if (ctx.rejectMissing) throw new DatasetError(DatasetErrorCode.MISSING_VALUE, 'missing label', { file, row: info.lines, column: options.label });
+      continue;
     }
-    throw csvParseError(file, error);
-  } finally {
-    input.destroy();
+    const y = parseNumber(labelText);
+    if (!Number.isFinite(y)) throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `label ${JSON.stringify(labelText)} is not a number`, { file, row: info.lines, column: options.label });
+    const x = new Float32Array(width);
+    if (!encodeRow(plans, record, x, ctx)) continue;
+    rows.push({ x, y });
+    if (rows.length === options.batchSize) {
+      yield toBatch(rows, width, index, options.standardization);
+      index += rows.length;
+      rows = [];
+    }
   }
   if (rows.length > 0) yield toBatch(rows, width, index, options.standardization);
 }

@@ -8,6 +8,7 @@ import sharp from 'sharp';
 import type { DatasetAdapter } from '../adapter';
 import { ArrayDataset } from '../array-dataset';
 import { DatasetError, DatasetErrorCode } from '../errors';
+import { imageFolderOptionsSchema, parseOptions } from './option-schemas';
 
 /** Options of the image-folder adapter. */
 export interface ImageFolderOptions {
@@ -97,8 +98,8 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
 /** The image-folder adapter: `{ type: 'images', path: folder, options: ImageFolderOptions }`. */
 export const imageFolderAdapter: DatasetAdapter<ImageFolderOptions> = {
   kind: 'images',
-  open: (spec) => loadImageFolder(spec.path, spec.options),
+  open: async (spec) => loadImageFolder(spec.path, parseOptions(imageFolderOptionsSchema, spec.options, spec.path)),
   async validate(spec) {
-    return { metadata: (await loadImageFolder(spec.path, spec.options)).metadata, warnings: [] };
+    return { metadata: (await loadImageFolder(spec.path, parseOptions(imageFolderOptionsSchema, spec.options, spec.path))).metadata, warnings: [] };
   },
 };

@@ -11,6 +11,7 @@ import { DatasetError, DatasetErrorCode } from '../errors';
 import { categoryKey, type ColumnRef, DEFAULT_MISSING_VALUES, parseNumber, resolveColumn, sortCategories } from './csv-columns';
 import { readCsvTable } from './csv-table';
 import { readNiftiVolume, type Volume } from './nifti-volume';
+import { medicalFolderOptionsSchema, parseOptions } from './option-schemas';
 
 /** Options of the medical-folder adapter. */
 export interface MedicalFolderOptions {
@@ -166,9 +167,9 @@ export async function loadMedicalFolder(dir: string, options: MedicalFolderOptio
 export const medicalFolderAdapter: DatasetAdapter<MedicalFolderOptions> = {
   kind: 'medical-folder',
   async open(spec) {
-    return (await loadMedicalFolder(spec.path, spec.options)).dataset;
+    return (await loadMedicalFolder(spec.path, parseOptions(medicalFolderOptionsSchema, spec.options, spec.path))).dataset;
   },
   async validate(spec) {
-    return { metadata: (await loadMedicalFolder(spec.path, spec.options)).dataset.metadata, warnings: [] };
+    return { metadata: (await loadMedicalFolder(spec.path, parseOptions(medicalFolderOptionsSchema, spec.options, spec.path))).dataset.metadata, warnings: [] };
   },
 };

@@ -7,6 +7,7 @@ import type { DatasetAdapter } from '../adapter';
 import { ArrayDataset } from '../array-dataset';
 import { DatasetError, DatasetErrorCode } from '../errors';
 import { readMaybeGzipped } from './binary-file';
+import { mnistOptionsSchema, parseOptions } from './option-schemas';
 
 /** Options of the MNIST adapter; file names are relative to the spec's folder. */
 export interface MnistOptions {
@@ -72,8 +73,8 @@ function idxHeader(bytes: Buffer, file: string, magic: number, dims: number): nu
 /** The MNIST adapter: `{ type: 'mnist', path: folder, options: MnistOptions }`. */
 export const mnistAdapter: DatasetAdapter<MnistOptions> = {
   kind: 'mnist',
-  open: (spec) => loadMnist(spec.path, spec.options),
+  open: async (spec) => loadMnist(spec.path, parseOptions(mnistOptionsSchema, spec.options, spec.path)),
   async validate(spec) {
-    return { metadata: (await loadMnist(spec.path, spec.options)).metadata, warnings: [] };
+    return { metadata: (await loadMnist(spec.path, parseOptions(mnistOptionsSchema, spec.options, spec.path))).metadata, warnings: [] };
   },
 };

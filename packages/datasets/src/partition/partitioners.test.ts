@@ -1,5 +1,5 @@
 import { sharedDataset } from '@fedbiomed/test-utils';
-import { ArrayDataset } from '../array-dataset';
+import { type ArrayDataset, subsetDataset } from '../array-dataset';
 import { DatasetErrorCode } from '../errors';
 import { openMnistTest } from '../recipes/mnist';
 import { partitionDataset } from './partitioners';
@@ -25,6 +25,9 @@ describe('partitionDataset on MNIST (10,000 samples)', () => {
     expect(p.nodes.map((n) => n.length)).toEqual([2500, 2500, 2500, 2500]);
     expect(p.histograms.every((h) => classesHeld(h) === 10)).toBe(true);
     expect(p.histograms.map(sum)).toEqual([2500, 2500, 2500, 2500]);
+    const node = subsetDataset(mnist, p.nodes[2] ?? []);
+    expect(node.size).toBe(2500);
+    expect(Array.from(node.features(0))).toEqual(Array.from(mnist.features(p.nodes[2]?.[0] ?? -1)));
   });
 
   it('label skew: each node holds about k classes (McMahan shards)', () => {

@@ -2,10 +2,10 @@ import type { DatasetMetadata } from '@fedbiomed/proto';
 import type { DatasetRecord } from '../repository';
 import type { HandlerContext, HandlerResult } from './handler';
 
-/** Answers a search: the metadata (never the data) of every dataset carrying all the tags asked. */
+/** Answers a search: the metadata (never the data) of every dataset carrying all the tags asked (all datasets for none). */
 export function handleSearch(ctx: HandlerContext): HandlerResult {
   const tags = ctx.request.search?.tags ?? [];
-  const found = tags.length === 0 ? [] : ctx.node.datasets.search(tags);
+  const found = ctx.node.datasets.search(tags);
   ctx.node.repository.appendAudit({
     actor: ctx.researcherId,
     action: 'search',

@@ -21,12 +21,27 @@ export function pairwiseSquaredDistances(inputs: readonly Float32Array[]): Float
       const a = inputs[i]!;
       for (let j = i + 1; j < k; j++) {
         const b = inputs[j]!;
-        let sum = 0;
-        for (let c = start; c < end; c++) {
-          const d = a[c]! - b[c]!;
-          sum += d * d;
+        // Four independent partial sums: the add latency, not memory, bounds a single chain.
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let c = start;
+        for (; c + 3 < end; c += 4) {
+          const d0 = a[c]! - b[c]!;
+          const d1 = a[c + 1]! - b[c + 1]!;
+          const d2 = a[c + 2]! - b[c + 2]!;
+          const d3 = a[c + 3]! - b[c + 3]!;
+          s0 += d0 * d0;
+          s1 += d1 * d1;
+          s2 += d2 * d2;
+          s3 += d3 * d3;
         }
-        distances[i * k + j]! += sum;
+        for (; c < end; c++) {
+          const d = a[c]! - b[c]!;
+          s0 += d * d;
+        }
+        distances[i * k + j]! += s0 + s1 + (s2 + s3);
       }
     }
   }

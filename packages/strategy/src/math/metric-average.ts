@@ -7,6 +7,7 @@ export class MetricAverager {
 
   add(metrics: Readonly<Record<string, number>> | undefined, weight: number): void {
     for (const [name, value] of Object.entries(metrics ?? {})) {
+      // A node's NaN loss (diverged run) must not turn the round's average into NaN.
       if (!Number.isFinite(value)) continue;
       const entry = this.sums.get(name) ?? { weighted: 0, weight: 0, plain: 0, count: 0 };
       entry.weighted += weight * value;

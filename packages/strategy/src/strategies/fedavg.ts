@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { parseConfig, type ConfigSchema } from '../config';
 import { StrategyError, StrategyErrorCode } from '../errors';
 import { MetricAverager } from '../math/metric-average';
-import { WeightedMeanAccumulator } from '../math/weighted-mean';
-import type { ParameterLayout } from '../parameters';
+import { WeightedMeanAccumulator, type NonFiniteHandler } from '../math/weighted-mean';
+import { locateFlatIndex, type ParameterLayout } from '../parameters';
 import { createCryptoRng, type Rng } from '../rng';
 import type {
   ConfigValue,
@@ -177,25 +177,47 @@ export class FedAvg implements Strategy {
     this.openRound = undefined;
     if (!this.config.acceptFailures && failures.length > 0) return null;
     const droppedReplies: DroppedReply[] = [];
-    const acceptedNodes: string[] = [];
-    const metrics = new MetricAverager();
+    // Accepted replies by node, without their weights (the aggregate must not hold them).
+    const ledger = new Map<string, Pick<FitResult, 'sampleCount' | 'metrics'>>();
     const valid = acceptValidReplies(results, {
       layout: open.model.layout,
       expectedNodes: open.selected,
       requiredAux: this.requiredAux(),
+      checkWeightsFinite: !this.checksFiniteWhileAggregating(),
       onInvalidReply: this.config.onInvalidReply,
       logger: this.logger,
       dropped: droppedReplies,
     });
     const recorded = async function* (): AsyncGenerator<FitResult, void, undefined> {
       for await (const reply of valid) {
-        acceptedNodes.push(reply.nodeId);
-        metrics.add(reply.metrics, reply.sampleCount);
+        ledger.set(reply.nodeId, { sampleCount: reply.sampleCount, metrics: reply.metrics });
         yield reply;
       }
     };
-    const aggregate = await this.aggregateReplies(open, recorded());
-    return { weights: this.serverUpdate(open, aggregate), metrics: metrics.result(), acceptedNodes, droppedReplies };
+    const rejectNonFinite: NonFiniteHandler<string> = (nodeId, flatIndex, value) => {
+      const { tensor, index } = locateFlatIndex(open.model.layout, flatIndex);
+      const error = new StrategyError(StrategyErrorCode.NON_FINITE, `weights hold ${value} at flat index ${flatIndex}`, { nodeId, tensor, index });
+      if (this.config.onInvalidReply === 'fail') throw error;
+      this.logger.warn(`dropping the reply of node ${JSON.stringify(nodeId)}: ${error.message}`, { nodeId, code: error.code });
+      droppedReplies.push({ nodeId, error });
+      ledger.delete(nodeId);
+    };
+    const aggregate = await this.aggregateReplies(open, recorded(), rejectNonFinite);
+    if (aggregate === null) {
+      throw new StrategyError(StrategyErrorCode.EMPTY_REPLY_SET, `all ${droppedReplies.length} replies were invalid and dropped`);
+    }
+    const metrics = new MetricAverager();
+    for (const entry of ledger.values()) metrics.add(entry.metrics, entry.sampleCount);
+    return { weights: this.serverUpdate(open, aggregate), metrics: metrics.result(), acceptedNodes: [...ledger.keys()], droppedReplies };
+  }
+
+  /**
+   * Whether {@link FedAvg.aggregateReplies} checks the weights for NaN and ±Infinity itself (while
+   * folding them, saving a pass over every reply) and reports them through its `onNonFinite`
+   * handler. When false, replies are checked in full before `aggregateReplies` sees them.
+   */
+  protected checksFiniteWhileAggregating(): boolean {
+    return true;
   }
 
   /** Weight of one reply in the mean: its sample count, or 1 with `weighting: 'uniform'`. */
@@ -204,12 +226,12 @@ export class FedAvg implements Strategy {
   }
 
   /**
-   * Combines the valid replies into one vector. FedAvg folds them into a streaming weighted mean;
-   * robust rules collect them first.
+   * Combines the valid replies into one vector, or `null` when none is left. FedAvg folds them into
+   * a streaming weighted mean that checks finiteness on the way; robust rules collect them first.
    */
-  protected async aggregateReplies(open: OpenRound, replies: AsyncIterable<FitResult>): Promise<Float32Array> {
-    const mean = new WeightedMeanAccumulator(open.model.layout.size);
-    for await (const reply of replies) mean.add(reply.weights, this.replyWeight(reply));
+  protected async aggregateReplies(open: OpenRound, replies: AsyncIterable<FitResult>, onNonFinite: NonFiniteHandler<string>): Promise<Float32Array | null> {
+    const mean = new WeightedMeanAccumulator<string>(open.model.layout.size, onNonFinite);
+    for await (const reply of replies) mean.add(reply.weights, this.replyWeight(reply), reply.nodeId);
     return mean.result();
   }
 

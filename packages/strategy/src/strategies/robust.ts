@@ -12,6 +12,10 @@ import { FedAvg, FedAvgConfigSchema, type OpenRound , type StrategyDeps } from '
  * replies are collected and sorted by node id, which makes each rule independent of arrival order.
  */
 abstract class CollectingStrategy extends FedAvg {
+  protected override checksFiniteWhileAggregating(): boolean {
+    return false;
+  }
+
   protected override async aggregateReplies(open: OpenRound, replies: AsyncIterable<FitResult>): Promise<Float32Array> {
     const collected: FitResult[] = [];
     for await (const reply of replies) collected.push(reply);
@@ -118,8 +122,8 @@ export class Krum extends CollectingStrategy {
     const distances = pairwiseSquaredDistances(replies.map((reply) => reply.weights));
     const chosen = selectByKrum(distances, n, [...replies.keys()], n - f - 2, m).sort((a, b) => a - b);
     const mean = new WeightedMeanAccumulator(open.model.layout.size);
-    for (const index of chosen) mean.add(replies[index]!.weights, this.replyWeight(replies[index]!));
-    return mean.result();
+    for (const index of chosen) mean.add(replies[index]!.weights, this.replyWeight(replies[index]!), index);
+    return mean.result()!;
   }
 }
 

@@ -81,19 +81,25 @@ export class Scaffold extends FedAvg {
     return [SCAFFOLD_NODE_CONTROL];
   }
 
-  protected override async aggregateReplies(open: OpenRound, replies: AsyncIterable<FitResult>): Promise<Float32Array> {
+  /** Replies are checked in full first: a control must not be half-folded when its weights fail. */
+  protected override checksFiniteWhileAggregating(): boolean {
+    return false;
+  }
+
+  protected override async aggregateReplies(open: OpenRound, replies: AsyncIterable<FitResult>): Promise<Float32Array | null> {
     const size = open.model.layout.size;
-    const mean = new WeightedMeanAccumulator(size);
+    const mean = new WeightedMeanAccumulator<string>(size);
     const controlDelta = new Float64Array(size);
     const updated = new Map<string, Float32Array>();
     for await (const reply of replies) {
-      mean.add(reply.weights, this.replyWeight(reply));
+      mean.add(reply.weights, this.replyWeight(reply), reply.nodeId);
       const next = reply.aux![SCAFFOLD_NODE_CONTROL]!;
       const previous = this.nodeControls.get(reply.nodeId);
       for (let i = 0; i < size; i++) controlDelta[i]! += next[i]! - (previous?.[i] ?? 0);
       updated.set(reply.nodeId, next);
     }
     const aggregate = mean.result();
+    if (aggregate === null) return null;
     // Commit only now: a round that fails part-way leaves every control as it was.
     const serverControl = this.serverControl!;
     const population = Math.max(this.knownNodes.size, updated.size);

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { TrainingError } from '../errors';
 import { buildPlan, type BuiltPlan } from '../plan/build-plan';
+import { planToModel } from '../plan/plan-model';
 import { loadWdbc } from '../testing/wdbc';
 import { flattenWeights, type ModelWeights } from '../weights';
 import { SCAFFOLD_NODE_CONTROL, SCAFFOLD_SERVER_CONTROL } from './scaffold';
@@ -134,7 +135,7 @@ describe('trainLocal', () => {
   });
 
   it('keeps the number of tensors stable across rounds with one model', async () => {
-    const model = await (await import('../plan/plan-model')).planToModel(built.spec);
+    const model = await planToModel(built.spec);
     const round = (weights: ModelWeights) =>
       trainLocal({ plan: built.spec, model, weights, dataset: wdbc.dataset, trainIndices: wdbc.train, testIndices: wdbc.test, args: { ...baseArgs, fedproxMu: 0.1, logInterval: 3 } });
     let weights: ModelWeights = (await round(built.initialWeights)).weights;

@@ -43,8 +43,8 @@ export function loadWdbc(): { dataset: TrainingDataset; train: number[]; test: n
   const width = rows[0]!.length - 1;
   const mean = new Float64Array(width);
   const std = new Float64Array(width);
-  for (const i of train) rows[i]!.slice(0, width).forEach((v, j) => (mean[j] += v / train.length));
-  for (const i of train) rows[i]!.slice(0, width).forEach((v, j) => (std[j] += (v - mean[j]!) ** 2 / train.length));
+  for (const i of train) rows[i]!.slice(0, width).forEach((v, j) => (mean[j] = mean[j]! + v / train.length));
+  for (const i of train) rows[i]!.slice(0, width).forEach((v, j) => (std[j] = std[j]! + (v - mean[j]!) ** 2 / train.length));
   const features = rows.map((r) => Float32Array.from(r.slice(0, width), (v, j) => (v - mean[j]!) / Math.sqrt(std[j]! || 1)));
   return { dataset: arrayDataset(features, rows.map((r) => r[width]!), 2), train, test };
 }

@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+import { registerWasmKernels } from './wasm-kernels';
+
+/** Runs `fn` on a backend and returns plain values (inputs are recreated there from `seeds`). */
+async function on(backend: string, fn: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(backend);
+  const out = fn();
+  const values = (await out.data()) as Float32Array;
+  out.dispose();
+  return values;
+}
+
+function expectClose(actual: Float32Array, expected: Float32Array): void {
+  expect(actual.length).toBe(expected.length);
+  let worst = 0;
+  expected.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - actual[i]!) / Math.max(1, Math.abs(v)))));
+  expect(worst).toBeLessThan(1e-4);
+}
+
+const random = (shape: number[], seed: number) => () => tf.randomUniform(shape, -1, 1, 'float32', seed);
+
+describe('wasm gradient kernels match the cpu backend', () => {
+  beforeAll(async () => {
+    registerWasmKernels();
+    registerWasmKernels();
+    await tf.setBackend('wasm');
+  });
+  afterAll(() => tf.setBackend('cpu'));
+
+  const convCases: { x: number[]; f: number[]; strides: [number, number]; pad: 'same' | 'valid' }[] = [
+    { x: [2, 9, 9, 3], f: [3, 3, 3, 4], strides: [1, 1], pad: 'same' },
+    { x: [2, 9, 7, 3], f: [3, 3, 3, 5], strides: [1, 1], pad: 'valid' },
+    { x: [3, 10, 10, 2], f: [3, 3, 2, 4], strides: [2, 2], pad: 'same' },
+    { x: [1, 11, 8, 4], f: [5, 3, 4, 2], strides: [2, 1], pad: 'valid' },
+    { x: [2, 8, 8, 1], f: [1, 1, 1, 3], strides: [1, 1], pad: 'valid' },
+  ];
+
+  it.each(convCases)('Conv2DBackpropFilter and Conv2DBackpropInput for x $x, filter $f, strides $strides, pad $pad', async ({ x, f, strides, pad }) => {
+    const info = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], f as [number, number, number, number], strides, 1, pad);
+    const dyShape = info.outShape;
+    const dw = () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: random(x, 1)(), dy: random(dyShape, 2)() }, { strides, pad, dataFormat: 'NHWC', filterShape: f }) as tf.Tensor;
+    const dx = () =>
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: random(dyShape, 2)(), filter: random(f, 3)() }, { strides, pad, dataFormat: 'NHWC', inputShape: x }) as tf.Tensor;
+    expectClose(await on('wasm', () => tf.tidy(dw)), await on('cpu', () => tf.tidy(dw)));
+    expectClose(await on('wasm', () => tf.tidy(dx)), await on('cpu', () => tf.tidy(dx)));
+  });
+
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('BatchMatMul transposeA=%s transposeB=%s, both orientations of the cost choice', async (transposeA, transposeB) => {
+    for (const [m, k, n] of [
+      [5, 7, 300],
+      [300, 7, 5],
+      [33, 64, 17],
+    ] as const) {
+      const a = random(transposeA ? [1, k, m] : [1, m, k], 4);
+      const b = random(transposeB ? [1, n, k] : [1, k, n], 5);
+      const mm = () => tf.tidy(() => tf.matMul(a(), b(), transposeA, transposeB));
+      expectClose(await on('wasm', mm), await on('cpu', mm));
+    }
+  });
+
+  it('gives the same gradients as cpu through a small CNN, and leaks no tensor', async () => {
+    const grads = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv2d({ inputShape: [12, 12, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
+          tf.layers.maxPooling2d({ poolSize: 2 }),
+          tf.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }),
+          tf.layers.flatten(),
+          tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }),
+        ],
+      });
+      const x = random([4, 12, 12, 2], 7)();
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 1], 'int32'), 3);
+      const before = tf.memory().numTensors;
+      const { value, grads: g } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar);
+      const values = await Promise.all(Object.values(g).map((t) => t.data() as Promise<Float32Array>));
+      tf.dispose(g);
+      value.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, y]);
+      model.dispose();
+      return values;
+    };
+    const wasm = await grads('wasm');
+    const cpu = await grads('cpu');
+    wasm.forEach((g, i) => expectClose(g, cpu[i]!));
+  });
+});

@@ -1,0 +1,23 @@
+const tf = require('@tensorflow/tfjs');
+require('@tensorflow/tfjs-backend-wasm');
+(async () => {
+  await tf.setBackend('wasm'); await tf.ready();
+  const time = (label, f, n = 5) => { tf.tidy(() => f().dataSync()); const t=performance.now(); for (let i=0;i<n;i++) tf.tidy(() => f().dataSync()); const ms=(performance.now()-t)/n; console.log(label, ms.toFixed(1), 'ms'); };
+  const x = tf.randomNormal([8192,256]);
+  time('add 8192x256', () => tf.add(x, x));
+  const a = tf.randomNormal([8192,64]), b = tf.randomNormal([64,256]);
+  time('mm 8192x64x256', () => tf.matMul(a,b));
+  const a2 = tf.randomNormal([8192,256]), b2 = tf.randomNormal([256,64]);
+  time('mm 8192x256x64', () => tf.matMul(a2,b2));
+  const a3 = tf.randomNormal([2048,256]), b3 = tf.randomNormal([256,256]);
+  time('mm 2048x256x256', () => tf.matMul(a3,b3));
+  const a4 = tf.randomNormal([512,512]), b4 = tf.randomNormal([512,512]);
+  time('mm 512^3', () => tf.matMul(a4,b4));
+  const a5 = tf.randomNormal([512,512]), b5 = tf.randomNormal([512,256]);
+  time('mm 512x512x256', () => tf.matMul(a5,b5));
+  const b6 = tf.randomNormal([512,128]);
+  time('mm 512x512x128', () => tf.matMul(a5,b6));
+  const b7 = tf.randomNormal([512,64]);
+  time('mm 512x512x64', () => tf.matMul(a5,b7));
+  console.log(tf.getBackend());
+})();

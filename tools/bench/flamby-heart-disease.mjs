@@ -1,0 +1,161 @@
+// Fed-Heart-Disease reproduction: FLamby's benchmark protocol run through Fed-BioMed TS, printed
+// beside FLamby's published numbers.
+//
+//   npx tsc -b tsconfig.build.json && node tools/bench/flamby-heart-disease.mjs [--quick] [--seeds 42,43]
+//
+// 4 nodes = the 4 hospitals (FLamby's preprocessing and train/test split, `heart-disease` recipe of
+// @fedbiomed/datasets), each a real @fedbiomed/node runtime with its own folder, SQLite registry and
+// plan approval, connected to a real ResearcherServer over gRPC on loopback; the nodes run in this
+// process to keep the run fast. Logistic regression, batch 4, 15 rounds × 100 local SGD updates,
+// FLamby's per-strategy learning rates (heart_disease/SOURCE.md), seeds 42-46. Metric: accuracy of
+// the final global model on each center's test set; the figure is the mean over seeds × 4 centers.
+// Writes docs/benchmarks/researcher.md.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const load = (name) => require(path.join(root, 'packages', name, 'dist', 'index.js'));
+const tf = require('@tensorflow/tfjs');
+const { buildHeartDiseasePlan, prepareNodeFolder, approvePlanAsOperator, DEMO_DATA_DIR } = load('cli');
+const { openNode, startNode } = load('node');
+const { Experiment, createTransportFederation } = load('researcher');
+const { createStrategyRegistry } = load('strategy');
+const { ResearcherServer } = load('transport');
+const { HEART_DISEASE_CENTERS } = load('datasets');
+
+tf.enableProdMode();
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const seedsArg = argv.indexOf('--seeds');
+const SEEDS = seedsArg >= 0 ? argv[seedsArg + 1].split(',').map(Number) : quick ? [42] : [42, 43, 44, 45, 46];
+const ROUNDS = quick ? 5 : 15;
+const UPDATES = 100;
+const ADAPTIVE = { beta1: 0.9, beta2: 0.999, tau: 1e-8 };
+
+// FLamby's strategies and hyperparameters (fed_heart_disease common.py / config_heart_disease.json)
+// and the published mean accuracy over 5 seeds × 4 center test sets.
+const STRATEGIES = [
+  { label: 'FedAvg', name: 'fedavg', config: {}, lr: 0.001, flamby: 0.685 },
+  { label: 'FedProx (μ = 0.01)', name: 'fedprox', config: { mu: 0.01 }, lr: 0.001, flamby: 0.685 },
+  { label: 'SCAFFOLD', name: 'scaffold', config: { globalLearningRate: 1.0, weighting: 'samples' }, lr: 0.001, flamby: 0.684 },
+  { label: 'FedAdam', name: 'fedadam', config: { eta: 0.01, ...ADAPTIVE }, lr: 0.01, flamby: 0.7255 },
+  { label: 'FedYogi', name: 'fedyogi', config: { eta: 0.01, ...ADAPTIVE }, lr: 0.003162, flamby: 0.7314 },
+  { label: 'FedAdagrad', name: 'fedadagrad', config: { eta: 0.316228, ...ADAPTIVE }, lr: 0.003162, flamby: 0.7314 },
+];
+const POOLED = 0.7353;
+
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const std = (xs) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main() {
+  const nodesRoot = mkdtempSync(path.join(os.tmpdir(), 'fedbiomed-flamby-'));
+  const token = 'flamby-bench';
+  const server = new ResearcherServer({ enrolmentTokens: [token], logger: { debug() {}, info() {}, warn() {}, error: console.error } });
+  const port = await server.start();
+  const specs = HEART_DISEASE_CENTERS.map((center, index) => ({
+    dir: path.join(nodesRoot, center),
+    nodeId: `center-${index}-${center}`,
+    nodeName: center,
+    dataset: { dataType: 'heart-disease', path: DEMO_DATA_DIR, options: { center: index }, tags: ['fed-heart-disease'] },
+  }));
+  const running = [];
+  const opened = [];
+  for (const spec of specs) {
+    await prepareNodeFolder(spec, { address: `127.0.0.1:${port}`, token });
+    const node = openNode(spec.dir, { env: { FEDBIOMED_NODE_LOG_LEVEL: 'warn' } });
+    opened.push(node);
+    running.push(await startNode(node));
+  }
+  const registry = createStrategyRegistry();
+  const results = [];
+  try {
+    for (const strategy of STRATEGIES) {
+      const perSeed = [];
+      for (const seed of SEEDS) {
+        const plan = buildHeartDiseasePlan({ learningRate: strategy.lr, seed, metrics: ['accuracy'] });
+        for (const spec of specs) approvePlanAsOperator(spec.dir, plan.plan, 'benchmark');
+        const experiment = new Experiment({
+          tags: ['fed-heart-disease'],
+          plan,
+          strategy: registry.createStrategy(strategy.name, strategy.config),
+          rounds: ROUNDS,
+          trainingArgs: { numUpdates: UPDATES, batchSize: 4 },
+          metrics: ['accuracy'],
+          minNodes: 4,
+          server: createTransportFederation(server),
+          seed,
+        });
+        const started = performance.now();
+        await experiment.run();
+        const evaluation = await experiment.evaluate();
+        const seconds = (performance.now() - started) / 1000;
+        experiment.close();
+        const perCenter = specs.map((spec) => evaluation.nodes.find((n) => n.nodeId === spec.nodeId)?.metrics.values.accuracy ?? Number.NaN);
+        perSeed.push({ seed, perCenter, seconds });
+        console.log(`${strategy.label.padEnd(20)} seed ${seed}: ${perCenter.map((a) => a.toFixed(3)).join(' / ')}  mean ${mean(perCenter).toFixed(4)}  (${seconds.toFixed(1)} s)`);
+      }
+      const all = perSeed.flatMap((s) => s.perCenter);
+      results.push({ strategy, perSeed, mean: mean(all), std: std(all), medianSeconds: median(perSeed.map((s) => s.seconds)) });
+    }
+  } finally {
+    await Promise.all(running.map((r) => r.stop()));
+    opened.forEach((node) => node.close());
+    await server.stop();
+    rmSync(nodesRoot, { recursive: true, force: true });
+  }
+  report(results);
+}
+
+function report(results) {
+  const cpu = (() => {
+    try {
+      return execFileSync('sh', ['-c', "lscpu | grep 'Model name' | sed 's/Model name: *//'"]).toString().trim();
+    } catch {
+      return os.cpus()[0]?.model ?? 'unknown';
+    }
+  })();
+  const rows = results.map(({ strategy, perSeed, mean: m, std: s, medianSeconds }) => {
+    const centers = [0, 1, 2, 3].map((c) => mean(perSeed.map((p) => p.perCenter[c])).toFixed(3)).join(' / ');
+    const diff = m - strategy.flamby;
+    const verdict = Math.abs(diff) <= 0.02 ? 'within 0.02' : diff > 0 ? 'better' : 'below';
+    return `| ${strategy.label} | ${strategy.lr} | ${m.toFixed(4)} | ${s.toFixed(3)} | ${centers} | ${strategy.flamby.toFixed(4)} | ${diff >= 0 ? '+' : ''}${diff.toFixed(4)} | ${verdict} | ${medianSeconds.toFixed(1)} |`;
+  });
+  const table = [
+    '| strategy | client SGD lr | Fed-BioMed TS mean acc | std | per-center c0/c1/c2/c3 | FLamby (published) | difference | | median s / run |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    `| (pooled training, FLamby) | | | | | ${POOLED} | | | |`,
+  ].join('\n');
+  console.log(`\n${table}\n`);
+  const md = `# Researcher: Fed-Heart-Disease reproduction
+
+\`node tools/bench/flamby-heart-disease.mjs${quick ? ' --quick' : ''}\` (after \`npx tsc -b tsconfig.build.json\`), ${new Date().toISOString().slice(0, 10)},
+${cpu}, ${os.cpus().length} cores, Node ${process.version}. The machine is shared with other jobs; the
+accuracies do not depend on load, the timings do.
+
+Protocol (FLamby, \`heart_disease/SOURCE.md\`): 4 nodes = the 4 hospitals with FLamby's preprocessing
+and train/test split (\`heart-disease\` recipe of @fedbiomed/datasets); logistic regression
+(Linear(13, 1) + sigmoid, BCE); batch 4; ${ROUNDS} rounds × ${UPDATES} local SGD updates; FLamby's
+per-strategy client learning rates; server: FedProx μ = 0.01, SCAFFOLD η_g = 1, FedAdam η = 0.01,
+FedYogi η = 0.01, FedAdagrad η = 0.316228, β1 = 0.9, β2 = 0.999, τ = 1e-8; seeds ${SEEDS.join(', ')}
+(initial weights and shuffling). Each node is a real \`@fedbiomed/node\` runtime (folder, SQLite
+registry, plan approval) talking to a \`ResearcherServer\` over gRPC on loopback; the nodes run in the
+benchmark's process. Figure: accuracy of the final global model on each center's test set, mean
+over ${SEEDS.length} seed(s) × 4 centers (FLamby's figure excludes the pooled test set). Target:
+within 0.02 of FLamby or better.
+
+${table}
+`;
+  writeFileSync(path.join(root, 'docs', 'benchmarks', 'researcher.md'), md);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,214 @@
+// Transport throughput and memory: a model researcher → node → researcher over loopback with
+// @fedbiomed/transport (gRPC), side by side with a raw Node socket moving the same bytes both ways,
+// in the same run. Each repetition runs the researcher and the node in two fresh child processes, so
+// each side's peak RSS growth (getrusage maxRSS − RSS before the transfer) is measured separately.
+//
+//   npx tsc -b packages/transport && node tools/bench/transport-throughput.mjs [--repeat 5] [--big]
+//
+// Prints one JSON line per figure; --big adds the 2.5 GB model (one tensor over 2 GiB).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const transport = require('../../packages/transport/dist/index.js');
+const SELF = fileURLToPath(import.meta.url);
+const MiB = 2 ** 20;
+
+const rssMiB = () => process.memoryUsage.rss() / MiB;
+const maxRssMiB = () => process.resourceUsage().maxRSS / 1024;
+const send = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
+
+/** Lines of JSON from a child's stdout, as an async queue. */
+function messages(child) {
+  const queue = [];
+  const waiting = [];
+  let buffer = '';
+  child.stdout.on('data', (text) => {
+    buffer += text;
+    for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
+      const line = buffer.slice(0, i);
+      buffer = buffer.slice(i + 1);
+      const message = JSON.parse(line);
+      (waiting.shift() ?? ((m) => queue.push(m)))(message);
+    }
+  });
+  return () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((resolve) => waiting.push(resolve)));
+}
+
+function fillModel(bytes) {
+  const data = new Uint8Array(bytes);
+  const seed = new Float32Array(data.buffer, 0, Math.min(bytes, MiB) / 4);
+  for (let i = 0; i < seed.length; i += 1) seed[i] = Math.sin(i);
+  for (let filled = seed.byteLength; filled < bytes; filled *= 2) data.copyWithin(filled, 0, Math.min(filled, bytes - filled));
+  return data;
+}
+
+async function pki() {
+  const ca = await transport.createCertificateAuthority();
+  const researcher = await transport.issueCertificate(ca, { role: 'researcher', commonName: 'localhost' });
+  return { ca, researcher };
+}
+
+// ---- researcher child: serves, sends the model, receives it back; then the raw socket baseline ----
+async function researcherChild({ bytes, secure, chunkSizeBytes, certs }) {
+  const next = () => new Promise((resolve) => process.stdin.once('data', (t) => resolve(JSON.parse(t))));
+  const server = new transport.ResearcherServer({
+    enrolmentTokens: ['bench'],
+    chunkSizeBytes,
+    logger: { debug() {}, info() {}, warn: console.error, error: console.error },
+    ...(secure ? { tls: certs.researcher } : {}),
+  });
+  const port = await server.start();
+  const rawServer = secure ? tls.createServer({ cert: certs.researcher.certPem, key: certs.researcher.keyPem }) : net.createServer();
+  rawServer.listen(0, '127.0.0.1');
+  await once(rawServer, 'listening');
+  send({ port, rawPort: rawServer.address().port });
+  const model = fillModel(bytes);
+  await next(); // the node is connected
+  while (!server.nodes().some((n) => n.state === 'online')) await new Promise((r) => setTimeout(r, 10));
+
+  const before = rssMiB();
+  const started = process.hrtime.bigint();
+  const weights = transport.packTensors([{ name: 'w', dtype: 'DTYPE_FLOAT32', shape: [bytes / 4], data: model }]);
+  const { reply, tensors } = await server.request('bench-node', { train: { round: 1, globalWeights: weights.set } }, { tensors: [weights] });
+  const grpcSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const back = tensors.get(reply.train.weights.transferId)[0].data;
+  if (back.byteLength !== bytes || back[bytes - 1] !== model[bytes - 1]) throw new Error('model came back different');
+  const researcherPeakGrowthMiB = maxRssMiB() - before;
+  tensors.clear();
+  await server.request('bench-node', { ping: {} }); // lets the node report its memory
+  await server.stop();
+
+  // Raw socket: the same bytes out and back, into a preallocated buffer on each side.
+  const [socket] = await once(rawServer, secure ? 'secureConnection' : 'connection');
+  const rawStarted = process.hrtime.bigint();
+  const incoming = new Uint8Array(bytes);
+  let received = 0;
+  const done = new Promise((resolve) =>
+    socket.on('data', (chunk) => {
+      incoming.set(chunk, received);
+      received += chunk.byteLength;
+      if (received === bytes) resolve();
+    }),
+  );
+  for (let offset = 0; offset < bytes; offset += 16 * MiB) {
+    if (!socket.write(model.subarray(offset, offset + 16 * MiB))) await once(socket, 'drain');
+  }
+  await done;
+  const rawSeconds = Number(process.hrtime.bigint() - rawStarted) / 1e9;
+  socket.destroy();
+  rawServer.close();
+  send({ grpcSeconds, rawSeconds, researcherPeakGrowthMiB });
+}
+
+// ---- node child: echoes the model back through the transport, then through the raw socket ----
+async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, certs }) {
+  let before = 0;
+  const client = new transport.NodeClient({
+    address: `localhost:${port}`,
+    nodeId: 'bench-node',
+    enrolmentToken: 'bench',
+    chunkSizeBytes,
+    ...(secure ? { tls: { caPem: certs.ca.certPem } } : {}),
+    logger: { debug() {}, info() {}, warn: console.error, error: console.error },
+    handler: async (request, tensors) => {
+      if (request.body === 'ping') {
+        send({ nodePeakGrowthMiB: maxRssMiB() - before });
+        return { reply: { ping: {} } };
+      }
+      const weights = transport.packTensors(tensors.get(request.train.globalWeights.transferId));
+      return { reply: { train: { round: 1, weights: weights.set } }, tensors: [weights] };
+    },
+  });
+  before = rssMiB();
+  await client.start();
+  send({ connected: true });
+  await new Promise((resolve) => client.on('disconnected', resolve));
+  client.stop();
+  const socket = secure
+    ? tls.connect({ port: rawPort, host: '127.0.0.1', ca: certs.ca.certPem, servername: 'localhost' })
+    : net.connect({ port: rawPort, host: '127.0.0.1' });
+  await once(socket, secure ? 'secureConnect' : 'connect');
+  const incoming = new Uint8Array(bytes);
+  let received = 0;
+  socket.on('data', async (chunk) => {
+    incoming.set(chunk, received);
+    received += chunk.byteLength;
+    if (received === bytes) {
+      for (let offset = 0; offset < bytes; offset += 16 * MiB) {
+        if (!socket.write(incoming.subarray(offset, offset + 16 * MiB))) await once(socket, 'drain');
+      }
+    }
+  });
+  await once(socket, 'close');
+}
+
+// ---- orchestrator ----
+function child(role, config) {
+  const proc = spawn(process.execPath, ['--max-old-space-size=8192', SELF, role, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return { proc, next: messages(proc) };
+}
+
+async function once_(config) {
+  const researcher = child('--researcher', config);
+  const { port, rawPort } = await researcher.next();
+  const node = child('--node', { ...config, port, rawPort });
+  await node.next();
+  researcher.proc.stdin.write('{}\n');
+  const nodeReport = await node.next();
+  const result = await researcher.next();
+  await Promise.all([once(researcher.proc, 'exit'), once(node.proc, 'exit')]);
+  return { ...result, ...nodeReport };
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+async function main() {
+  const args = process.argv.slice(2);
+  const repeat = Number(args[args.indexOf('--repeat') + 1] || 3) || 3;
+  const chunkSizeBytes = Number(args[args.indexOf('--chunk') + 1] || 0) || transport.DEFAULT_CHUNK_SIZE_BYTES;
+  const certs = await pki();
+  const cases = [
+    { name: '400MB', bytes: 400e6, secure: false, repeat },
+    { name: '400MB-tls', bytes: 400e6, secure: true, repeat },
+    ...(args.includes('--big') ? [{ name: '2.5GB', bytes: 2.5e9, secure: false, repeat: 1 }] : []),
+  ];
+  for (const c of cases) {
+    const runs = [];
+    for (let i = 0; i < c.repeat; i += 1) runs.push(await once_({ bytes: c.bytes, secure: c.secure, chunkSizeBytes, certs }));
+    const moved = (2 * c.bytes) / MiB;
+    const grpc = median(runs.map((r) => moved / r.grpcSeconds));
+    const raw = median(runs.map((r) => moved / r.rawSeconds));
+    console.log(
+      JSON.stringify({
+        benchmark: 'transport-throughput',
+        case: c.name,
+        tls: c.secure,
+        chunkSizeBytes,
+        repeats: c.repeat,
+        modelMiB: +(c.bytes / MiB).toFixed(1),
+        transportMiBps: +grpc.toFixed(1),
+        rawSocketMiBps: +raw.toFixed(1),
+        ratio: +(grpc / raw).toFixed(3),
+        researcherPeakGrowthMiB: +median(runs.map((r) => r.researcherPeakGrowthMiB)).toFixed(1),
+        nodePeakGrowthMiB: +median(runs.map((r) => r.nodePeakGrowthMiB)).toFixed(1),
+        researcherPeakGrowthRatio: +(median(runs.map((r) => r.researcherPeakGrowthMiB)) / (c.bytes / MiB)).toFixed(3),
+        nodePeakGrowthRatio: +(median(runs.map((r) => r.nodePeakGrowthMiB)) / (c.bytes / MiB)).toFixed(3),
+        runs: runs.map((r) => ({ grpcSeconds: +r.grpcSeconds.toFixed(3), rawSeconds: +r.rawSeconds.toFixed(3) })),
+      }),
+    );
+  }
+}
+
+const [role, config] = process.argv.slice(2);
+if (role === '--researcher') researcherChild(JSON.parse(config)).then(() => process.exit(0));
+else if (role === '--node') nodeChild(JSON.parse(config)).then(() => process.exit(0));
+else main();
