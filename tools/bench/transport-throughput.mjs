@@ -64,6 +64,7 @@ async function researcherChild({ bytes, secure, chunkSizeBytes, certs }) {
   });
   const port = await server.start();
   const rawServer = secure ? tls.createServer({ cert: certs.researcher.certPem, key: certs.researcher.keyPem }) : net.createServer();
+  const connection = once(rawServer, secure ? 'secureConnection' : 'connection');
   rawServer.listen(0, '127.0.0.1');
   await once(rawServer, 'listening');
   send({ port, rawPort: rawServer.address().port });
@@ -84,7 +85,7 @@ async function researcherChild({ bytes, secure, chunkSizeBytes, certs }) {
   await server.stop();
 
   // Raw socket: the same bytes out and back, into a preallocated buffer on each side.
-  const [socket] = await once(rawServer, secure ? 'secureConnection' : 'connection');
+  const [socket] = await connection;
   const rawStarted = process.hrtime.bigint();
   const incoming = new Uint8Array(bytes);
   let received = 0;
@@ -175,10 +176,11 @@ async function main() {
   const args = process.argv.slice(2);
   const repeat = Number(args[args.indexOf('--repeat') + 1] || 3) || 3;
   const chunkSizeBytes = Number(args[args.indexOf('--chunk') + 1] || 0) || transport.DEFAULT_CHUNK_SIZE_BYTES;
+  const size = Number(args[args.indexOf('--size') + 1] || 0) || 400e6;
   const certs = await pki();
   const cases = [
-    { name: '400MB', bytes: 400e6, secure: false, repeat },
-    { name: '400MB-tls', bytes: 400e6, secure: true, repeat },
+    { name: `${size / 1e6}MB`, bytes: size, secure: false, repeat },
+    { name: `${size / 1e6}MB-tls`, bytes: size, secure: true, repeat },
     ...(args.includes('--big') ? [{ name: '2.5GB', bytes: 2.5e9, secure: false, repeat: 1 }] : []),
   ];
   for (const c of cases) {

@@ -75,9 +75,12 @@ describe('a federation of node processes', () => {
 
     const interrupted = researcher('interrupted');
     const pointer = join(root.path, 'interrupted', 'breakpoints', 'latest.json');
-    while (!(existsSync(pointer) && JSON.parse(readFileSync(pointer, 'utf8')).round >= 3)) {
+    let exitedEarly = false;
+    void interrupted.exited.then(() => (exitedEarly = true));
+    while (!exitedEarly && !(existsSync(pointer) && JSON.parse(readFileSync(pointer, 'utf8')).round >= 3)) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    expect({ exitedEarly, stderr: interrupted.stderr() }).toEqual({ exitedEarly: false, stderr: '' });
     interrupted.child.kill('SIGKILL');
     await interrupted.exited;
     const killedAfter = JSON.parse(readFileSync(pointer, 'utf8')).round as number;

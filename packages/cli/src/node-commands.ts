@@ -62,6 +62,9 @@ export function registerNodeCommands(program: Command): void {
         requireSecureAggregation?: boolean;
       }>();
       const dir = dirOf(this);
+      if (o.caCert === undefined && (o.cert !== undefined || o.key !== undefined)) {
+        throw new NodeError('INVALID_ARGUMENT', '--cert and --key need --ca-cert (the CA of the researcher)');
+      }
       const options: InitNodeOptions = {
         ...(o.id !== undefined && { nodeId: o.id }),
         ...(o.name !== undefined && { nodeName: o.name }),
@@ -113,7 +116,7 @@ export function registerNodeCommands(program: Command): void {
     .description('connect to the researcher and answer its requests until SIGINT or SIGTERM')
     .option('--researcher <host:port>', 'researcher address (overrides config and $FEDBIOMED_RESEARCHER_ADDRESS)')
     .option('--gpu', 'prefer a GPU backend when one is installed')
-    .option('--backend <name>', 'force a tfjs backend (wasm, cpu, ...)')
+    .option('--backend <name>', 'force a backend: tensorflow-gpu, webgpu, tensorflow, wasm or cpu')
     .action(async function (this: Command) {
       const o = this.opts<{ researcher?: string; gpu?: boolean; backend?: string }>();
       const env = { ...process.env, ...(o.researcher !== undefined && { FEDBIOMED_RESEARCHER_ADDRESS: o.researcher }) };

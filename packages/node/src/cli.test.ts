@@ -2,7 +2,7 @@
  * The `fedbiomed node` verbs driven as an operator would: spawned CLI processes (build first with
  * `npx tsc -b packages/cli`) on real SQLite files in temporary folders.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, sharedDataset, type TempDir } from '@fedbiomed/test-utils';
 import { openNode } from './node';
@@ -94,6 +94,14 @@ describe('fedbiomed node (spawned CLI)', () => {
   });
 
   describe('bad input: a clear error, a non-zero exit, nothing written', () => {
+    beforeAll(async () => {
+      const node = openNode(dir);
+      try {
+        await node.datasets.add({ dataType: 'csv', path: writeWdbcSlices(tmp.path, 1)[0]!, tags: ['base', 'site'], options: WDBC_CSV_OPTIONS }, 'test');
+      } finally {
+        node.close();
+      }
+    });
     const corrupt = (name: string): string => {
       const folder = join(tmp.path, 'corrupt', name);
       mkdirSync(folder, { recursive: true });
@@ -105,6 +113,7 @@ describe('fedbiomed node (spawned CLI)', () => {
       ['a missing flag without a terminal', () => ['dataset', 'add', '--type', 'csv', '--path', tmp.path], /missing --tags/],
       ['options that are not JSON', () => ['dataset', 'add', '--type', 'csv', '--path', tmp.path, '--tags', 'x', '--options', '{label'], /--options is not valid JSON/],
       ['an unknown flag', () => ['dataset', 'add', '--bogus'], /unknown option '--bogus'/],
+      ['a node certificate without its CA', () => ['init', '--cert', 'certs/node.pem', '--key', 'certs/node.key'], /--cert and --key need --ca-cert/],
       ['a recipe without its option', () => ['dataset', 'add', '--type', 'heart-disease', '--path', sharedDataset('heart_disease'), '--tags', 'h2'], /center/],
       [
         'a ragged CSV',
@@ -136,7 +145,7 @@ describe('fedbiomed node (spawned CLI)', () => {
         },
         /x\.png/,
       ],
-      ['tags that clash with a registered dataset', () => ['dataset', 'add', '--type', 'csv', '--path', writeWdbcSlices(tmp.path, 1)[0]!, '--tags', 'wdbc,extra', '--options', JSON.stringify(WDBC_CSV_OPTIONS)], /conflict with dataset/],
+      ['tags that clash with a registered dataset', () => ['dataset', 'add', '--type', 'csv', '--path', writeWdbcSlices(tmp.path, 1)[0]!, '--tags', 'base', '--options', JSON.stringify(WDBC_CSV_OPTIONS)], /conflict with dataset/],
       ['an unknown dataset id', () => ['dataset', 'show', 'dataset-nope'], /no dataset with id dataset-nope/],
       ['a plan file that does not exist', () => ['plan', 'register', join(tmp.path, 'nope.json')], /cannot read plan file/],
       [
@@ -168,10 +177,14 @@ describe('fedbiomed node (spawned CLI)', () => {
       expect(registry()).toBe(before);
     });
 
-    it('a folder that is not a node says how to create one; init twice is refused', async () => {
+    it('a folder that is not a node says how to create one; bad init options create nothing; init twice is refused', async () => {
       const empty = await runNodeCli(join(tmp.path, 'empty'), ['dataset', 'list']);
       expect(empty.code).not.toBe(0);
       expect(empty.stderr).toMatch(/fedbiomed node --path .*empty init/);
+      const badInit = await runNodeCli(join(tmp.path, 'bad-init'), ['init', '--researcher', 'no-port-here']);
+      expect(badInit.code).not.toBe(0);
+      expect(badInit.stderr).toMatch(/researcher\.address: expected host:port/);
+      expect(existsSync(join(tmp.path, 'bad-init'))).toBe(false);
       const again = await cli('init');
       expect(again.code).not.toBe(0);
       expect(again.stderr).toMatch(/already a node/);

@@ -28,6 +28,8 @@ export const NodeErrorCode = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** A request from the researcher does not follow the contract (the message says what is missing). */
   MALFORMED_REQUEST: 'MALFORMED_REQUEST',
+  /** No tfjs backend could start (or the one forced by config or `--backend` cannot). */
+  BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** The node cannot reach or stay connected to the researcher. */
   CONNECTION_FAILED: 'CONNECTION_FAILED',
 } as const;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { selectBackend, type BackendKind, type BackendSelection } from '@fedbiomed/training';
 import { NodeClient, type ClientTlsOptions } from '@fedbiomed/transport';
 import { resolveInNodeDir, type NodeConfig } from './config';
 import { createDispatcher, type Dispatcher } from './dispatcher';
@@ -10,7 +11,7 @@ import type { TaskState } from './task-state';
 export interface StartNodeOptions {
   /** Prefer a GPU backend when one is installed (`--gpu`). */
   readonly useGpu?: boolean;
-  /** Force a tfjs backend by name. */
+  /** Force a backend: `tensorflow-gpu`, `webgpu`, `tensorflow`, `wasm` or `cpu` (`--backend`). */
   readonly backend?: string;
   /** Reconnection backoff (default base 1 s, cap 30 s). */
   readonly backoff?: { readonly baseMs?: number; readonly capMs?: number };
@@ -20,7 +21,7 @@ export interface StartNodeOptions {
 
 /** A node connected to its researcher. */
 export interface RunningNode {
-  /** The tfjs backend asked for (`--backend`, `--gpu` or config); empty: the training package's default. */
+  /** The tfjs backend training runs on (`tf.getBackend()`), chosen by `@fedbiomed/training`'s `selectBackend`. */
   readonly backend: string;
   /** Where the task slot stands. */
   readonly taskState: TaskState;
@@ -37,7 +38,8 @@ export interface RunningNode {
 }
 
 /**
- * Connects to the researcher named in the config and answers its requests; keeps retrying while
+ * Activates the fastest tfjs backend available (or the one forced), then connects to the
+ * researcher named in the config and answers its requests; keeps retrying while
  * the researcher is unreachable, and keeps the process alive until stopped. Resolves once the first
  * session is accepted.
  *
@@ -45,14 +47,15 @@ export interface RunningNode {
  */
 export async function startNode(node: Node, options: StartNodeOptions = {}): Promise<RunningNode> {
   const { config, logger } = node;
-  const backend = options.backend ?? config.training.backend;
+  const backend = await activateBackend(config, options);
+  logger.info({ backend: backend.backend }, `training backend: ${backend.reason}`);
   let researcherId = '';
   const dispatcher: Dispatcher = createDispatcher(node, () => researcherId);
   const client = new NodeClient({
     address: config.researcher.address,
     nodeId: config.nodeId,
     nodeName: config.nodeName,
-    capabilities: ['train', 'evaluate', ...(backend ? [`backend:${backend}`] : []), ...((options.useGpu ?? config.training.useGpu) ? ['gpu'] : [])],
+    capabilities: ['train', 'evaluate', `backend:${backend.backend}`],
     enrolmentToken: config.researcher.enrolmentToken,
     ...(config.researcher.tls && { tls: readTls(node.paths.root, config.researcher.tls) }),
     handler: (request, tensors, context) => dispatcher.handle(request, tensors, context),
@@ -86,7 +89,7 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
   }
   let stopping: Promise<void> | undefined;
   return {
-    backend,
+    backend: backend.backend,
     get taskState() {
       return dispatcher.state;
     },
@@ -104,6 +107,18 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
       return stopping;
     },
   };
+}
+
+async function activateBackend(config: NodeConfig, options: StartNodeOptions): Promise<BackendSelection> {
+  const forced = options.backend ?? config.training.backend;
+  try {
+    return await selectBackend({
+      preferGpu: options.useGpu ?? config.training.useGpu,
+      ...(forced !== '' && { allow: [forced as BackendKind] }),
+    });
+  } catch (error) {
+    throw new NodeError('BACKEND_UNAVAILABLE', `${forced !== '' ? `backend "${forced}": ` : ''}${(error as Error).message}`, { cause: error });
+  }
 }
 
 function readTls(dir: string, tls: NonNullable<NodeConfig['researcher']['tls']>): ClientTlsOptions {

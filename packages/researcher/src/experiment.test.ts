@@ -107,6 +107,22 @@ describe('Experiment', () => {
     expect(experiment.weights).toEqual(before);
   });
 
+  it('reports a reply the strategy refused (NaN weights) as a failure of that node', async () => {
+    const server = federation([
+      { id: 'a', target: 2, samples: 10 },
+      { id: 'b', target: 8, samples: 10 },
+    ]);
+    const honest = pullToward(8, 10);
+    server.nodes.get('b')!.train = async (task) => ({ ...(await honest(task)), weights: new Float32Array(task.weights.length).fill(Number.NaN) });
+    const experiment = new Experiment(options(server));
+
+    const result = await experiment.runOnce();
+
+    expect(result.nodes.map((n) => n.nodeId)).toEqual(['a']);
+    expect(result.failures).toEqual([expect.objectContaining({ nodeId: 'b', code: 'BAD_REPLY' })]);
+    for (const w of experiment.weights) expect(w).toBeCloseTo(1, 6);
+  });
+
   it('draws a seeded fraction of nodes and checks custom selections', async () => {
     const ids = ['n1', 'n2', 'n3', 'n4', 'n5', 'n6'];
     const server = federation(ids.map((id, i) => ({ id, target: i + 1, samples: 5 })));

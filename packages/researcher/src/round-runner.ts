@@ -1,5 +1,5 @@
 import type { MetricSet__Output, TrainingArgs, TrainingPlan } from '@fedbiomed/proto';
-import type { FitFailure, FitResult, ParameterLayout, Strategy } from '@fedbiomed/strategy';
+import { FEDPROX_MU_KEY, type FitFailure, type FitResult, type ParameterLayout, type Strategy } from '@fedbiomed/strategy';
 import type { DatasetMatch } from './discovery';
 import { ResearcherError } from './errors';
 import type { ExperimentEvent } from './experiment-events';
@@ -57,7 +57,9 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
       layout,
       weights,
       aux: instruction.aux,
-      args: argsFor(input.args, instruction.config),
+      args: argsFor(input.args, instruction.config, (message) =>
+        publish({ type: 'log', nodeId: instruction.nodeId, level: 'LOG_LEVEL_WARNING', message: `round ${round}: ${message}` }),
+      ),
       strategyName: input.strategy.strategyName,
     };
   });
@@ -126,6 +128,14 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
 
   const fitFailures: FitFailure[] = failures.map((f) => ({ nodeId: f.nodeId, reason: `${f.code}: ${f.reason}` }));
   const aggregate = await input.strategy.aggregateFit(round, results, fitFailures);
+  // Replies the strategy's validation refused (NaN, wrong shapes) did not count: say so per node.
+  const refused = new Set<string>();
+  for (const dropped of aggregate?.droppedReplies ?? []) {
+    refused.add(dropped.nodeId);
+    fail(dropped.nodeId, 'BAD_REPLY', dropped.error.message);
+  }
+  const counted = nodes.filter((node) => !refused.has(node.nodeId));
+  nodes.splice(0, nodes.length, ...counted);
   nodes.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
   const result: RoundResult = {
     round,
@@ -184,10 +194,19 @@ async function collectWithDeadline(
   return answered;
 }
 
-function argsFor(base: TrainingArgs, config: Readonly<Record<string, number | string | boolean>>): TrainingArgs {
+/**
+ * Folds a strategy's per-node config into the training arguments. The contract has a field for
+ * FedProx's μ only; any other key cannot reach the node, so it is reported rather than dropped silently.
+ */
+function argsFor(
+  base: TrainingArgs,
+  config: Readonly<Record<string, number | string | boolean>>,
+  warn: (message: string) => void,
+): TrainingArgs {
   const args: TrainingArgs = { ...base };
   for (const [key, value] of Object.entries(config)) {
-    if (key === 'fedproxMu' && typeof value === 'number') args.fedproxMu = value;
+    if (key === FEDPROX_MU_KEY && typeof value === 'number') args.fedproxMu = value;
+    else warn(`strategy config key '${key}' has no field in TrainingArgs and is not sent to the node`);
   }
   return args;
 }

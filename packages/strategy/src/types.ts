@@ -34,7 +34,10 @@ export interface FitInstruction {
   readonly nodeId: string;
   /** Scalars for the node's training loop (e.g. `fedproxMu`, `dp.clippingNorm`). */
   readonly config: Readonly<Record<string, ConfigValue>>;
-  /** Arrays in the round's layout (e.g. SCAFFOLD's `scaffold.server_control`). */
+  /**
+   * Arrays in the round's layout (e.g. SCAFFOLD's `scaffold.server_control`). They may be shared
+   * between instructions and with the strategy's own state: read them, never write to them.
+   */
   readonly aux: Readonly<Record<string, Float32Array>>;
 }
 

@@ -56,3 +56,8 @@ export type { Predictions } from './metrics/compute-metrics';
 
 /**** Export ****/
 export { fileSystemHandler, loadModel, saveModel } from './io/file-io';
+
+/**** Backends ****/
+export { selectBackend } from './backends/select-backend';
+export type { BackendAttempt, BackendKind, BackendSelection, SelectBackendOptions } from './backends/select-backend';
+export { registerWasmKernels, WASM_KERNEL_NAMES } from './backends/wasm-kernels';

@@ -53,6 +53,9 @@ export interface NodeClientEvents {
   refused: TransportError;
 }
 
+/** Receive window of the node's HTTP/2 connection. */
+const FLOW_CONTROL_WINDOW_BYTES = 16 * 2 ** 20;
+
 /**
  * Refusals that retrying cannot fix: the client stops instead of hammering the researcher, and the
  * operator must fix the token, certificate, enrolment or version.
@@ -89,11 +92,11 @@ export class NodeClient {
     this.hub = new EventHub(this.logger);
     this.channel = {
       ...clientCredentials(options.tls),
-      grpcOptions: grpcMessageOptions(
-        options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-        options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES,
-        'NodeClient',
-      ),
+      grpcOptions: {
+        ...grpcMessageOptions(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES, 'NodeClient'),
+        // HTTP/2's 64 KiB default receive window stalls bulk tensor downloads; see docs/benchmarks/transport.md.
+        'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
+      },
     };
   }
 

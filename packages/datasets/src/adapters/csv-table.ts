@@ -36,7 +36,7 @@ export function delimiterOf(file: string, layout: CsvLayout): string {
 }
 
 /** csv-parse options for a layout; shared by the whole-file and streaming readers. */
-export function parserOptions(file: string, layout: CsvLayout): CsvParseOptions {
+function parserOptions(file: string, layout: CsvLayout): CsvParseOptions {
   return {
     delimiter: delimiterOf(file, layout),
     from_line: (layout.skipLines ?? 0) + 1,
@@ -48,7 +48,7 @@ export function parserOptions(file: string, layout: CsvLayout): CsvParseOptions 
 }
 
 /** Converts a csv-parse failure into a {@link DatasetError} naming the file and line. */
-export function csvParseError(file: string, error: unknown): DatasetError {
+function csvParseError(file: string, error: unknown): DatasetError {
   // csv-parse's entry points each bundle their own CsvError class, so match on its fields, not instanceof.
   const { message, lines } = error as Partial<CsvError> & { lines?: unknown };
   const location = typeof lines === 'number' ? { file, row: lines } : { file };
@@ -78,15 +78,14 @@ export function checkDelimiter(file: string, first: readonly string[], line: num
 }
 
 /** A parsed record and the source line it ends on. */
-export interface CsvRecord {
+interface CsvRecord {
   readonly record: string[];
   readonly info: { readonly lines: number };
 }
 
 /**
  * Opens `file` as a stream of parsed records; read and parse failures reach the consumer as
- * {@link DatasetError}s. Streaming the file through csv-parse is also about twice as fast as its sync
- * API on one large buffer (docs/benchmarks/datasets.md).
+ * {@link DatasetError}s. The whole-file reader and `streamCsvBatches` share this one path.
  */
 export async function* csvRecords(file: string, layout: CsvLayout): AsyncGenerator<CsvRecord> {
   const input = createReadStream(file);

@@ -71,10 +71,12 @@ const silentLogger: StrategyLogger = { warn: () => undefined };
  *   w_{t+1} = Σᵢ (nᵢ / Σⱼ nⱼ) · wᵢ
  *
  * over the valid replies, with equal weights 1/K when every nᵢ is 0 (or with `weighting:
- * 'uniform'`). Replies are folded in as they arrive into one Float64 accumulator: O(P) memory
- * whatever the number of nodes, and the same replies in the same order give the same bits. A
- * different order may change the Float64 sums in their last bit, which the float32 result
- * almost never shows; the robust rules are order-independent bit for bit.
+ * 'uniform'`). Replies are folded in as they arrive, four at a time, into one Float64
+ * accumulator that also checks them for NaN and ±Infinity: 2·P·4 bytes of memory whatever the
+ * number of nodes (at most three replies are held by reference while a batch fills), about one
+ * pass over the reply bytes, and the same replies in the same order give the same bits. A
+ * different order may change the Float64 sums in their last bit, which the float32 result almost
+ * never shows; the robust rules are order-independent bit for bit.
  *
  * The parent of every built-in: subclasses override one step ({@link FedAvg.fitConfig},
  * {@link FedAvg.fitAux}, {@link FedAvg.aggregateReplies} or {@link FedAvg.serverUpdate}), as in

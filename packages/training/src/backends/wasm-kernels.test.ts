@@ -35,6 +35,10 @@ describe('wasm gradient kernels match the cpu backend', () => {
     { x: [3, 10, 10, 2], f: [3, 3, 2, 4], strides: [2, 2], pad: 'same' },
     { x: [1, 11, 8, 4], f: [5, 3, 4, 2], strides: [2, 1], pad: 'valid' },
     { x: [2, 8, 8, 1], f: [1, 1, 1, 3], strides: [1, 1], pad: 'valid' },
+    // kh·kw·Ci > 64: the convolution form of dW.
+    { x: [2, 9, 9, 8], f: [3, 3, 8, 4], strides: [1, 1], pad: 'same' },
+    { x: [2, 11, 10, 8], f: [3, 3, 8, 3], strides: [2, 2], pad: 'same' },
+    { x: [2, 11, 10, 9], f: [3, 2, 9, 3], strides: [2, 3], pad: 'valid' },
   ];
 
   it.each(convCases)('Conv2DBackpropFilter and Conv2DBackpropInput for x $x, filter $f, strides $strides, pad $pad', async ({ x, f, strides, pad }) => {
@@ -46,6 +50,35 @@ describe('wasm gradient kernels match the cpu backend', () => {
       tf.engine().runKernel('Conv2DBackpropInput', { dy: random(dyShape, 2)(), filter: random(f, 3)() }, { strides, pad, dataFormat: 'NHWC', inputShape: x }) as tf.Tensor;
     expectClose(await on('wasm', () => tf.tidy(dw)), await on('cpu', () => tf.tidy(dw)));
     expectClose(await on('wasm', () => tf.tidy(dx)), await on('cpu', () => tf.tidy(dx)));
+  });
+
+  it.each([
+    { x: [2, 8, 8, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
+    { x: [1, 9, 7, 2], filterSize: [3, 3], strides: [2, 2], pad: 'same' },
+    { x: [2, 6, 6, 4], filterSize: [3, 2], strides: [1, 1], pad: 'valid' },
+  ] as const)('MaxPoolGrad for x $x, window $filterSize, strides $strides, pad $pad', async ({ x, filterSize, strides, pad }) => {
+    const grad = () =>
+      tf.tidy(() => {
+        // Rounded inputs make ties, so the first-maximum rule is checked too.
+        const input = tf.round(tf.mul(random([...x], 8)(), 3)) as tf.Tensor4D;
+        const output = tf.maxPool(input, [...filterSize], [...strides], pad);
+        const dy = random(output.shape, 9)();
+        return tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, { filterSize: [...filterSize], strides: [...strides], pad }) as tf.Tensor;
+      });
+    expectClose(await on('wasm', grad), await on('cpu', grad));
+  });
+
+  it.each([
+    { axis: [0, 1, 2], keepDims: false },
+    { axis: [1, 0], keepDims: true },
+    { axis: [1, 2], keepDims: false },
+    { axis: [0, 1, 2, 3], keepDims: false },
+  ])('Sum over axes $axis (keepDims $keepDims)', async ({ axis, keepDims }) => {
+    const sum = () => tf.tidy(() => tf.sum(random([3, 5, 4, 6], 10)(), axis, keepDims));
+    const [wasm, cpu] = [await on('wasm', sum), await on('cpu', sum)];
+    expectClose(wasm, cpu);
+    await tf.setBackend('wasm');
+    expect(sum().shape).toEqual(keepDims ? [1, 1, 4, 6] : axis.length === 4 ? [] : axis[0] === 0 ? [6] : [3, 6]);
   });
 
   it.each([

@@ -1,0 +1,141 @@
+import fc from 'fast-check';
+import type { TensorChunk, TensorChunk__Output, TensorSet__Output } from '@fedbiomed/proto';
+import type { TransportError } from './errors';
+import { sendTensorChunks } from './frame-writer';
+import { asFloat32Array, float32Tensor, packTensors, type Tensor } from './tensor';
+import { TensorReceiver, type TransferOutcome } from './tensor-receiver';
+import { findTensorSets } from './tensor-sets';
+import { patternBytes } from './__fixtures__/harness';
+
+/** The TensorSet as a receiver decodes it (numbers, Buffers). */
+function decoded(set: ReturnType<typeof packTensors>['set']): TensorSet__Output {
+  return {
+    transferId: set.transferId,
+    tensors: (set.tensors ?? []).map((h) => ({
+      name: h.name ?? '',
+      dtype: h.dtype as TensorSet__Output['tensors'][number]['dtype'],
+      shape: (h.shape ?? []).map(Number),
+      byteLength: Number(h.byteLength),
+      sha256: Buffer.from(h.sha256 as Uint8Array),
+    })),
+  };
+}
+
+async function chunksOf(tensors: Tensor[], chunkSizeBytes: number) {
+  const payload = packTensors(tensors, 'tr');
+  const chunks: TensorChunk__Output[] = [];
+  await sendTensorChunks(async (c: TensorChunk) => void chunks.push({ ...(c as TensorChunk__Output), data: Buffer.from(c.data as Uint8Array) }), [payload], chunkSizeBytes, undefined, {});
+  return { set: decoded(payload.set), chunks };
+}
+
+function receive(set: TensorSet__Output, max = 1 << 30) {
+  const receiver = new TensorReceiver(max);
+  const outcomes: TransferOutcome[] = [];
+  receiver.expect('req-1', [set], false, (o) => outcomes.push(o));
+  return { receiver, outcomes };
+}
+
+const tensorArb = fc
+  .record({ dims: fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 3 }), dtype: fc.constantFrom('DTYPE_FLOAT32', 'DTYPE_UINT8', 'DTYPE_FLOAT64') })
+  .map(({ dims, dtype }, i = 0) => {
+    const size = { DTYPE_FLOAT32: 4, DTYPE_UINT8: 1, DTYPE_FLOAT64: 8 }[dtype] * dims.reduce((a, b) => a * b, 1);
+    return { name: `t${i}`, dtype, shape: dims, data: patternBytes(size, size + 1) } as Tensor;
+  });
+
+describe('TensorReceiver', () => {
+  it('reassembles any tensors from chunks of any size, byte for byte', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(tensorArb, { maxLength: 4 }), fc.integer({ min: 7, max: 3000 }), async (tensors, chunkSize) => {
+        const { set, chunks } = await chunksOf(tensors, chunkSize);
+        const { receiver, outcomes } = receive(set);
+        chunks.forEach((c) => receiver.accept(c));
+        expect(outcomes).toHaveLength(1);
+        const out = outcomes[0]?.ok ? outcomes[0].tensors.get('tr') : undefined;
+        expect(out?.map((t) => Buffer.from(t.data))).toEqual(tensors.map((t) => Buffer.from(t.data)));
+        expect(receiver.size).toBe(0);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  const tensor: Tensor = { name: 'w', dtype: 'DTYPE_FLOAT32', shape: [4, 4], data: patternBytes(64) };
+
+  it.each([
+    ['an unknown transfer', (c: TensorChunk__Output[]) => [{ ...c[0]!, transferId: 'other' }], 'chunk for unknown transfer "other"'],
+    ['an out-of-range tensor index', (c: TensorChunk__Output[]) => [{ ...c[0]!, tensorIndex: 5 }], 'chunk for tensor index 5'],
+    ['an out-of-order offset', (c: TensorChunk__Output[]) => [c[1]!], 'expected a non-empty chunk at offset 0'],
+    ['an empty chunk', (c: TensorChunk__Output[]) => [{ ...c[0]!, data: Buffer.alloc(0) }], 'expected a non-empty chunk'],
+    ['an overflow', (c: TensorChunk__Output[]) => [c[0]!, { ...c[1]!, data: Buffer.alloc(60) }], 'overflows the declared 64 bytes'],
+  ])('rejects %s as MALFORMED', async (_what, mutate, message) => {
+    const { set, chunks } = await chunksOf([tensor], 16);
+    const { receiver } = receive(set);
+    expect(() => mutate(chunks).forEach((c) => receiver.accept(c))).toThrow(message);
+  });
+
+  it('rejects a digest mismatch as TRANSFER_FAILED naming the tensor', async () => {
+    const { set, chunks } = await chunksOf([tensor], 64);
+    const { receiver } = receive(set);
+    const corrupted = Buffer.from(chunks[0]!.data);
+    corrupted[3] ^= 1;
+    let error: TransportError | undefined;
+    try {
+      receiver.accept({ ...chunks[0]!, data: corrupted });
+    } catch (e) {
+      error = e as TransportError;
+    }
+    expect(error).toMatchObject({ code: 'TRANSFER_FAILED', requestId: 'req-1' });
+    expect(error?.message).toContain('tensor "w": SHA-256 mismatch');
+  });
+
+  it.each([
+    ['a length that does not match the shape', { byteLength: 60 }, 'declares 60 bytes but dtype DTYPE_FLOAT32 and shape [4, 4] need 64', 'MALFORMED'],
+    ['an unknown dtype', { dtype: 'DTYPE_UNSPECIFIED' }, 'invalid dtype', 'MALFORMED'],
+    ['a short digest', { sha256: Buffer.alloc(4) }, 'sha256 must be 32 bytes', 'MALFORMED'],
+    ['a size above maxTransferBytes', { shape: [2 ** 20, 2 ** 10], byteLength: 2 ** 32 }, 'above maxTransferBytes', 'TRANSFER_FAILED'],
+  ])('rejects a header with %s', async (_what, override, message, code) => {
+    const { set } = await chunksOf([tensor], 64);
+    const bad = { ...set, tensors: [{ ...set.tensors[0]!, ...override }] } as TensorSet__Output;
+    const receiver = new TensorReceiver(1 << 30);
+    expect(() => receiver.expect('r', [bad], false, () => undefined)).toThrow(message);
+    expect(() => receiver.expect('r', [bad], false, () => undefined)).toThrow(expect.objectContaining({ code }));
+    expect(receiver.size).toBe(0);
+  });
+
+  it('fails cut transfers once, and forgets cancelled ones while ignoring their late chunks', async () => {
+    const { set, chunks } = await chunksOf([tensor], 16);
+    const cut = receive(set);
+    cut.receiver.accept(chunks[0]!);
+    cut.receiver.failAll(new (await import('./errors')).TransportError('UNAVAILABLE', 'connection lost'));
+    expect(cut.outcomes).toEqual([expect.objectContaining({ ok: false })]);
+    expect(cut.receiver.size).toBe(0);
+
+    const cancelled = receive(set);
+    cancelled.receiver.accept(chunks[0]!);
+    cancelled.receiver.discard('req-1');
+    expect(() => chunks.slice(1).forEach((c) => cancelled.receiver.accept(c))).not.toThrow();
+    expect(cancelled.outcomes).toEqual([]);
+    expect(cancelled.receiver.size).toBe(0);
+  });
+});
+
+describe('tensors', () => {
+  it('views float32 values without copying, both ways', () => {
+    const values = new Float32Array([1.5, -2, 3.25]);
+    const t = float32Tensor('w', [3], values);
+    expect(t.data.buffer).toBe(values.buffer);
+    const view = asFloat32Array(t);
+    expect(view.buffer).toBe(values.buffer);
+    expect([...view]).toEqual([1.5, -2, 3.25]);
+  });
+
+  it('refuses to pack a tensor whose bytes do not match its shape', () => {
+    expect(() => packTensors([{ name: 'bad', dtype: 'DTYPE_FLOAT32', shape: [3], data: new Uint8Array(8) }])).toThrow(
+      'tensor "bad" has 8 bytes but dtype DTYPE_FLOAT32 and shape [3] need 12 bytes',
+    );
+  });
+
+  it('finds every tensor set of a message, maps included', () => {
+    const request = { train: { globalWeights: { transferId: 'g', tensors: [] }, aux: { a: { transferId: 'a', tensors: [] } } }, search: null };
+    expect(findTensorSets(request).map((s) => s.transferId).sort()).toEqual(['a', 'g']);
+  });
+});
