@@ -151,6 +151,12 @@ async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, certs }
 // ---- orchestrator ----
 function child(role, config) {
   const proc = spawn(process.execPath, ['--max-old-space-size=8192', SELF, role, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  proc.on('exit', (code) => {
+    if (code) {
+      console.error(`bench: the ${role.slice(2)} process failed (exit ${code})`);
+      process.exit(1);
+    }
+  });
   return { proc, next: messages(proc) };
 }
 

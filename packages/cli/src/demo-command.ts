@@ -14,7 +14,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--updates <n>', 'local SGD updates per round', positiveInteger, 50)
     .option('--lr <rate>', 'local SGD learning rate', positiveNumber, 0.05)
     .option('--seed <n>', 'seed of the initial model and the nodes’ shuffling', positiveInteger, 42)
-    .option('--out <dir>', 'output folder (model, metrics, logs)', 'fedbiomed-demo-output')
+    .option('--out <dir>', 'output folder (model, metrics, logs)', join('out', 'demo'))
     .option('--data <dir>', 'Fed-Heart-Disease folder', DEMO_DATA_DIR)
     .action(async function (this: Command) {
       const o = this.opts<{ rounds: number; updates: number; lr: number; seed: number; out: string; data: string }>();

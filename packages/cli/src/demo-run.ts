@@ -101,7 +101,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const statuses = await experiment.planStatus();
     say(`operators approved it: ${statuses.map((s) => `${s.nodeName} ${shortStatus(s.status)}`).join(', ')}`);
 
-    await experiment.run();
+    // Ctrl-C stops after the replies in flight are cancelled; the finally below still cleans up.
+    const interrupt = new AbortController();
+    const onSigint = (): void => interrupt.abort(new Error('interrupted (SIGINT)'));
+    process.once('SIGINT', onSigint);
+    try {
+      await experiment.run({ signal: interrupt.signal });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
     const evaluation = await experiment.evaluate();
     await experiment.exportModel(modelDir);
     experiment.close();

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { makeTempDir } from '@fedbiomed/test-utils';
 import { loadModel } from '@fedbiomed/training';
 import { requireBuiltCli, startCli } from './cli-test-support.test.helper';
+
+// tfjs's own switch for tests: no "install tfjs-node" banner in the test output.
+tf.env().set('IS_TEST', true);
 
 describe('fedbiomed demo (spawned CLI, 4 node processes)', () => {
   beforeAll(requireBuiltCli);

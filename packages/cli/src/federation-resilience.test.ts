@@ -10,6 +10,9 @@ import { BIN, freePort, heartDiseaseNodes, requireBuiltCli, startCli, startNodes
 import { buildHeartDiseasePlan } from './heart-disease-plan';
 import { approvePlanAsOperator, spawnNode, waitForNodes, type LocalNodeProcess, type LocalNodeSpec } from './local-nodes';
 
+// tfjs's own switch for tests: no "install tfjs-node" banner in the test output.
+tf.env().set('IS_TEST', true);
+
 // Three real node processes (`fedbiomed node start`) on Fed-Heart-Disease, shared by both tests.
 const TOKEN = 'resilience-test-token';
 const PLAN_CONFIG = {

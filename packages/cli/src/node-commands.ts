@@ -119,7 +119,12 @@ export function registerNodeCommands(program: Command): void {
     .option('--backend <name>', 'force a backend: tensorflow-gpu, webgpu, tensorflow, wasm or cpu')
     .action(async function (this: Command) {
       const o = this.opts<{ researcher?: string; gpu?: boolean; backend?: string }>();
-      const env = { ...process.env, ...(o.researcher !== undefined && { FEDBIOMED_RESEARCHER_ADDRESS: o.researcher }) };
+      // Flags act as the environment overrides do, so the config schema checks them too.
+      const env = {
+        ...process.env,
+        ...(o.researcher !== undefined && { FEDBIOMED_RESEARCHER_ADDRESS: o.researcher }),
+        ...(o.backend !== undefined && { FEDBIOMED_NODE_BACKEND: o.backend }),
+      };
       const n = openNode(dirOf(this), { env, logToStderr: true });
       const giveUp = new AbortController();
       let running: RunningNode | undefined;
@@ -134,7 +139,6 @@ export function registerNodeCommands(program: Command): void {
         running = await startNode(n, {
           signal: giveUp.signal,
           ...(o.gpu === true && { useGpu: true }),
-          ...(o.backend !== undefined && { backend: o.backend }),
         });
         const refusal = await running.stopped;
         if (refusal) throw refusal;

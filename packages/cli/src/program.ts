@@ -1,3 +1,4 @@
+import { ResearcherError } from '@fedbiomed/researcher';
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './demo-command';
 import { registerNodeCommands } from './node-commands';
@@ -27,6 +28,15 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    return exitCodeFor(error);
   }
+}
+
+/** Exit codes: 2 for a usage error, 130 for an interrupted experiment (as shells report SIGINT), 1 otherwise. */
+function exitCodeFor(error: unknown): number {
+  if (error instanceof ResearcherError) {
+    if (error.code === 'ABORTED') return 130;
+    if (error.code === 'INVALID_OPTION') return 2;
+  }
+  return 1;
 }

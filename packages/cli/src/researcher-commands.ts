@@ -20,14 +20,14 @@ export function registerResearcherCommands(program: Command): void {
     .option('--port <port>', 'port to bind (0: any free port)', port, 50051)
     .option('--token <token...>', 'enrolment tokens nodes must present (or $FEDBIOMED_ENROLMENT_TOKEN)')
     .option('--experiment <file>', 'experiment file (JSON: tags, rounds, model, plan, strategy, trainingArgs)')
-    .option('--out <dir>', 'experiment folder: breakpoints, metrics, model', 'fedbiomed-experiment')
+    .option('--out <dir>', 'experiment folder: breakpoints, metrics, model', join('out', 'experiment'))
     .option('--resume', 'continue the experiment from the last breakpoint in --out')
     .action(async function (this: Command) {
       const o = this.opts<{ host: string; port: number; token?: string[]; experiment?: string; out: string; resume?: boolean }>();
       const tokens = o.token ?? (process.env['FEDBIOMED_ENROLMENT_TOKEN'] ? [process.env['FEDBIOMED_ENROLMENT_TOKEN']] : undefined);
-      if (tokens === undefined) throw new InvalidArgumentError('give nodes an enrolment token: --token <token> or $FEDBIOMED_ENROLMENT_TOKEN');
+      if (tokens === undefined) this.error('error: give nodes an enrolment token: --token <token> or $FEDBIOMED_ENROLMENT_TOKEN', { exitCode: 2 });
       const file = o.experiment !== undefined ? readExperimentFile(o.experiment) : undefined;
-      if (o.resume === true && file === undefined) throw new InvalidArgumentError('--resume needs the --experiment file it continues');
+      if (o.resume === true && file === undefined) this.error('error: --resume needs the --experiment file it continues', { exitCode: 2 });
       const server = new ResearcherServer({ host: o.host, port: o.port, enrolmentTokens: tokens });
       const bound = await server.start();
       console.log(`researcher listening on ${o.host}:${bound}`);

@@ -2,11 +2,13 @@
  * The `fedbiomed node` verbs driven as an operator would: spawned CLI processes (build first with
  * `npx tsc -b packages/cli`) on real SQLite files in temporary folders.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, sharedDataset, type TempDir } from '@fedbiomed/test-utils';
 import { openNode } from './node';
-import { extractMedNist, logisticPlan, mlpPlan, runNodeCli, WDBC_CSV_OPTIONS, writeMedicalFolder, writeWdbcSlices } from './testing/fixtures';
+import { CLI, extractMedNist, logisticPlan, mlpPlan, runNodeCli, WDBC_CSV_OPTIONS, writeMedicalFolder, writeWdbcSlices } from './testing/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -93,6 +95,21 @@ describe('fedbiomed node (spawned CLI)', () => {
     expect(audit.map((e) => `${e.action}/${e.actor}/${e.detail}`)).toEqual(['plan.reject/bob/too large', 'plan.submit/alice/']);
   });
 
+  it('on a terminal, asks for a missing flag (util-linux `script` provides the pseudo-terminal)', async () => {
+    const command = [process.execPath, CLI, 'node', '--path', dir, 'dataset', 'add', '--type', 'csv', '--path', sharedDataset('breast_cancer_wisconsin', 'breast_cancer.csv'), '--options', JSON.stringify({ ...WDBC_CSV_OPTIONS, skipLines: 1 })]
+      .map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FEDBIOMED_LOG_LEVEL: 'warn' } });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdin.write('asked,on-a-tty\n');
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(output).toContain('Tags (comma-separated):');
+    expect(code).toBe(0);
+    const listed = await datasets();
+    expect(listed.some((d) => d.tags.join(',') === 'asked,on-a-tty')).toBe(true);
+  });
+
   describe('bad input: a clear error, a non-zero exit, nothing written', () => {
     beforeAll(async () => {
       const node = openNode(dir);
@@ -113,6 +130,7 @@ describe('fedbiomed node (spawned CLI)', () => {
       ['a missing flag without a terminal', () => ['dataset', 'add', '--type', 'csv', '--path', tmp.path], /missing --tags/],
       ['options that are not JSON', () => ['dataset', 'add', '--type', 'csv', '--path', tmp.path, '--tags', 'x', '--options', '{label'], /--options is not valid JSON/],
       ['an unknown flag', () => ['dataset', 'add', '--bogus'], /unknown option '--bogus'/],
+      ['an unknown backend', () => ['start', '--backend', 'tpu'], /training\.backend: Invalid option/],
       ['a node certificate without its CA', () => ['init', '--cert', 'certs/node.pem', '--key', 'certs/node.key'], /--cert and --key need --ca-cert/],
       ['a recipe without its option', () => ['dataset', 'add', '--type', 'heart-disease', '--path', sharedDataset('heart_disease'), '--tags', 'h2'], /center/],
       [

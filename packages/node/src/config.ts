@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import type { BackendKind } from '@fedbiomed/training';
 import { z } from 'zod';
 import { NodeError } from './errors';
+
+/** Backends `training.backend` may force, as `@fedbiomed/training` names them. */
+const BACKEND_KINDS = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const satisfies readonly BackendKind[];
 
 /** Name of the config file inside a node folder. */
 export const CONFIG_FILE = 'config.json';
@@ -58,8 +62,8 @@ export const nodeConfigSchema = z
       .object({
         /** Prefer a GPU backend when one is installed. */
         useGpu: z.boolean().default(false),
-        /** Force a backend by name ("wasm", "cpu", ...); empty: the fastest available. */
-        backend: z.string().default(''),
+        /** Force a backend; empty: the fastest available (see `@fedbiomed/training`'s `selectBackend`). */
+        backend: z.enum(['', ...BACKEND_KINDS]).default(''),
       })
       .strict()
       .prefault({}),

@@ -11,8 +11,8 @@ import type { TaskState } from './task-state';
 export interface StartNodeOptions {
   /** Prefer a GPU backend when one is installed (`--gpu`). */
   readonly useGpu?: boolean;
-  /** Force a backend: `tensorflow-gpu`, `webgpu`, `tensorflow`, `wasm` or `cpu` (`--backend`). */
-  readonly backend?: string;
+  /** Force a backend instead of the config's `training.backend`. */
+  readonly backend?: BackendKind;
   /** Reconnection backoff (default base 1 s, cap 30 s). */
   readonly backoff?: { readonly baseMs?: number; readonly capMs?: number };
   /** Aborting gives up waiting for the first session (e.g. SIGTERM before the researcher is up). */
@@ -114,7 +114,7 @@ async function activateBackend(config: NodeConfig, options: StartNodeOptions): P
   try {
     return await selectBackend({
       preferGpu: options.useGpu ?? config.training.useGpu,
-      ...(forced !== '' && { allow: [forced as BackendKind] }),
+      ...(forced !== '' && { allow: [forced] }),
     });
   } catch (error) {
     throw new NodeError('BACKEND_UNAVAILABLE', `${forced !== '' ? `backend "${forced}": ` : ''}${(error as Error).message}`, { cause: error });

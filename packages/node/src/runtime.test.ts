@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
-import { asFloat32Array, ResearcherServer, TransportError, type NodeReply } from '@fedbiomed/transport';
+import { asFloat32Array, float32Tensor, packTensors, ResearcherServer, TransportError, type NodeReply } from '@fedbiomed/transport';
 import { createNode, type Node } from './node';
 import { initNodeFolder } from './node-folder';
 import { startNode, type RunningNode } from './node-runtime';
@@ -122,5 +122,24 @@ describe('a running node answering a real researcher server on loopback', () => 
     expect(results[0].status).toBe('fulfilled');
     expect(results[1].status).toBe('rejected');
     expect(((results[1] as PromiseRejectedResult).reason as TransportError).remoteCode).toBe('ERROR_CODE_BUSY');
+  });
+
+  it('SCAFFOLD: returns the node control variate and keeps it for the next round of the experiment', async () => {
+    const size = built.initialWeights.reduce((n, w) => n + w.values.length, 0);
+    const serverControl = packTensors([float32Tensor('scaffold.server_control', [size], new Float32Array(size))]);
+    const round = async (n: number) => {
+      const { request, payload } = trainRequest(built, datasetId, { experimentId: 'exp-scaffold', round: n });
+      request.train!.aux = { 'scaffold.server_control': serverControl.set };
+      return server.request('hospital-a', request, { tensors: [payload, serverControl], timeoutMs: 60_000 });
+    };
+    const first = await round(1);
+    const control = first.reply.train!.aux['scaffold.node_control']!;
+    const values = asFloat32Array(first.tensors.get(control.transferId)![0]!);
+    expect(values).toHaveLength(size);
+    expect(values.some((v) => v !== 0)).toBe(true);
+    const kept = node.repository.getState({ experimentId: 'exp-scaffold', datasetId, key: 'tensor:scaffold.node_control' });
+    expect(new Float32Array(new Uint8Array(kept!).buffer)).toEqual(values);
+    const second = await round(2);
+    expect(second.reply.train!.aux['scaffold.node_control']).toBeDefined();
   });
 });

@@ -43,8 +43,6 @@ export type { LocalTrainingArgs, ScalarEvent, TrainLocalOptions, TrainLocalResul
 export { evaluateModel } from './loop/evaluate';
 export type { EvaluateOptions, MetricSet } from './loop/evaluate';
 export type { TrainingDataset } from './loop/training-dataset';
-export type { DpRng } from './loop/privacy';
-export { SCAFFOLD_NODE_CONTROL, SCAFFOLD_SERVER_CONTROL } from './loop/scaffold';
 
 /**** Metrics ****/
 export { accuracy, balancedAccuracy, f1, precision, recall, rocAuc, rocAucOvr } from './metrics/classification';

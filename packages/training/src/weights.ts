@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { createLayout, flattenTensors, unflattenTensors } from '@fedbiomed/strategy';
 
 import { TrainingError } from './errors';
 import { sha256Hex } from './plan/canonical-json';
@@ -81,28 +82,16 @@ export function weightCount(specs: readonly { shape: readonly number[] }[]): num
 
 /** Concatenates weights into one flat array in their order (the layout of SCAFFOLD controls and DP). */
 export function flattenWeights(weights: ModelWeights): Float32Array {
-  const out = new Float32Array(weightCount(weights));
-  let offset = 0;
-  for (const w of weights) {
-    out.set(w.values, offset);
-    offset += w.values.length;
-  }
-  return out;
+  return flattenTensors(createLayout(weights), weights);
 }
 
 /** Splits a flat array back into weights shaped like `specs`. */
 export function unflattenWeights(specs: readonly WeightSpec[], flat: Float32Array): WeightTensor[] {
-  const expected = weightCount(specs);
-  if (flat.length !== expected) {
-    throw new TrainingError('WEIGHTS_MISMATCH', `flat array holds ${flat.length} values, the layout needs ${expected}`);
+  const layout = createLayout(specs);
+  if (flat.length !== layout.size) {
+    throw new TrainingError('WEIGHTS_MISMATCH', `flat array holds ${flat.length} values, the layout needs ${layout.size}`);
   }
-  let offset = 0;
-  return specs.map((s) => {
-    const size = s.shape.reduce((a, b) => a * b, 1);
-    const values = flat.slice(offset, offset + size);
-    offset += size;
-    return { name: s.name, shape: [...s.shape], values };
-  });
+  return unflattenTensors(layout, flat).map((t) => ({ name: t.name, shape: [...t.shape], values: t.values }));
 }
 
 /**

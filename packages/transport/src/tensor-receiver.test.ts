@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { TensorChunk, TensorChunk__Output, TensorSet__Output } from '@fedbiomed/proto';
-import type { TransportError } from './errors';
+import { TransportError } from './errors';
 import { sendTensorChunks } from './frame-writer';
 import { asFloat32Array, float32Tensor, packTensors, type Tensor } from './tensor';
 import { TensorReceiver, type TransferOutcome } from './tensor-receiver';
@@ -76,7 +76,7 @@ describe('TensorReceiver', () => {
     const { set, chunks } = await chunksOf([tensor], 64);
     const { receiver } = receive(set);
     const corrupted = Buffer.from(chunks[0]!.data);
-    corrupted[3] ^= 1;
+    corrupted.writeUInt8(corrupted.readUInt8(3) ^ 1, 3);
     let error: TransportError | undefined;
     try {
       receiver.accept({ ...chunks[0]!, data: corrupted });
@@ -105,7 +105,7 @@ describe('TensorReceiver', () => {
     const { set, chunks } = await chunksOf([tensor], 16);
     const cut = receive(set);
     cut.receiver.accept(chunks[0]!);
-    cut.receiver.failAll(new (await import('./errors')).TransportError('UNAVAILABLE', 'connection lost'));
+    cut.receiver.failAll(new TransportError('UNAVAILABLE', 'connection lost'));
     expect(cut.outcomes).toEqual([expect.objectContaining({ ok: false })]);
     expect(cut.receiver.size).toBe(0);
 

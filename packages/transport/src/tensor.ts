@@ -67,9 +67,14 @@ export function asFloat32Array(tensor: Tensor): Float32Array {
   return new Float32Array(data.slice().buffer);
 }
 
-/** Lower-level digest used by senders and receivers alike. */
+/** node:crypto refuses a single `update` over 2 GiB, so large tensors are hashed in slices. */
+const HASH_SLICE_BYTES = 256 * 2 ** 20;
+
+/** SHA-256 of a tensor's bytes, of any size. */
 export function sha256(data: Uint8Array): Buffer {
-  return createHash('sha256').update(data).digest();
+  const hash = createHash('sha256');
+  for (let offset = 0; offset < data.byteLength; offset += HASH_SLICE_BYTES) hash.update(data.subarray(offset, offset + HASH_SLICE_BYTES));
+  return hash.digest();
 }
 
 /** The header of `tensor`, after checking its byte length against its shape and dtype. */

@@ -56,6 +56,9 @@ export class WeightedMeanAccumulator<T = number> {
     private readonly onNonFinite: NonFiniteHandler<T> = throwOnNonFinite,
   ) {
     this.sum = new Float64Array(size);
+    // A fresh buffer is lazily zeroed by the OS: touching each page first with a read and then a
+    // write costs two page faults, one write costs one. Writing the zeros up front is faster.
+    this.sum.fill(0);
   }
 
   /** Number of inputs folded in (or pending) and not dropped. */

@@ -7,6 +7,9 @@ import { makeTempDir } from '@fedbiomed/test-utils';
 import { readWeights } from '../weights';
 import { fileSystemHandler, loadModel, saveModel } from './file-io';
 
+// Silences tfjs' one-time console advice to install tfjs-node.
+tf.env().set('IS_TEST', true);
+
 describe('saveModel / loadModel', () => {
   it('writes model.json + weights.bin that tf.loadLayersModel reads back with the same weights and outputs', async () => {
     const dir = makeTempDir();

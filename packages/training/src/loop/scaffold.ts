@@ -1,12 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { SCAFFOLD_NODE_CONTROL, SCAFFOLD_SERVER_CONTROL } from '@fedbiomed/strategy';
 
 import { TrainingError } from '../errors';
 import { flattenWeights, weightCount, weightSpecs, type ModelWeights } from '../weights';
 
-/** Aux key of the server control variate c (flat, in the weights' layout). */
-export const SCAFFOLD_SERVER_CONTROL = 'scaffold.server_control';
-/** Aux key of the node control variate c_i, received and returned. */
-export const SCAFFOLD_NODE_CONTROL = 'scaffold.node_control';
 
 /** SCAFFOLD's per-variable gradient correction for one round. */
 export interface ScaffoldCorrection {

@@ -1,14 +1,27 @@
 import * as tf from '@tensorflow/tfjs';
+import { fitStandardization, openBreastCancer, splitTrainTest, standardize } from '@fedbiomed/datasets';
+import { createSeededRng, SCAFFOLD_NODE_CONTROL, SCAFFOLD_SERVER_CONTROL } from '@fedbiomed/strategy';
+import { sharedDataset } from '@fedbiomed/test-utils';
 
 import { TrainingError } from '../errors';
 import { buildPlan, type BuiltPlan } from '../plan/build-plan';
 import { planToModel } from '../plan/plan-model';
-import { loadWdbc } from '../testing/wdbc';
 import { flattenWeights, type ModelWeights } from '../weights';
-import { SCAFFOLD_NODE_CONTROL, SCAFFOLD_SERVER_CONTROL } from './scaffold';
 import { trainLocal, type LocalTrainingArgs, type ScalarEvent } from './train-local';
 
-const wdbc = loadWdbc();
+// Silences tfjs' one-time console advice to install tfjs-node.
+tf.env().set('IS_TEST', true);
+
+/** WDBC through @fedbiomed/datasets: stratified 80/20 split, features standardised on the train split. */
+async function loadWdbc() {
+  const raw = await openBreastCancer({ dir: sharedDataset('breast_cancer_wisconsin') });
+  const { train, test } = splitTrainTest(raw, 0.2, 7, { stratify: true });
+  return { dataset: standardize(raw, fitStandardization(raw, train)), train, test };
+}
+let wdbc: Awaited<ReturnType<typeof loadWdbc>>;
+beforeAll(async () => {
+  wdbc = await loadWdbc();
+});
 
 function logisticPlan(optimizer: BuiltPlan['spec']['optimizer']['name'] = 'sgd', learningRate = 0.1): BuiltPlan {
   const model = tf.sequential({
@@ -122,9 +135,21 @@ describe('trainLocal', () => {
       dataset: wdbc.dataset,
       trainIndices: wdbc.train,
       args: { ...dpArgs, dp: { ...dpArgs.dp, noiseMultiplier: 1 } },
-      dpRng: { nextGaussian: () => 1 },
+      dpRng: { nextFloat: () => 0.5, nextGaussian: () => 1 },
     });
     flattenWeights(noisy.weights).forEach((v, k) => expect(v).toBeCloseTo(clipped[k]! + 0.05, 5));
+    const seeded = () =>
+      trainLocal({
+        plan: built.spec,
+        weights: built.initialWeights,
+        dataset: wdbc.dataset,
+        trainIndices: wdbc.train,
+        args: { ...dpArgs, dp: { ...dpArgs.dp, noiseMultiplier: 0.5 } },
+        dpRng: createSeededRng(11),
+      });
+    const [a, b] = [flattenWeights((await seeded()).weights), flattenWeights((await seeded()).weights)];
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(clipped);
   });
 
   it('supports every declared optimiser', async () => {

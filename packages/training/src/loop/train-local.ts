@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingArgs__Output } from '@fedbiomed/proto';
+import { createCryptoRng, SCAFFOLD_SERVER_CONTROL, SCAFFOLD_NODE_CONTROL, type Rng } from '@fedbiomed/strategy';
 
 import { TrainingError } from '../errors';
 import { planToModel } from '../plan/plan-model';
 import { OPTIMIZER_NAMES, type OptimizerSpec, type PlanSpec } from '../plan/plan-spec';
 import { assignWeights, readWeights, type ModelWeights, type WeightTensor } from '../weights';
-import { applyUpdatePrivacy, cryptoGaussianRng, type DpRng } from './privacy';
+import { applyUpdatePrivacy } from './privacy';
 import { checkMetricNames, evaluateModel, throwIfAborted, type MetricSet } from './evaluate';
 import { lossFunction } from './losses';
 import { createOptimizer } from './optimizers';
-import { createScaffold, nextNodeControl, SCAFFOLD_NODE_CONTROL, SCAFFOLD_SERVER_CONTROL } from './scaffold';
+import { createScaffold, nextNodeControl } from './scaffold';
 import type { TrainingDataset } from './training-dataset';
 
 /** One streamed value: a training loss or an evaluation metric. */
@@ -42,7 +43,7 @@ export interface TrainLocalOptions {
   readonly onScalar?: (event: ScalarEvent) => void;
   readonly signal?: AbortSignal;
   /** Randomness of the DP noise; a cryptographic source when omitted (pass a seeded one in tests only). */
-  readonly dpRng?: DpRng;
+  readonly dpRng?: Rng;
 }
 
 /** What a round of local training returns. */
@@ -102,7 +103,7 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
     }
     let weights = readWeights(model);
     if (args.dp?.enabled) {
-      weights = applyUpdatePrivacy(options.weights, weights, args.dp, options.dpRng ?? cryptoGaussianRng());
+      weights = applyUpdatePrivacy(options.weights, weights, args.dp, options.dpRng ?? createCryptoRng());
       assignWeights(model, weights);
     }
     const metricsAfter = args.testOnLocalUpdates ? await evaluate('test_local', numUpdates) : undefined;
@@ -120,6 +121,9 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
     if (owned) model.dispose();
   }
 }
+
+/** Longest stretch of training steps without giving the event loop a turn. */
+const YIELD_EVERY_MS = 20;
 
 interface StepsResult {
   readonly numUpdates: number;
@@ -145,6 +149,7 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
   const seed = args.randomSeed ?? 0;
   let steps = 0;
   let samples = 0;
+  let lastYield = performance.now();
   let lossSum: tf.Tensor | undefined;
   let lossBatches = 0;
   const flushLoss = async (): Promise<void> => {
@@ -190,8 +195,11 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
           batch.ys.dispose();
         }
         if (logInterval > 0 && lossBatches >= logInterval) await flushLoss();
-        // Lets cancellations and heartbeats through between steps without a backend sync.
-        else await new Promise<void>((resolve) => setImmediate(resolve));
+        else if (performance.now() - lastYield > YIELD_EVERY_MS) {
+          // Lets cancellations and heartbeats through between steps, without a backend sync.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
         if ((batchMaxnum > 0 && batchesThisEpoch >= batchMaxnum) || (maxSteps > 0 && steps >= maxSteps)) break;
       }
       await flushLoss();

@@ -11,6 +11,9 @@ import { planToModel } from './plan-model';
 import { formatPlanSummary, summarizePlan } from './plan-summary';
 import { validatePlan } from './validate-plan';
 
+// Silences tfjs' one-time console advice to install tfjs-node.
+tf.env().set('IS_TEST', true);
+
 const config: PlanConfig = {
   name: 'mlp',
   loss: 'sparse_categorical_crossentropy',

@@ -1,0 +1,79 @@
+// Training throughput of @fedbiomed/training's default backend against PyTorch CPU, side by side:
+// cnn28 and cnn64 of shared/notes/backends.md, random data, SGD lr 0.01, warm-up epoch, then timed
+// epochs. Runs alternate between the two implementations so both see the same machine load; the
+// report gives medians over every timed epoch and writes docs/benchmarks/training.md.
+// Usage (after `npx tsc -b packages/training`): node tools/bench/training-backends.mjs [rounds]
+// PyTorch: Debian python3-torch (/usr/bin/python3), 2 threads; skipped when absent.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const rounds = Number(process.argv[2] ?? 3);
+const python = process.env.PYTHON ?? '/usr/bin/python3';
+const plans = [
+  { model: 'cnn28', samples: 512, repeats: 3 },
+  { model: 'cnn64', samples: 128, repeats: 2 },
+];
+
+const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const run = (cmd, args) => JSON.parse(execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').at(-1));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const results = [];
+for (const { model, samples, repeats } of plans) {
+  const ours = [];
+  const torch = [];
+  let backend = '';
+  let torchBackend = '';
+  for (let r = 0; r < rounds; r++) {
+    const a = run(process.execPath, [join(here, 'training-backends-node.js'), model, String(samples), String(repeats)]);
+    ours.push(...a.rates);
+    backend = a.reason;
+    if (hasTorch) {
+      const b = run(python, [join(here, 'training-backends-torch.py'), model, String(samples), String(repeats), 'cpu', '2']);
+      torch.push(...b.rates);
+      torchBackend = b.backend;
+    }
+    console.error(`${model} round ${r + 1}/${rounds}: ours ${a.rates.map((x) => x.toFixed(1)).join(', ')}${hasTorch ? `; pytorch ${torch.slice(-repeats).map((x) => x.toFixed(1)).join(', ')}` : ''}`);
+  }
+  results.push({ model, samples, ours, torch, backend, torchBackend });
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+const load = execFileSync('uptime', { encoding: 'utf8' }).trim();
+const lines = [
+  '# Training throughput: @fedbiomed/training vs PyTorch CPU',
+  '',
+  `Measured ${new Date().toISOString().slice(0, 16)} UTC by \`node tools/bench/training-backends.mjs ${rounds}\` on ${cpu}, ${cpus().length} cores, Node ${process.version}.`,
+  'Models of `shared/notes/backends.md` (cnn28: batch 32, cnn64: batch 64), random data, SGD lr 0.01, training samples/s after a warm-up epoch.',
+  `Ours: ${results[0]?.backend}. PyTorch: ${hasTorch ? results[0]?.torchBackend : 'not installed (run `apt-get install -y python3-torch`)'}.`,
+  `Runs alternate between the two so both see the same load; medians of ${rounds} rounds × timed epochs each.`,
+  `The machine is shared with other jobs: \`${load}\`. Absolute figures under load are far below the quiet-machine figures of backends.md; the ratio is the comparison.`,
+  '',
+  '| model | ours (samples/s, median) | PyTorch CPU 2 threads (samples/s, median) | ratio | target |',
+  '|---|---|---|---|---|',
+  ...results.map((r) => {
+    const o = median(r.ours);
+    const t = r.torch.length ? median(r.torch) : undefined;
+    const target = r.model === 'cnn28' ? '≥ 0.5×' : '≥ 0.25×';
+    return `| ${r.model} | ${o.toFixed(1)} | ${t === undefined ? '–' : t.toFixed(1)} | ${t === undefined ? '–' : `${(o / t).toFixed(2)}×`} | ${target} |`;
+  }),
+  '',
+  'Every timed epoch (samples/s):',
+  '',
+  ...results.flatMap((r) => [
+    `- ${r.model} ours: ${r.ours.map((x) => x.toFixed(1)).join(', ')}`,
+    `- ${r.model} PyTorch: ${r.torch.map((x) => x.toFixed(1)).join(', ') || '–'}`,
+  ]),
+  '',
+];
+const out = join(root, 'docs', 'benchmarks', 'training.md');
+writeFileSync(out, lines.join('\n'));
+console.log(lines.join('\n'));
