@@ -65,6 +65,11 @@ describe('Experiment', () => {
     expect(result?.metricsBefore.values['accuracy']).toBeCloseTo(0.25 * 0.2 + 0.75 * 0.8, 10);
     expect(result?.metricsAfter.sampleCount).toBe(40);
     expect(events.map((e) => e.type)).toEqual(['round-started', 'node-replied', 'node-replied', 'round-completed']);
+    // The fake evaluation reports the mean weight on 10 samples per node.
+    const evaluation = await experiment.evaluate();
+    expect(evaluation.nodes.map((n) => n.nodeId)).toEqual(['a', 'b']);
+    expect(evaluation.metrics.values['mean']).toBeCloseTo(expected, 5);
+    expect(evaluation.metrics.sampleCount).toBe(20);
   });
 
   it('completes a round without a node that misses the deadline, names it, and takes it back next round', async () => {

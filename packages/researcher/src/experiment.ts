@@ -5,7 +5,6 @@ import { createLayout, createStrategyRegistry, flattenTensors, type ParameterLay
 import { FileBreakpointStore, type BreakpointStore } from './breakpoints/breakpoint-store';
 import {
   getPlanStatus,
-  nodeNames,
   onlineTargets,
   requestPlanApproval,
   searchDatasets,
@@ -337,7 +336,6 @@ export class Experiment {
       this.#monitor = new ExperimentMonitor(this.#options.experimentDir, this.id);
     }
     if (this.#stopFederationEvents !== undefined) return;
-    const names = nodeNames(this.#federation);
     this.#stopFederationEvents = this.#federation.subscribe((event: FederationEvent) => {
       if (event.type === 'scalar' && event.scalar.experimentId === this.id) {
         const { round, name, value, step, phase } = event.scalar;
@@ -349,7 +347,7 @@ export class Experiment {
           type: 'log',
           nodeId: event.nodeId,
           level: 'LOG_LEVEL_WARNING',
-          message: `node ${names.get(event.nodeId) ?? event.nodeName} went offline during round ${this.#currentRound}: ${event.reason}`,
+          message: `node ${event.nodeName} went offline during round ${this.#currentRound}: ${event.reason}`,
         });
       }
     });

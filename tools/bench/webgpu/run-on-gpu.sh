@@ -22,8 +22,8 @@ fail() {
   exit "${2:-2}"
 }
 
-# Vulkan/GL loaders, when the machine lacks them and they were carried.
-if ! ldconfig -p 2>/dev/null | grep -q libvulkan; then
+# Vulkan/GL loaders, on a GPU machine that lacks them, when they were carried (never on a dev box).
+if command -v nvidia-smi > /dev/null && ! ldconfig -p 2>/dev/null | grep -q libvulkan; then
   if compgen -G "$ROOT/.gl/*.deb" > /dev/null; then
     for f in "$ROOT"/.gl/*.deb; do dpkg -x "$f" /; done
     ldconfig

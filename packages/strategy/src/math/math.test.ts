@@ -58,6 +58,8 @@ describe('WeightedMeanAccumulator', () => {
     empty.add(Float32Array.of(NaN, 0), 1, 'x');
     expect(empty.result()).toBeNull();
     expect(() => new WeightedMeanAccumulator(2).add(new Float32Array(3), 1, 0)).toThrow(RangeError);
+    expect(() => new WeightedMeanAccumulator(2).add(new Float32Array(2), -1, 0)).toThrow(/weight must be/);
+    expect(() => new WeightedMeanAccumulator(2).add(new Float32Array(2), NaN, 0)).toThrow(/weight must be/);
   });
 
   it('throws by default on a non-finite input, naming the flat index', () => {

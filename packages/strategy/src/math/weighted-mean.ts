@@ -70,6 +70,7 @@ export class WeightedMeanAccumulator<T = number> {
   add(values: Float32Array, weight: number, tag: T): void {
     if (this.finished) throw new Error('WeightedMeanAccumulator.add after result()');
     if (values.length !== this.size) throw new RangeError(`expected ${this.size} values, got ${values.length}`);
+    if (!(weight >= 0 && weight < Infinity)) throw new RangeError(`weight must be a finite number ≥ 0, got ${weight}`);
     this.pending.push({ values, weight, tag });
     if (this.pending.length === BATCH) this.flush();
   }

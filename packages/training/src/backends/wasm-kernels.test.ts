@@ -3,8 +3,6 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import { registerWasmKernels } from './wasm-kernels';
 
-// Silences tfjs' one-time console advice to install tfjs-node.
-tf.env().set('IS_TEST', true);
 
 /** Runs `fn` on a backend and returns plain values (inputs are recreated there from `seeds`). */
 async function on(backend: string, fn: () => tf.Tensor): Promise<Float32Array> {

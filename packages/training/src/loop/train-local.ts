@@ -1,3 +1,5 @@
+import { randomInt } from 'node:crypto';
+
 import * as tf from '@tensorflow/tfjs';
 import type { TrainingArgs__Output } from '@fedbiomed/proto';
 import { createCryptoRng, SCAFFOLD_SERVER_CONTROL, SCAFFOLD_NODE_CONTROL, type Rng } from '@fedbiomed/strategy';
@@ -90,18 +92,11 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
     const t0 = performance.now();
     const { numUpdates, sampleCount, optimizer } = await runSteps(model, options, batchSize);
     const trainingMs = performance.now() - t0;
+    let weights = readWeights(model);
     const aux: Record<string, Float32Array> = {};
     if (options.aux?.[SCAFFOLD_SERVER_CONTROL]) {
-      aux[SCAFFOLD_NODE_CONTROL] = nextNodeControl(
-        model,
-        options.aux,
-        options.weights,
-        readWeights(model),
-        numUpdates,
-        optimizer.learningRate,
-      );
+      aux[SCAFFOLD_NODE_CONTROL] = nextNodeControl(model, options.aux, options.weights, weights, numUpdates, optimizer.learningRate);
     }
-    let weights = readWeights(model);
     if (args.dp?.enabled) {
       weights = applyUpdatePrivacy(options.weights, weights, args.dp, options.dpRng ?? createCryptoRng());
       assignWeights(model, weights);
@@ -146,7 +141,8 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
   const epochs = maxSteps > 0 ? Number.POSITIVE_INFINITY : positive(args.epochs, 1, 'epochs');
   const batchMaxnum = args.batchMaxnum ?? 0;
   const logInterval = args.logInterval ?? 0;
-  const seed = args.randomSeed ?? 0;
+  // Without a seed each round shuffles differently; with one, the researcher varies it per round.
+  const seed = args.randomSeed ?? randomInt(2 ** 31);
   let steps = 0;
   let samples = 0;
   let lastYield = performance.now();

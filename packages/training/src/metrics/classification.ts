@@ -38,7 +38,7 @@ export function f1(yTrue: Labels, yPred: Labels, average: Average = 'binary'): n
 
 /**
  * Area under the ROC curve of binary labels (1 positive) against scores, ties counted half
- * (the Mann-Whitney statistic, equal to scikit-learn `roc_auc_score`).
+ * (the Mann-Whitney statistic, equal to scikit-learn `roc_auc_score`); NaN when only one class is present.
  */
 export function rocAuc(yTrue: Labels, scores: Labels): number {
   checkLengths(yTrue, scores);
@@ -59,9 +59,8 @@ export function rocAuc(yTrue: Labels, scores: Labels): number {
     start = end + 1;
   }
   const negatives = n - positives;
-  if (positives === 0 || negatives === 0) {
-    throw new TrainingError('INVALID_ARGUMENT', 'roc_auc needs both classes in the labels; the test split holds only one');
-  }
+  // Undefined with one class (scikit-learn raises); NaN lets the other metrics of a small split through.
+  if (positives === 0 || negatives === 0) return Number.NaN;
   return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
 }
 

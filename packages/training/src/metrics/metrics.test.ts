@@ -99,8 +99,9 @@ describe('metric edge cases', () => {
     expect(oneHot['accuracy']).toBe(0.5);
   });
 
-  it('refuses ROC AUC with one class, classification metrics on a regression loss, and binary averages over three classes', () => {
-    expect(() => rocAuc([1, 1], [0.2, 0.3])).toThrow(/both classes/);
+  it('gives NaN for ROC AUC with one class and C-index without pairs; refuses classification metrics on a regression loss, and binary averages over three classes', () => {
+    expect(rocAuc([1, 1], [0.2, 0.3])).toBeNaN();
+    expect(concordanceIndex([1, 2], [0, 0], [0.5, 0.1])).toBeNaN();
     expect(() => computeMetrics(['accuracy'], { loss: 'mse', output: new Float32Array(2), outputWidth: 1, labels: new Float32Array(2), labelWidth: 1 })).toThrow(
       /classification loss/,
     );

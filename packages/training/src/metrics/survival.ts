@@ -1,10 +1,9 @@
-import { TrainingError } from '../errors';
 import { checkLengths, type Labels } from './classification';
 
 /**
  * Harrell's concordance index of risk scores (higher risk, earlier event): a pair is comparable
  * when the sample with the strictly shorter time had an event; it is concordant when that sample
- * has the higher risk; tied risks count half. Tied times are not comparable.
+ * has the higher risk; tied risks count half. Tied times are not comparable. NaN without a comparable pair.
  */
 export function concordanceIndex(times: Labels, events: Labels, risks: Labels): number {
   checkLengths(times, events);
@@ -21,6 +20,5 @@ export function concordanceIndex(times: Labels, events: Labels, risks: Labels): 
       }
     }
   }
-  if (comparable === 0) throw new TrainingError('INVALID_ARGUMENT', 'concordance_index: no comparable pair (no event before another time)');
-  return concordant / comparable;
+  return comparable === 0 ? Number.NaN : concordant / comparable;
 }
