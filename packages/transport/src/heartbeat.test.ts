@@ -62,7 +62,7 @@ describe('heartbeats on loopback', () => {
   });
 
   it('keeps a node that sends heartbeats online, and takes a silent one offline', async () => {
-    server = await startServer({ heartbeatIntervalMs: 40 });
+    server = await startServer({ heartbeatIntervalMs: 150 });
     const offline: NodeInfo[] = [];
     server.on('nodeOffline', (n) => offline.push(n));
     nodes.push(await startNode(server.port, { nodeId: 'alive' }));
@@ -73,9 +73,9 @@ describe('heartbeats on loopback', () => {
     expect(offline[0]?.offlineReason).toContain('missed heartbeats');
     await raw.closed;
     // Ten more intervals: the heartbeating node is still there.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(server.nodes().find((n) => n.id === 'alive')).toMatchObject({ state: 'online' });
-    expect(server.nodes().find((n) => n.id === 'alive')?.lastHeartbeatAt).toBeGreaterThan(Date.now() - 1_000);
+    expect(server.nodes().find((n) => n.id === 'alive')?.lastHeartbeatAt).toBeGreaterThan(Date.now() - 2_000);
     expect(offline).toHaveLength(1);
   });
 

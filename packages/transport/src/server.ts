@@ -194,7 +194,11 @@ export class ResearcherServer {
     const requestId = request.requestId || randomUUID();
     const context = { nodeId, requestId };
     const session = this.registry.get(nodeId)?.session;
-    if (!session) throw new TransportError('NODE_OFFLINE', `node "${nodeId}" is not connected`, context);
+    if (!session) {
+      const known = this.registry.has(nodeId) ? 'is offline' : 'has never connected';
+      this.logger.warn(context, `request to node "${nodeId}", which ${known}`);
+      throw new TransportError('NODE_OFFLINE', `node "${nodeId}" is not connected (it ${known})`, context);
+    }
     if (options.signal?.aborted) throw new TransportError('CANCELLED', `request to node "${nodeId}" cancelled before sending`, context);
     const key = pendingKey(nodeId, requestId);
     if (this.pending.has(key)) throw new TypeError(`ResearcherServer#request: request id "${requestId}" is already pending on node "${nodeId}"`);
