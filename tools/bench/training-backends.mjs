@@ -20,7 +20,16 @@ const plans = [
 ];
 
 const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const run = (cmd, args) => JSON.parse(execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').at(-1));
+const runOnce = (cmd, args) => JSON.parse(execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').at(-1));
+// One retry: on a shared machine a child can die of memory pressure; a second failure stops the run.
+const run = (cmd, args) => {
+  try {
+    return runOnce(cmd, args);
+  } catch (err) {
+    console.error(`retrying ${args[0]} after: ${String(err.stderr ?? err.message).trim().split('\n').at(-1)}`);
+    return runOnce(cmd, args);
+  }
+};
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
