@@ -4,17 +4,22 @@
 // each side's peak RSS growth (getrusage maxRSS − RSS before the transfer) is measured separately.
 //
 //   npx tsc -b packages/transport && node tools/bench/transport-throughput.mjs [--repeat 5] [--big]
+//       [--chunk BYTES] [--size BYTES] [--integrity crc32c|sha256] [--compare DIST_DIR]
 //
-// Prints one JSON line per figure; --big adds the 2.5 GB model (one tensor over 2 GiB).
+// Prints one JSON line per figure; --big adds the 2.5 GB model (one tensor over 2 GiB). --compare
+// also runs another build of the transport (a copy of an earlier packages/transport/dist), alternating
+// its repetitions with this build's, so before/after figures come from the same run.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const transport = require('../../packages/transport/dist/index.js');
+// The build under test; children inherit it through the environment (see --compare).
+const transport = require(process.env.BENCH_TRANSPORT_DIST ?? '../../packages/transport/dist/index.js');
 const SELF = fileURLToPath(import.meta.url);
 const MiB = 2 ** 20;
 
@@ -39,6 +44,9 @@ function messages(child) {
   return () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((resolve) => waiting.push(resolve)));
 }
 
+/** packTensors' options: none unless --integrity is given (builds before the option took only an id). */
+const packOptions = (integrity) => (integrity ? [{ integrity }] : []);
+
 function fillModel(bytes) {
   const data = new Uint8Array(bytes);
   const seed = new Float32Array(data.buffer, 0, Math.min(bytes, MiB) / 4);
@@ -54,7 +62,7 @@ async function pki() {
 }
 
 // ---- researcher child: serves, sends the model, receives it back; then the raw socket baseline ----
-async function researcherChild({ bytes, secure, chunkSizeBytes, certs }) {
+async function researcherChild({ bytes, secure, chunkSizeBytes, integrity, certs }) {
   const next = () => new Promise((resolve) => process.stdin.once('data', (t) => resolve(JSON.parse(t))));
   const server = new transport.ResearcherServer({
     enrolmentTokens: ['bench'],
@@ -74,7 +82,7 @@ async function researcherChild({ bytes, secure, chunkSizeBytes, certs }) {
 
   const before = rssMiB();
   const started = process.hrtime.bigint();
-  const weights = transport.packTensors([{ name: 'w', dtype: 'DTYPE_FLOAT32', shape: [bytes / 4], data: model }]);
+  const weights = transport.packTensors([{ name: 'w', dtype: 'DTYPE_FLOAT32', shape: [bytes / 4], data: model }], ...packOptions(integrity));
   const { reply, tensors } = await server.request('bench-node', { train: { round: 1, globalWeights: weights.set } }, { tensors: [weights] });
   const grpcSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const back = tensors.get(reply.train.weights.transferId)[0].data;
@@ -107,7 +115,7 @@ async function researcherChild({ bytes, secure, chunkSizeBytes, certs }) {
 }
 
 // ---- node child: echoes the model back through the transport, then through the raw socket ----
-async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, certs }) {
+async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, integrity, certs }) {
   let before = 0;
   const client = new transport.NodeClient({
     address: `localhost:${port}`,
@@ -121,7 +129,7 @@ async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, certs }
         send({ nodePeakGrowthMiB: maxRssMiB() - before });
         return { reply: { ping: {} } };
       }
-      const weights = transport.packTensors(tensors.get(request.train.globalWeights.transferId));
+      const weights = transport.packTensors(tensors.get(request.train.globalWeights.transferId), ...packOptions(integrity));
       return { reply: { train: { round: 1, weights: weights.set } }, tensors: [weights] };
     },
   });
@@ -149,8 +157,9 @@ async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, certs }
 }
 
 // ---- orchestrator ----
-function child(role, config) {
-  const proc = spawn(process.execPath, ['--max-old-space-size=8192', SELF, role, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'] });
+function child(role, config, dist) {
+  const env = dist ? { ...process.env, BENCH_TRANSPORT_DIST: dist } : process.env;
+  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), '--max-old-space-size=8192', SELF, role, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'], env });
   proc.on('exit', (code) => {
     if (code) {
       console.error(`bench: the ${role.slice(2)} process failed (exit ${code})`);
@@ -160,10 +169,10 @@ function child(role, config) {
   return { proc, next: messages(proc) };
 }
 
-async function once_(config) {
-  const researcher = child('--researcher', config);
+async function once_(config, dist) {
+  const researcher = child('--researcher', config, dist);
   const { port, rawPort } = await researcher.next();
-  const node = child('--node', { ...config, port, rawPort });
+  const node = child('--node', { ...config, port, rawPort }, dist);
   await node.next();
   researcher.proc.stdin.write('{}\n');
   const nodeReport = await node.next();
@@ -178,11 +187,41 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+function report(build, c, chunkSizeBytes, integrity, runs) {
+  const moved = (2 * c.bytes) / MiB;
+  const grpc = median(runs.map((r) => moved / r.grpcSeconds));
+  const raw = median(runs.map((r) => moved / r.rawSeconds));
+  console.log(
+    JSON.stringify({
+      benchmark: 'transport-throughput',
+      build,
+      case: c.name,
+      tls: c.secure,
+      chunkSizeBytes,
+      integrity: integrity ?? 'default',
+      repeats: runs.length,
+      modelMiB: +(c.bytes / MiB).toFixed(1),
+      transportMiBps: +grpc.toFixed(1),
+      rawSocketMiBps: +raw.toFixed(1),
+      ratio: +(grpc / raw).toFixed(3),
+      medianRunRatio: +median(runs.map((r) => r.rawSeconds / r.grpcSeconds)).toFixed(3),
+      researcherPeakGrowthMiB: +median(runs.map((r) => r.researcherPeakGrowthMiB)).toFixed(1),
+      nodePeakGrowthMiB: +median(runs.map((r) => r.nodePeakGrowthMiB)).toFixed(1),
+      researcherPeakGrowthRatio: +(median(runs.map((r) => r.researcherPeakGrowthMiB)) / (c.bytes / MiB)).toFixed(3),
+      nodePeakGrowthRatio: +(median(runs.map((r) => r.nodePeakGrowthMiB)) / (c.bytes / MiB)).toFixed(3),
+      runs: runs.map((r) => ({ grpcSeconds: +r.grpcSeconds.toFixed(3), rawSeconds: +r.rawSeconds.toFixed(3) })),
+    }),
+  );
+}
+
 async function main() {
   const args = process.argv.slice(2);
-  const repeat = Number(args[args.indexOf('--repeat') + 1] || 3) || 3;
-  const chunkSizeBytes = Number(args[args.indexOf('--chunk') + 1] || 0) || transport.DEFAULT_CHUNK_SIZE_BYTES;
-  const size = Number(args[args.indexOf('--size') + 1] || 0) || 400e6;
+  const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+  const repeat = Number(option('--repeat') ?? 3) || 3;
+  const chunkSizeBytes = Number(option('--chunk') ?? 0) || transport.DEFAULT_CHUNK_SIZE_BYTES;
+  const size = Number(option('--size') ?? 0) || 400e6;
+  const integrity = option('--integrity');
+  const compare = option('--compare') && path.resolve(option('--compare'));
   const certs = await pki();
   const cases = [
     { name: `${size / 1e6}MB`, bytes: size, secure: false, repeat },
@@ -190,29 +229,14 @@ async function main() {
     ...(args.includes('--big') ? [{ name: '2.5GB', bytes: 2.5e9, secure: false, repeat: 1 }] : []),
   ];
   for (const c of cases) {
-    const runs = [];
-    for (let i = 0; i < c.repeat; i += 1) runs.push(await once_({ bytes: c.bytes, secure: c.secure, chunkSizeBytes, certs }));
-    const moved = (2 * c.bytes) / MiB;
-    const grpc = median(runs.map((r) => moved / r.grpcSeconds));
-    const raw = median(runs.map((r) => moved / r.rawSeconds));
-    console.log(
-      JSON.stringify({
-        benchmark: 'transport-throughput',
-        case: c.name,
-        tls: c.secure,
-        chunkSizeBytes,
-        repeats: c.repeat,
-        modelMiB: +(c.bytes / MiB).toFixed(1),
-        transportMiBps: +grpc.toFixed(1),
-        rawSocketMiBps: +raw.toFixed(1),
-        ratio: +(grpc / raw).toFixed(3),
-        researcherPeakGrowthMiB: +median(runs.map((r) => r.researcherPeakGrowthMiB)).toFixed(1),
-        nodePeakGrowthMiB: +median(runs.map((r) => r.nodePeakGrowthMiB)).toFixed(1),
-        researcherPeakGrowthRatio: +(median(runs.map((r) => r.researcherPeakGrowthMiB)) / (c.bytes / MiB)).toFixed(3),
-        nodePeakGrowthRatio: +(median(runs.map((r) => r.nodePeakGrowthMiB)) / (c.bytes / MiB)).toFixed(3),
-        runs: runs.map((r) => ({ grpcSeconds: +r.grpcSeconds.toFixed(3), rawSeconds: +r.rawSeconds.toFixed(3) })),
-      }),
-    );
+    const runs = { current: [], compared: [] };
+    for (let i = 0; i < c.repeat; i += 1) {
+      const config = { bytes: c.bytes, secure: c.secure, chunkSizeBytes, integrity, certs };
+      runs.current.push(await once_(config));
+      if (compare) runs.compared.push(await once_({ ...config, integrity: undefined }, compare));
+    }
+    report('current', c, chunkSizeBytes, integrity, runs.current);
+    if (compare) report(compare, c, chunkSizeBytes, undefined, runs.compared);
   }
 }
 

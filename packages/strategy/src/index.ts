@@ -37,12 +37,13 @@ export { parseConfig } from './config';
 export type { ConfigSchema } from './config';
 export { encodeFloat32, decodeFloat32 } from './state-codec';
 export { WeightedMeanAccumulator } from './math/weighted-mean';
+export type { WeightedInput, NonFiniteHandler } from './math/weighted-mean';
 export { coordinateMedian, trimmedMean, meanAroundMedian } from './math/coordinate-wise';
 export { pairwiseSquaredDistances, krumScores, selectByKrum } from './math/krum';
 
 // --- Built-in strategies ---
 export { FedAvg, FedAvgConfigSchema, BaseConfigSchema, aggregateEvaluateMetrics } from './strategies/fedavg';
-export type { FedAvgConfig, StrategyDeps, OpenRound } from './strategies/fedavg';
+export type { FedAvgConfig, StrategyDeps, OpenRound, ValidReplies } from './strategies/fedavg';
 export { FedProx, FedProxConfigSchema, FEDPROX_MU_KEY } from './strategies/fedprox';
 export type { FedProxConfig } from './strategies/fedprox';
 export { Scaffold, ScaffoldConfigSchema, SCAFFOLD_SERVER_CONTROL, SCAFFOLD_NODE_CONTROL } from './strategies/scaffold';

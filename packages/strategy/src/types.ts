@@ -3,7 +3,7 @@ import type { ParameterLayout } from './parameters';
 /** A node's training reply, in the round's layout. */
 export interface FitResult {
   readonly nodeId: string;
-  /** Number of training samples the node used; a non-negative integer. */
+  /** Number of training samples the node used; a non-negative integer below 2⁵³. */
   readonly sampleCount: number;
   /** The node's full local weights (not a delta), flat in the round's layout. */
   readonly weights: Float32Array;

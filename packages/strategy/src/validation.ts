@@ -31,7 +31,7 @@ export function findNonFinite(values: Float32Array): number {
 
 /**
  * Checks one reply against the round: node expected and not seen before, sample count a
- * non-negative integer, weights and required aux arrays of the layout's length, all finite.
+ * non-negative integer below 2⁵³, weights and required aux arrays of the layout's length, all finite.
  * Throws a {@link StrategyError} naming the node and the tensor. Does not record the node as seen.
  */
 export function validateFitResult(reply: FitResult, expectation: ReplyExpectation, seenNodes: ReadonlySet<string> = new Set()): void {
@@ -43,8 +43,8 @@ export function validateFitResult(reply: FitResult, expectation: ReplyExpectatio
   if (seenNodes.has(nodeId)) {
     throw new StrategyError(StrategyErrorCode.UNEXPECTED_NODE, 'node replied twice this round', { nodeId });
   }
-  if (!Number.isInteger(reply.sampleCount) || reply.sampleCount < 0) {
-    throw new StrategyError(StrategyErrorCode.INVALID_SAMPLE_COUNT, `sample count must be a non-negative integer, got ${reply.sampleCount}`, { nodeId });
+  if (!Number.isSafeInteger(reply.sampleCount) || reply.sampleCount < 0) {
+    throw new StrategyError(StrategyErrorCode.INVALID_SAMPLE_COUNT, `sample count must be a non-negative integer below 2⁵³, got ${reply.sampleCount}`, { nodeId });
   }
   checkArray(reply.weights, 'weights', nodeId, layout, expectation.checkWeightsFinite ?? true);
   for (const key of expectation.requiredAux ?? []) {
@@ -82,21 +82,45 @@ export interface AcceptOptions extends ReplyExpectation {
  * Throws `EMPTY_REPLY_SET` when no valid reply is left.
  */
 export async function* acceptValidReplies(results: FitReplies, options: AcceptOptions): AsyncGenerator<FitResult, void, undefined> {
-  const seen = new Set<string>();
-  for await (const reply of results) {
+  const admission = new ReplyAdmission(options);
+  for await (const reply of results) if (admission.admit(reply)) yield reply;
+  admission.finish();
+}
+
+/** {@link acceptValidReplies} for replies all at hand: the valid ones, in order, at once. */
+export function acceptValidReplyList(results: readonly FitResult[], options: AcceptOptions): FitResult[] {
+  const admission = new ReplyAdmission(options);
+  const valid = results.filter((reply) => admission.admit(reply));
+  admission.finish();
+  return valid;
+}
+
+/** The checks and policy of one round's replies, applied one reply at a time. */
+class ReplyAdmission {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly options: AcceptOptions) {}
+
+  /** Whether `reply` is valid; an invalid one is dropped (false) or rethrown, by policy. */
+  admit(reply: FitResult): boolean {
+    const { options } = this;
     try {
-      validateFitResult(reply, options, seen);
+      validateFitResult(reply, options, this.seen);
     } catch (error) {
       if (options.onInvalidReply === 'fail' || !(error instanceof StrategyError)) throw error;
       options.logger.warn(`dropping the reply of node ${JSON.stringify(reply.nodeId)}: ${error.message}`, { nodeId: reply.nodeId, code: error.code });
       options.dropped.push({ nodeId: reply.nodeId, error });
-      continue;
+      return false;
     }
-    seen.add(reply.nodeId);
-    yield reply;
+    this.seen.add(reply.nodeId);
+    return true;
   }
-  if (seen.size === 0) {
-    const detail = options.dropped.length === 0 ? 'no reply to aggregate' : `all ${options.dropped.length} replies were invalid and dropped`;
+
+  /** Throws `EMPTY_REPLY_SET` when no reply was admitted. */
+  finish(): void {
+    if (this.seen.size > 0) return;
+    const { dropped } = this.options;
+    const detail = dropped.length === 0 ? 'no reply to aggregate' : `all ${dropped.length} replies were invalid and dropped`;
     throw new StrategyError(StrategyErrorCode.EMPTY_REPLY_SET, detail);
   }
 }

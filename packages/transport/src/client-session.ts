@@ -61,19 +61,25 @@ export type ClientCall = ClientDuplexStream<NodeFrame, ResearcherFrame__Output>;
 
 /** One session of a node: hello, then requests served by the handler until the stream ends. */
 export class ClientSession {
-  private state: 'hello' | 'active' | 'closed' = 'hello';
+  private state: 'hello' | 'active' | 'draining' | 'closed' = 'hello';
   private readonly writer: FrameWriter<NodeFrame>;
   private readonly receiver: TensorReceiver;
   private heartbeat: HeartbeatMonitor | undefined;
   private readonly requests = new Map<string, AbortController>();
   /** The `Error` frame the researcher sent, which explains the status that follows. */
   private refusal: TransportError | undefined;
+  /** Called whenever a request leaves {@link requests} or the session closes (see {@link drain}). */
+  private onSettled: (() => void) | undefined;
+  private halfClosed = false;
+  private readonly closed: Promise<TransportError>;
+  private resolveClosed!: (reason: TransportError) => void;
 
   constructor(
     private readonly call: ClientCall,
     private readonly settings: ClientSessionSettings,
   ) {
     const nodeId = settings.hello.nodeId;
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.writer = new FrameWriter(call, () => ({ nodeId }));
     this.receiver = new TensorReceiver(settings.maxTransferBytes);
     call.on('data', (frame: ResearcherFrame__Output) => this.onFrame(frame));
@@ -95,7 +101,38 @@ export class ClientSession {
     this.requests.clear();
     this.receiver.failAll(reason);
     this.call.cancel();
+    this.resolveClosed(reason);
+    this.onSettled?.();
     this.settings.onClosed(reason);
+  }
+
+  /**
+   * Ends the session gracefully: refuses new requests (`SHUTTING_DOWN` error replies), lets the
+   * requests already received finish, waits until their replies and tensor chunks are flushed to the
+   * socket, then half-closes the stream and resolves once the researcher has read it to the end and
+   * closed its side. Rejects with the reason when the session ends before every reply went out.
+   */
+  async drain(): Promise<void> {
+    if (this.state === 'hello') throw new TransportError('UNAVAILABLE', 'the session is not open yet', { nodeId: this.nodeId });
+    if (this.state === 'active') this.state = 'draining';
+    while (this.requests.size > 0 && this.state === 'draining') await new Promise<void>((resolve) => (this.onSettled = resolve));
+    this.onSettled = undefined;
+    await this.writer.flushed();
+    if (this.state === 'closed' || !this.writer.open) {
+      const reason = await this.closed;
+      if (!this.halfClosed) throw new TransportError(reason.code, `the session ended before the replies were sent: ${reason.message}`, { nodeId: this.nodeId, cause: reason });
+      return;
+    }
+    this.halfClosed = true;
+    this.heartbeat?.stop();
+    this.call.end();
+    await this.closed;
+  }
+
+  private settled(requestId: string, controller: AbortController): void {
+    if (this.requests.get(requestId) !== controller) return;
+    this.requests.delete(requestId);
+    this.onSettled?.();
   }
 
   private post(frame: NodeFrame): void {
@@ -164,23 +201,28 @@ export class ClientSession {
       this.post({ reply: { requestId, nodeId: this.nodeId, error: { code: 'ERROR_CODE_MALFORMED', message: `request id "${requestId}" is empty or already running`, requestId, nodeId: this.nodeId } } });
       return;
     }
+    if (this.state === 'draining') {
+      const sets = findTensorSets(request);
+      this.receiver.expect(requestId, sets, true, () => undefined);
+      const message = `node "${this.nodeId}" is shutting down and takes no new request`;
+      this.post({ reply: { requestId, nodeId: this.nodeId, error: { code: 'ERROR_CODE_SHUTTING_DOWN', message, requestId, nodeId: this.nodeId } } });
+      return;
+    }
     const controller = new AbortController();
     this.requests.set(requestId, controller);
     this.receiver.expect(requestId, findTensorSets(request), false, (outcome) => {
       if (!outcome.ok) {
-        this.requests.delete(requestId);
+        this.settled(requestId, controller);
         return;
       }
-      this.run(request, outcome.tensors, controller).finally(() => {
-        if (this.requests.get(requestId) === controller) this.requests.delete(requestId);
-      });
+      this.run(request, outcome.tensors, controller).finally(() => this.settled(requestId, controller));
     });
   }
 
   private onCancel(requestId: string, reason: string): void {
     this.receiver.discard(requestId);
     const controller = this.requests.get(requestId);
-    this.requests.delete(requestId);
+    if (controller) this.settled(requestId, controller);
     controller?.abort(new TransportError('CANCELLED', `researcher cancelled request: ${reason}`, { nodeId: this.nodeId, requestId }));
   }
 

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock';
 import { clientCredentials, type ClientTlsOptions } from './credentials';
 import { TransportError, type TransportErrorCode } from './errors';
 import { EventHub, type Unsubscribe } from './events';
+import { FLOW_CONTROL_WINDOW_BYTES } from './flow-control';
 import { defaultLogger, type Logger } from './logger';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
@@ -53,13 +54,13 @@ export interface NodeClientEvents {
   refused: TransportError;
 }
 
-/** Receive window of the node's HTTP/2 connection. */
-const FLOW_CONTROL_WINDOW_BYTES = 16 * 2 ** 20;
-
 /**
  * Refusals that retrying cannot fix: the client stops instead of hammering the researcher, and the
  * operator must fix the token, certificate, enrolment or version.
  */
+/** How long {@link NodeClient.drain} waits for in-flight replies by default. */
+const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
 const FINAL_REFUSALS: ReadonlySet<TransportErrorCode> = new Set(['UNAUTHENTICATED', 'UNKNOWN_NODE', 'VERSION_MISMATCH']);
 
 /**
@@ -124,6 +125,42 @@ export class NodeClient {
     this.grpcClient = undefined;
     this.firstConnection?.reject(new TransportError('CANCELLED', 'the node stopped before connecting', { nodeId: this.options.nodeId }));
     this.firstConnection = undefined;
+  }
+
+  /**
+   * Stops the node gracefully: takes no new request (the researcher gets `SHUTTING_DOWN` error
+   * replies), lets the requests already received finish, waits until their replies and tensor chunks
+   * are flushed to the socket, half-closes the session and waits for the researcher to close its
+   * side, so it has read every reply; then stops like {@link stop}. Resolves at once when no session
+   * is open. Rejects with `TIMEOUT` after `timeoutMs` (default 30 s), or with the reason when the
+   * session ended before the replies went out; the client is stopped in every case.
+   *
+   * @example
+   * process.once('SIGTERM', () => client.drain({ timeoutMs: 10_000 }).catch((e) => logger.warn(e.message)));
+   */
+  async drain(options: { timeoutMs?: number } = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new TypeError(`NodeClient#drain: timeoutMs must be a non-negative number, got ${timeoutMs}`);
+    this.running = false;
+    this.clock.clearTimeout(this.retryTimer);
+    const session = this.ready ? this.session : undefined;
+    let timer: unknown;
+    try {
+      if (session) {
+        const timeout = new Promise<never>((_resolve, reject) => {
+          timer = this.clock.setTimeout(
+            () => reject(new TransportError('TIMEOUT', `in-flight replies not flushed within ${timeoutMs} ms; stopping anyway`, { nodeId: this.options.nodeId })),
+            timeoutMs,
+          );
+        });
+        const drained = session.drain();
+        drained.catch(() => undefined); // after a timeout its outcome no longer matters
+        await Promise.race([drained, timeout]);
+      }
+    } finally {
+      this.clock.clearTimeout(timer);
+      this.stop();
+    }
   }
 
   /** Whether a session is open and accepted. */

@@ -23,7 +23,9 @@ export type { HandlerResult, RequestContext, RequestHandler } from './client-ses
 
 /**** Tensors ****/
 export { asFloat32Array, dtypeByteSize, expectedByteLength, float32Tensor, packTensors } from './tensor';
-export type { Tensor, TensorPayload } from './tensor';
+export type { PackTensorsOptions, Tensor, TensorPayload } from './tensor';
+export { DEFAULT_TENSOR_INTEGRITY } from './integrity';
+export type { TensorIntegrity } from './integrity';
 export type { ReceivedTensors } from './tensor-receiver';
 
 /**** Security ****/

@@ -12,6 +12,7 @@ import {
 } from '@fedbiomed/proto';
 import type { Clock } from './clock';
 import { fromGrpcError, toGrpcStatus, toWireCode, TransportError } from './errors';
+import { FLOW_CONTROL_WINDOW_BYTES, raiseServerReceiveWindow } from './flow-control';
 import { FrameWriter, sendTensorChunks } from './frame-writer';
 import { HeartbeatMonitor } from './heartbeat';
 import type { Logger } from './logger';
@@ -58,6 +59,9 @@ export class ServerSession {
   ) {
     this.writer = new FrameWriter(call, () => ({ nodeId: this.nodeId }));
     this.receiver = new TensorReceiver(host.maxTransferBytes);
+    if (!raiseServerReceiveWindow(call, FLOW_CONTROL_WINDOW_BYTES)) {
+      host.logger.debug({ peer: this.peer }, 'could not raise the HTTP/2 receive window; node uploads will be slower');
+    }
     this.heartbeat = new HeartbeatMonitor(
       host.heartbeatIntervalMs,
       host.clock,

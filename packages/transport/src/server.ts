@@ -12,6 +12,7 @@ import { systemClock, type Clock } from './clock';
 import { serverCredentials, type ServerTlsOptions } from './credentials';
 import { TransportError } from './errors';
 import { EventHub, type Unsubscribe } from './events';
+import { FLOW_CONTROL_WINDOW_BYTES } from './flow-control';
 import { defaultLogger, type Logger } from './logger';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
@@ -130,9 +131,11 @@ export class ResearcherServer {
     this.logger = options.logger ?? defaultLogger();
     this.hub = new EventHub(this.logger);
     const chunkSizeBytes = options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES;
-    this.grpc = new Server(
-      grpcMessageOptions(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, chunkSizeBytes, 'ResearcherServer'),
-    );
+    this.grpc = new Server({
+      ...grpcMessageOptions(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, chunkSizeBytes, 'ResearcherServer'),
+      // Read by grpc-js releases that support it on the server; until then see raiseServerReceiveWindow.
+      'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
+    });
     this.credentials = serverCredentials(options.tls);
     this.host = this.sessionHost(chunkSizeBytes);
     const service = loadContracts().fedbiomed.v1.Researcher.service;

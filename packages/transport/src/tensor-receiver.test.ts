@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { TensorChunk, TensorChunk__Output, TensorSet__Output } from '@fedbiomed/proto';
 import { TransportError } from './errors';
 import { sendTensorChunks } from './frame-writer';
+import type { TensorIntegrity } from './integrity';
 import { asFloat32Array, float32Tensor, packTensors, type Tensor } from './tensor';
 import { TensorReceiver, type TransferOutcome } from './tensor-receiver';
 import { findTensorSets } from './tensor-sets';
@@ -17,12 +18,13 @@ function decoded(set: ReturnType<typeof packTensors>['set']): TensorSet__Output 
       shape: (h.shape ?? []).map(Number),
       byteLength: Number(h.byteLength),
       sha256: Buffer.from(h.sha256 as Uint8Array),
+      ...(h.crc32c !== undefined && { crc32c: h.crc32c }),
     })),
   };
 }
 
-async function chunksOf(tensors: Tensor[], chunkSizeBytes: number) {
-  const payload = packTensors(tensors, 'tr');
+async function chunksOf(tensors: Tensor[], chunkSizeBytes: number, integrity?: TensorIntegrity) {
+  const payload = packTensors(tensors, { transferId: 'tr', ...(integrity && { integrity }) });
   const chunks: TensorChunk__Output[] = [];
   await sendTensorChunks(async (c: TensorChunk) => void chunks.push({ ...(c as TensorChunk__Output), data: Buffer.from(c.data as Uint8Array) }), [payload], chunkSizeBytes, undefined, {});
   return { set: decoded(payload.set), chunks };
@@ -44,9 +46,10 @@ const tensorArb = fc
 
 describe('TensorReceiver', () => {
   it('reassembles any tensors from chunks of any size, byte for byte', async () => {
+    const integrityArb = fc.constantFrom<TensorIntegrity>('crc32c', 'sha256', 'both');
     await fc.assert(
-      fc.asyncProperty(fc.array(tensorArb, { maxLength: 4 }), fc.integer({ min: 7, max: 3000 }), async (tensors, chunkSize) => {
-        const { set, chunks } = await chunksOf(tensors, chunkSize);
+      fc.asyncProperty(fc.array(tensorArb, { maxLength: 4 }), fc.integer({ min: 7, max: 3000 }), integrityArb, async (tensors, chunkSize, integrity) => {
+        const { set, chunks } = await chunksOf(tensors, chunkSize, integrity);
         const { receiver, outcomes } = receive(set);
         chunks.forEach((c) => receiver.accept(c));
         expect(outcomes).toHaveLength(1);
@@ -72,8 +75,12 @@ describe('TensorReceiver', () => {
     expect(() => mutate(chunks).forEach((c) => receiver.accept(c))).toThrow(message);
   });
 
-  it('rejects a digest mismatch as TRANSFER_FAILED naming the tensor', async () => {
-    const { set, chunks } = await chunksOf([tensor], 64);
+  it.each([
+    ['crc32c', 'CRC-32C mismatch (declared '],
+    ['sha256', 'SHA-256 mismatch'],
+    ['both', 'SHA-256 mismatch'],
+  ] as const)('rejects a %s digest mismatch as TRANSFER_FAILED naming the tensor', async (integrity, mismatch) => {
+    const { set, chunks } = await chunksOf([tensor], 64, integrity);
     const { receiver } = receive(set);
     const corrupted = Buffer.from(chunks[0]!.data);
     corrupted.writeUInt8(corrupted.readUInt8(3) ^ 1, 3);
@@ -84,13 +91,14 @@ describe('TensorReceiver', () => {
       error = e as TransportError;
     }
     expect(error).toMatchObject({ code: 'TRANSFER_FAILED', requestId: 'req-1' });
-    expect(error?.message).toContain('tensor "w": SHA-256 mismatch');
+    expect(error?.message).toContain(`tensor "w": ${mismatch}`);
   });
 
   it.each([
     ['a length that does not match the shape', { byteLength: 60 }, 'declares 60 bytes but dtype DTYPE_FLOAT32 and shape [4, 4] need 64', 'MALFORMED'],
     ['an unknown dtype', { dtype: 'DTYPE_UNSPECIFIED' }, 'invalid dtype', 'MALFORMED'],
-    ['a short digest', { sha256: Buffer.alloc(4) }, 'sha256 must be 32 bytes', 'MALFORMED'],
+    ['a short digest', { sha256: Buffer.alloc(4) }, 'needs a crc32c or a 32-byte sha256, got a crc32c and a 4-byte sha256', 'MALFORMED'],
+    ['no digest at all', { crc32c: undefined }, 'needs a crc32c or a 32-byte sha256, got no crc32c and a 0-byte sha256', 'MALFORMED'],
     ['a size above maxTransferBytes', { shape: [2 ** 20, 2 ** 10], byteLength: 2 ** 32 }, 'above maxTransferBytes', 'TRANSFER_FAILED'],
   ])('rejects a header with %s', async (_what, override, message, code) => {
     const { set } = await chunksOf([tensor], 64);

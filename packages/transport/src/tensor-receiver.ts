@@ -1,6 +1,6 @@
-import { createHash, type Hash } from 'node:crypto';
 import type { TensorChunk__Output, TensorHeader__Output, TensorSet__Output } from '@fedbiomed/proto';
 import { TransportError } from './errors';
+import { digestMismatch, TensorDigester } from './integrity';
 import { expectedByteLength, type Tensor } from './tensor';
 
 /** The tensors of one message, by `transferId`. */
@@ -24,7 +24,7 @@ interface Transfer {
   index: number;
   received: number;
   buffer: Uint8Array | undefined;
-  hash: Hash | undefined;
+  digester: TensorDigester | undefined;
   out: Tensor[];
 }
 
@@ -33,7 +33,8 @@ const DROPPED_MEMORY = 1024;
 
 /**
  * Reassembles chunked tensors for one session. Every chunk is checked (known transfer, tensor index,
- * offset, overflow) and every tensor's length and SHA-256 once complete; a violation throws a
+ * offset, overflow) and every tensor's length and digests (CRC-32C and/or SHA-256, computed as the
+ * chunks are copied in) once complete; a violation throws a
  * {@link TransportError} and the caller closes the session, which calls {@link failAll}.
  * Memory: each tensor's buffer is allocated at its first chunk, once, at its declared size.
  */
@@ -78,7 +79,7 @@ export class TensorReceiver {
         index: 0,
         received: 0,
         buffer: undefined,
-        hash: undefined,
+        digester: undefined,
         out: [],
       };
       this.transfers.set(set.transferId, transfer);
@@ -120,7 +121,7 @@ export class TensorReceiver {
     if (!transfer.discard) {
       transfer.buffer ??= allocate(header.byteLength, transfer.id, requestId);
       transfer.buffer.set(data, transfer.received);
-      (transfer.hash ??= createHash('sha256')).update(data);
+      (transfer.digester ??= TensorDigester.for(header)).update(data);
     }
     transfer.received += data.byteLength;
     if (transfer.received === header.byteLength) {
@@ -164,15 +165,15 @@ export class TensorReceiver {
   private finishTensor(transfer: Transfer, header: TensorHeader__Output): void {
     if (transfer.discard) return;
     const data = transfer.buffer ?? new Uint8Array(0);
-    const digest = (transfer.hash ?? createHash('sha256')).digest();
-    if (!digest.equals(header.sha256)) {
-      throw new TransportError('TRANSFER_FAILED', `transfer "${transfer.id}" tensor "${header.name}": SHA-256 mismatch`, {
+    const mismatch = digestMismatch(header, (transfer.digester ?? TensorDigester.for(header)).digest());
+    if (mismatch !== undefined) {
+      throw new TransportError('TRANSFER_FAILED', `transfer "${transfer.id}" tensor "${header.name}": ${mismatch}`, {
         requestId: transfer.group.owner,
       });
     }
     transfer.out.push({ name: header.name, dtype: header.dtype, shape: header.shape, data });
     transfer.buffer = undefined;
-    transfer.hash = undefined;
+    transfer.digester = undefined;
   }
 
   /** Moves past empty tensors, which have no chunks; completes the transfer (and maybe its group). */
@@ -210,8 +211,12 @@ function checkHeader(transferId: string, header: TensorHeader__Output, owner: st
       { requestId: owner },
     );
   }
-  if (header.sha256.byteLength !== 32) {
-    throw new TransportError('MALFORMED', `${where}: sha256 must be 32 bytes, got ${header.sha256.byteLength}`, { requestId: owner });
+  if (header.sha256.byteLength !== 32 && (header.sha256.byteLength !== 0 || header.crc32c === undefined)) {
+    throw new TransportError(
+      'MALFORMED',
+      `${where}: needs a crc32c or a 32-byte sha256, got ${header.crc32c === undefined ? 'no crc32c' : 'a crc32c'} and a ${header.sha256.byteLength}-byte sha256`,
+      { requestId: owner },
+    );
   }
   return expected;
 }

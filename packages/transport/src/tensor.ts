@@ -1,6 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { DType__Output, TensorHeader, TensorSet } from '@fedbiomed/proto';
 import { TransportError } from './errors';
+import { DEFAULT_TENSOR_INTEGRITY, TensorDigester, type TensorIntegrity } from './integrity';
 
 /** A tensor in memory: raw little-endian bytes plus the header fields describing them. */
 export interface Tensor {
@@ -10,6 +11,14 @@ export interface Tensor {
   shape: readonly number[];
   /** Raw little-endian bytes, `product(shape) * dtypeByteSize(dtype)` long. */
   data: Uint8Array;
+}
+
+/** How {@link packTensors} describes a set of tensors. */
+export interface PackTensorsOptions {
+  /** Id of the set on the wire (default: a random UUID); must not be empty. */
+  transferId?: string;
+  /** Per-tensor integrity check (default `crc32c`; see {@link TensorIntegrity}). */
+  integrity?: TensorIntegrity;
 }
 
 /** A set of tensors ready to send: its `TensorSet` message (headers with digests) and the bytes. */
@@ -67,18 +76,8 @@ export function asFloat32Array(tensor: Tensor): Float32Array {
   return new Float32Array(data.slice().buffer);
 }
 
-/** node:crypto refuses a single `update` over 2 GiB, so large tensors are hashed in slices. */
-const HASH_SLICE_BYTES = 256 * 2 ** 20;
-
-/** SHA-256 of a tensor's bytes, of any size. */
-export function sha256(data: Uint8Array): Buffer {
-  const hash = createHash('sha256');
-  for (let offset = 0; offset < data.byteLength; offset += HASH_SLICE_BYTES) hash.update(data.subarray(offset, offset + HASH_SLICE_BYTES));
-  return hash.digest();
-}
-
 /** The header of `tensor`, after checking its byte length against its shape and dtype. */
-export function tensorHeader(tensor: Tensor): TensorHeader {
+export function tensorHeader(tensor: Tensor, integrity: TensorIntegrity = DEFAULT_TENSOR_INTEGRITY): TensorHeader {
   const expected = expectedByteLength(tensor.dtype, tensor.shape);
   if (expected !== tensor.data.byteLength) {
     throw new TypeError(
@@ -86,14 +85,18 @@ export function tensorHeader(tensor: Tensor): TensorHeader {
         `and shape [${tensor.shape.join(', ')}] need ${expected ?? 'an invalid number of'} bytes`,
     );
   }
-  return { name: tensor.name, dtype: tensor.dtype, shape: [...tensor.shape], byteLength: expected, sha256: sha256(tensor.data) };
+  return { name: tensor.name, dtype: tensor.dtype, shape: [...tensor.shape], byteLength: expected, ...TensorDigester.of(tensor.data, integrity) };
 }
 
 /**
- * Describes `tensors` for sending: computes each header (length and SHA-256) once. The same payload
- * may be sent to many nodes; its bytes are never copied.
+ * Describes `tensors` for sending: computes each header (length and digest) once. The same payload
+ * may be sent to many nodes; its bytes are never copied. A string `options` is the transfer id.
  */
-export function packTensors(tensors: readonly Tensor[], transferId: string = randomUUID()): TensorPayload {
+export function packTensors(tensors: readonly Tensor[], options: PackTensorsOptions | string = {}): TensorPayload {
+  const { transferId = randomUUID(), integrity = DEFAULT_TENSOR_INTEGRITY } = typeof options === 'string' ? { transferId: options } : options;
   if (transferId === '') throw new TypeError('packTensors: transferId must not be empty');
-  return { set: { transferId, tensors: tensors.map(tensorHeader) }, tensors };
+  if (integrity !== 'crc32c' && integrity !== 'sha256' && integrity !== 'both') {
+    throw new TypeError(`packTensors: integrity must be 'crc32c', 'sha256' or 'both', got ${String(integrity)}`);
+  }
+  return { set: { transferId, tensors: tensors.map((tensor) => tensorHeader(tensor, integrity)) }, tensors };
 }

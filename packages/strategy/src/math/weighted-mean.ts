@@ -1,10 +1,19 @@
 /** Most inputs folded in one pass over the accumulator: one read and write of Σ per 4 inputs. */
 const BATCH = 4;
+/**
+ * Coordinates per block: the block's Float64 sums (16 KiB) stay in L1 while every input streams
+ * through once. The streaming fold also goes block by block, so that its loop runs as ordinary
+ * optimised code rather than one long on-stack-replaced call.
+ */
+const BLOCK = 2048;
 
-interface Pending<T> {
-  values: Float32Array;
-  weight: number;
-  tag: T;
+/** One input of {@link WeightedMeanAccumulator.meanOf}. */
+export interface WeightedInput<T> {
+  readonly values: Float32Array;
+  /** Its weight, ≥ 0 (a sample count). */
+  readonly weight: number;
+  /** Identifies it to the non-finite handler. */
+  readonly tag: T;
 }
 
 /**
@@ -25,40 +34,66 @@ const throwOnNonFinite: NonFiniteHandler<unknown> = (_tag, flatIndex, value) => 
  * {@link WeightedMeanAccumulator.result} narrows the sum to float32 in place. Inputs are folded
  * four at a time (so up to three are held by reference until the fourth arrives or `result` is
  * called), which reads and writes the accumulator once per four inputs: the aggregate costs about
- * one pass over the input bytes.
+ * one pass over the input bytes. When every input is at hand, {@link WeightedMeanAccumulator.meanOf}
+ * gives the same bits faster.
  *
  * Checking: each coordinate's batch term is tested before it is added; at the first non-finite one
  * the inputs at fault go to the handler and, if dropped, their terms for the coordinates already
  * folded are subtracted back out in Float64. The result then equals the mean without them up to
  * Float64 rounding (invisible in float32 but for rare last bits); folding resumes where it stopped.
  *
- * Weights are sample counts. While every weight is 0 the plain sum is kept, so "every n is 0"
- * falls back to equal weights; the first positive weight (checked in full first, so that it cannot
- * be dropped later) resets it, and zero-weight inputs weigh nothing from then on. With integer
- * weights below 2²⁹ every product nᵢ·xᵢ and every partial sum of identical inputs is exact, so the
- * mean of identical inputs is that input (up to the sign of zero: the sum starts at +0).
+ * Weights are sample counts, below 2⁵³ (so that no Float64 sum of float32 terms can overflow).
+ * While every weight is 0 the plain sum is kept, so "every n is 0" falls back to equal weights;
+ * the first positive weight (checked in full first, so that it cannot be dropped later) resets it,
+ * and zero-weight inputs weigh nothing from then on. With integer weights below 2²⁹ every product
+ * nᵢ·xᵢ and every partial sum of identical inputs is exact, so the mean of identical inputs is
+ * that input (up to the sign of zero: the sum starts at +0).
  *
  * The same inputs in the same order give the same bits.
  */
 export class WeightedMeanAccumulator<T = number> {
   private readonly sum: Float64Array;
-  private readonly pending: Array<Pending<T>> = [];
+  private readonly pending: Array<WeightedInput<T>> = [];
   private totalWeight = 0;
   /** False while every weight seen is 0 (equal weights); true from the first valid positive weight. */
   private weighted = false;
   /** Inputs folded while every weight was 0 (the divisor of the equal-weight fallback). */
   private equalCount = 0;
   private accepted = 0;
+  /** Whether `sum` holds zeros yet: it is written only when the first batch is folded. */
+  private zeroed = false;
   private finished = false;
 
   constructor(
     readonly size: number,
     private readonly onNonFinite: NonFiniteHandler<T> = throwOnNonFinite,
   ) {
+    // Lazily zeroed by the OS: pages cost memory only once written (meanOf writes half of them).
     this.sum = new Float64Array(size);
-    // A fresh buffer is lazily zeroed by the OS: touching each page first with a read and then a
-    // write costs two page faults, one write costs one. Writing the zeros up front is faster.
-    this.sum.fill(0);
+  }
+
+  /**
+   * The weighted mean of inputs that are all at hand (replies already received), with the bits,
+   * handler calls and `null` of adding them one by one in this order and calling
+   * {@link WeightedMeanAccumulator.result}, in about half the time.
+   *
+   * It goes block by block of coordinates across all inputs at once: each input is read once, the
+   * block's Float64 sums (folded four inputs at a time, as {@link WeightedMeanAccumulator.add}
+   * does) stay in cache and are checked and narrowed to float32 straight into the result. No
+   * P-sized Float64 sum is written, so only P·4 of the 2·P·4 bytes reserved are touched. At the
+   * first non-finite term it starts over on the streaming path, which reports and drops inputs.
+   */
+  static meanOf<T>(size: number, inputs: ReadonlyArray<WeightedInput<T>>, onNonFinite?: NonFiniteHandler<T>): Float32Array | null {
+    const mean = new WeightedMeanAccumulator<T>(size, onNonFinite);
+    for (const input of inputs) mean.check(input.values, input.weight);
+    const blocked = inputs.length > 0 ? mean.blockMean(inputs) : null;
+    if (blocked !== null) {
+      mean.accepted = inputs.length;
+      mean.finished = true;
+      return blocked;
+    }
+    for (const input of inputs) mean.add(input.values, input.weight, input.tag);
+    return mean.result();
   }
 
   /** Number of inputs folded in (or pending) and not dropped. */
@@ -66,11 +101,9 @@ export class WeightedMeanAccumulator<T = number> {
     return this.accepted + this.pending.length;
   }
 
-  /** Queues `values` with weight `weight` (≥ 0); `tag` identifies it to the non-finite handler. */
+  /** Queues `values` with weight `weight` (in [0, 2⁵³)); `tag` identifies it to the non-finite handler. */
   add(values: Float32Array, weight: number, tag: T): void {
-    if (this.finished) throw new Error('WeightedMeanAccumulator.add after result()');
-    if (values.length !== this.size) throw new RangeError(`expected ${this.size} values, got ${values.length}`);
-    if (!(weight >= 0 && weight < Infinity)) throw new RangeError(`weight must be a finite number ≥ 0, got ${weight}`);
+    this.check(values, weight);
     this.pending.push({ values, weight, tag });
     if (this.pending.length === BATCH) this.flush();
   }
@@ -83,9 +116,9 @@ export class WeightedMeanAccumulator<T = number> {
     this.flush();
     this.finished = true;
     if (this.accepted === 0) return null;
-    const divisor = this.weighted ? this.totalWeight : this.equalCount;
+    const divisor = this.divisor();
     const sum = this.sum;
-    const out = new Float32Array(sum.buffer, sum.byteOffset, this.size);
+    const out = this.output();
     // out[i] occupies bytes [4i, 4i+4), below sum[i]'s [8i, 8i+8) except at i = 0 where sum[0] is
     // read before out[0] is written: the forward loop never overwrites an unread sum. Dividing
     // (not multiplying by 1/divisor) keeps n·x / n == x exact for identical inputs.
@@ -93,9 +126,64 @@ export class WeightedMeanAccumulator<T = number> {
     return out;
   }
 
+  private check(values: Float32Array, weight: number): void {
+    if (this.finished) throw new Error('WeightedMeanAccumulator.add after result()');
+    if (values.length !== this.size) throw new RangeError(`expected ${this.size} values, got ${values.length}`);
+    if (!(weight >= 0 && weight < 2 ** 53)) throw new RangeError(`weight must be a number in [0, 2⁵³), got ${weight}`);
+  }
+
+  private output(): Float32Array {
+    return new Float32Array(this.sum.buffer, this.sum.byteOffset, this.size);
+  }
+
+  private divisor(): number {
+    return this.weighted ? this.totalWeight : this.equalCount;
+  }
+
+  /**
+   * {@link WeightedMeanAccumulator.meanOf}'s pass, or `null` at the first non-finite term. Knowing
+   * every weight up front, it takes the weighted mode from the start: the streaming path's sums of
+   * zero-weight batches before its switch are ±0, which its reset to +0 and this pass's +0 + ±0
+   * both make +0, so the bits agree.
+   */
+  private blockMean(inputs: ReadonlyArray<WeightedInput<T>>): Float32Array | null {
+    this.weighted = inputs.some((input) => input.weight > 0);
+    for (const input of inputs) {
+      if (this.weighted) this.totalWeight += input.weight;
+      else this.equalCount++;
+    }
+    const batches: Array<{ values: Float32Array[]; weights: number[] }> = [];
+    for (let i = 0; i < inputs.length; i += BATCH) {
+      const batch = inputs.slice(i, i + BATCH);
+      batches.push({ values: batch.map((input) => input.values), weights: batch.map((input) => (this.weighted ? input.weight : 1)) });
+    }
+    const divisor = this.divisor();
+    const out = this.output();
+    const block = new Float64Array(Math.min(BLOCK, this.size));
+    for (let start = 0; start < this.size; start += BLOCK) {
+      const end = Math.min(this.size, start + BLOCK);
+      block.fill(0);
+      for (const { values, weights } of batches) {
+        if (foldTerms(block, start, values, weights, start, end) >= 0) {
+          this.weighted = false;
+          this.totalWeight = 0;
+          this.equalCount = 0;
+          return null;
+        }
+      }
+      for (let j = start; j < end; j++) out[j] = block[j - start]! / divisor;
+    }
+    return out;
+  }
+
   private flush(): void {
     const batch = this.pending.splice(0);
     if (batch.length === 0) return;
+    if (!this.zeroed) {
+      // Writing zeros first costs one page fault per page; a first read then write costs two.
+      this.sum.fill(0);
+      this.zeroed = true;
+    }
     if (!this.weighted && batch.some((input) => input.weight > 0)) this.switchToWeighted(batch);
     const weighted = this.weighted;
     const effective = batch.map((input) => (weighted ? input.weight : 1));
@@ -117,7 +205,7 @@ export class WeightedMeanAccumulator<T = number> {
    * Leaves the equal-weight mode: the first positive-weight input is checked in full (dropping bad
    * ones) so that the reset below can never be followed by losing every positive weight.
    */
-  private switchToWeighted(batch: Array<Pending<T>>): void {
+  private switchToWeighted(batch: Array<WeightedInput<T>>): void {
     for (let i = batch.findIndex((input) => input.weight > 0); i >= 0; i = batch.findIndex((input) => input.weight > 0)) {
       const input = batch[i]!;
       const bad = firstNonFinite(input.values);
@@ -131,76 +219,21 @@ export class WeightedMeanAccumulator<T = number> {
     }
   }
 
-  /**
-   * Adds Σ wᵢ·xᵢ[j] to the sum for j from `from` on, stopping before the first j where that term is
-   * not finite (a NaN or an infinity in some input: 0·Infinity is NaN too, and finite float32 times
-   * finite weights cannot overflow Float64). Returns that j, or -1 when the batch is folded.
-   */
-  private foldRange(batch: ReadonlyArray<Pending<T>>, weights: readonly number[], from: number): number {
-    const sum = this.sum;
-    const n = this.size;
-    // One monomorphic loop per batch size: V8 keeps each one tight.
-    switch (batch.length) {
-      case 1: {
-        const a = batch[0]!.values;
-        const wa = weights[0]!;
-        for (let j = from; j < n; j++) {
-          const v = wa * a[j]!;
-          if (v - v !== 0) return j;
-          sum[j]! += v;
-        }
-        return -1;
-      }
-      case 2: {
-        const a = batch[0]!.values;
-        const b = batch[1]!.values;
-        const wa = weights[0]!;
-        const wb = weights[1]!;
-        for (let j = from; j < n; j++) {
-          const v = wa * a[j]! + wb * b[j]!;
-          if (v - v !== 0) return j;
-          sum[j]! += v;
-        }
-        return -1;
-      }
-      case 3: {
-        const a = batch[0]!.values;
-        const b = batch[1]!.values;
-        const c = batch[2]!.values;
-        const wa = weights[0]!;
-        const wb = weights[1]!;
-        const wc = weights[2]!;
-        for (let j = from; j < n; j++) {
-          const v = wa * a[j]! + wb * b[j]! + wc * c[j]!;
-          if (v - v !== 0) return j;
-          sum[j]! += v;
-        }
-        return -1;
-      }
-      default: {
-        const a = batch[0]!.values;
-        const b = batch[1]!.values;
-        const c = batch[2]!.values;
-        const d = batch[3]!.values;
-        const wa = weights[0]!;
-        const wb = weights[1]!;
-        const wc = weights[2]!;
-        const wd = weights[3]!;
-        for (let j = from; j < n; j++) {
-          const v = wa * a[j]! + wb * b[j]! + wc * c[j]! + wd * d[j]!;
-          if (v - v !== 0) return j;
-          sum[j]! += v;
-        }
-        return -1;
-      }
+  /** {@link foldTerms} over the whole sum from `from` on, block by block. */
+  private foldRange(batch: ReadonlyArray<WeightedInput<T>>, weights: readonly number[], from: number): number {
+    const values = batch.map((input) => input.values);
+    for (let start = from; start < this.size; start += BLOCK) {
+      const bad = foldTerms(this.sum, 0, values, weights, start, Math.min(this.size, start + BLOCK));
+      if (bad >= 0) return bad;
     }
+    return -1;
   }
 
   /**
    * Hands every input that is non-finite at `index` (the first bad coordinate of the batch, so
    * also each one's first) to the handler, and backs its terms for [0, index) out of the sum.
    */
-  private dropInputsBadAt(batch: Array<Pending<T>>, weights: number[], index: number): void {
+  private dropInputsBadAt(batch: Array<WeightedInput<T>>, weights: number[], index: number): void {
     for (let i = batch.length - 1; i >= 0; i--) {
       const input = batch[i]!;
       const value = input.values[index]!;
@@ -211,6 +244,70 @@ export class WeightedMeanAccumulator<T = number> {
       for (let j = 0; j < index; j++) sum[j]! -= w * input.values[j]!;
       batch.splice(i, 1);
       weights.splice(i, 1);
+    }
+  }
+}
+
+/**
+ * Adds the batch term Σ wᵢ·xᵢ[j] of up to four inputs to sum[j − offset] for j in [from, to),
+ * stopping before the first j where that term is not finite (a NaN or an infinity in some input:
+ * 0·Infinity is NaN too, and float32 values times weights below 2⁵³ cannot overflow Float64). Returns
+ * that j, or -1 when the range is folded.
+ */
+function foldTerms(sum: Float64Array, offset: number, inputs: readonly Float32Array[], weights: readonly number[], from: number, to: number): number {
+  // One monomorphic loop per batch size: V8 keeps each one tight.
+  switch (inputs.length) {
+    case 1: {
+      const a = inputs[0]!;
+      const wa = weights[0]!;
+      for (let j = from, k = from - offset; j < to; j++, k++) {
+        const v = wa * a[j]!;
+        if (v - v !== 0) return j;
+        sum[k]! += v;
+      }
+      return -1;
+    }
+    case 2: {
+      const a = inputs[0]!;
+      const b = inputs[1]!;
+      const wa = weights[0]!;
+      const wb = weights[1]!;
+      for (let j = from, k = from - offset; j < to; j++, k++) {
+        const v = wa * a[j]! + wb * b[j]!;
+        if (v - v !== 0) return j;
+        sum[k]! += v;
+      }
+      return -1;
+    }
+    case 3: {
+      const a = inputs[0]!;
+      const b = inputs[1]!;
+      const c = inputs[2]!;
+      const wa = weights[0]!;
+      const wb = weights[1]!;
+      const wc = weights[2]!;
+      for (let j = from, k = from - offset; j < to; j++, k++) {
+        const v = wa * a[j]! + wb * b[j]! + wc * c[j]!;
+        if (v - v !== 0) return j;
+        sum[k]! += v;
+      }
+      return -1;
+    }
+    default: {
+      const a = inputs[0]!;
+      const b = inputs[1]!;
+      const c = inputs[2]!;
+      const d = inputs[3]!;
+      const wa = weights[0]!;
+      const wb = weights[1]!;
+      const wc = weights[2]!;
+      const wd = weights[3]!;
+      for (let j = from, k = from - offset; j < to; j++, k++) {
+        const v = wa * a[j]! + wb * b[j]! + wc * c[j]! + wd * d[j]!;
+        if (v - v !== 0) return j;
+        sum[k]! += v;
+      }
+      return -1;
     }
   }
 }

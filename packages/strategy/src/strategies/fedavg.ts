@@ -21,7 +21,7 @@ import type {
   StrategyLogger,
   StrategySnapshot,
 } from '../types';
-import { acceptValidReplies } from '../validation';
+import { acceptValidReplies, acceptValidReplyList, type AcceptOptions } from '../validation';
 
 /** Config shared by every built-in strategy. */
 export const BaseConfigSchema = z.object({
@@ -52,6 +52,13 @@ export interface StrategyDeps {
   readonly rng?: Rng;
 }
 
+/**
+ * The valid replies {@link FedAvg.aggregateReplies} combines: a list when `aggregateFit` was given
+ * an array (every reply already at hand), otherwise a stream in arrival order. `for await` reads
+ * both.
+ */
+export type ValidReplies = readonly FitResult[] | AsyncIterable<FitResult>;
+
 /** What a strategy remembers between `configureFit` and `aggregateFit`. */
 export interface OpenRound {
   readonly round: number;
@@ -71,12 +78,14 @@ const silentLogger: StrategyLogger = { warn: () => undefined };
  *   w_{t+1} = Σᵢ (nᵢ / Σⱼ nⱼ) · wᵢ
  *
  * over the valid replies, with equal weights 1/K when every nᵢ is 0 (or with `weighting:
- * 'uniform'`). Replies are folded in as they arrive, four at a time, into one Float64
- * accumulator that also checks them for NaN and ±Infinity: 2·P·4 bytes of memory whatever the
- * number of nodes (at most three replies are held by reference while a batch fills), about one
- * pass over the reply bytes, and the same replies in the same order give the same bits. A
- * different order may change the Float64 sums in their last bit, which the float32 result almost
- * never shows; the robust rules are order-independent bit for bit.
+ * 'uniform'`), accumulated in Float64 and checked for NaN and ±Infinity on the way. A stream of
+ * replies is folded in as they arrive, four at a time, into one Float64 accumulator: 2·P·4 bytes
+ * of memory whatever the number of nodes (at most three replies are held by reference while a
+ * batch fills), about one pass over the reply bytes. An array of replies (all at hand) is averaged
+ * block by block across all of them at once ({@link WeightedMeanAccumulator.meanOf}): one read of
+ * each reply, no P-sized Float64 pass, the same bits. The same replies in the same order give the
+ * same bits, list or stream. A different order may change the Float64 sums in their last bit,
+ * which the float32 result almost never shows; the robust rules are order-independent bit for bit.
  *
  * The parent of every built-in: subclasses override one step ({@link FedAvg.fitConfig},
  * {@link FedAvg.fitAux}, {@link FedAvg.aggregateReplies} or {@link FedAvg.serverUpdate}), as in
@@ -181,7 +190,10 @@ export class FedAvg implements Strategy {
     const droppedReplies: DroppedReply[] = [];
     // Accepted replies by node, without their weights (the aggregate must not hold them).
     const ledger = new Map<string, Pick<FitResult, 'sampleCount' | 'metrics'>>();
-    const valid = acceptValidReplies(results, {
+    const record = (reply: FitResult): void => {
+      ledger.set(reply.nodeId, { sampleCount: reply.sampleCount, metrics: reply.metrics });
+    };
+    const acceptance: AcceptOptions = {
       layout: open.model.layout,
       expectedNodes: open.selected,
       requiredAux: this.requiredAux(),
@@ -189,13 +201,20 @@ export class FedAvg implements Strategy {
       onInvalidReply: this.config.onInvalidReply,
       logger: this.logger,
       dropped: droppedReplies,
-    });
-    const recorded = async function* (): AsyncGenerator<FitResult, void, undefined> {
-      for await (const reply of valid) {
-        ledger.set(reply.nodeId, { sampleCount: reply.sampleCount, metrics: reply.metrics });
-        yield reply;
-      }
     };
+    let valid: ValidReplies;
+    if (isReplyList(results)) {
+      valid = acceptValidReplyList(results, acceptance);
+      valid.forEach(record);
+    } else {
+      const stream = acceptValidReplies(results, acceptance);
+      valid = (async function* (): AsyncGenerator<FitResult, void, undefined> {
+        for await (const reply of stream) {
+          record(reply);
+          yield reply;
+        }
+      })();
+    }
     const rejectNonFinite: NonFiniteHandler<string> = (nodeId, flatIndex, value) => {
       const { tensor, index } = locateFlatIndex(open.model.layout, flatIndex);
       const error = new StrategyError(StrategyErrorCode.NON_FINITE, `weights hold ${value} at flat index ${flatIndex}`, { nodeId, tensor, index });
@@ -204,7 +223,7 @@ export class FedAvg implements Strategy {
       droppedReplies.push({ nodeId, error });
       ledger.delete(nodeId);
     };
-    const aggregate = await this.aggregateReplies(open, recorded(), rejectNonFinite);
+    const aggregate = await this.aggregateReplies(open, valid, rejectNonFinite);
     if (aggregate === null) {
       throw new StrategyError(StrategyErrorCode.EMPTY_REPLY_SET, `all ${droppedReplies.length} replies were invalid and dropped`);
     }
@@ -228,11 +247,17 @@ export class FedAvg implements Strategy {
   }
 
   /**
-   * Combines the valid replies into one vector, or `null` when none is left. FedAvg folds them into
-   * a streaming weighted mean that checks finiteness on the way; robust rules collect them first.
+   * Combines the valid replies into one vector, or `null` when none is left. FedAvg takes their
+   * weighted mean, checking finiteness on the way: block by block across a list, folded in as they
+   * arrive from a stream (same bits). Robust rules collect them first.
    */
-  protected async aggregateReplies(open: OpenRound, replies: AsyncIterable<FitResult>, onNonFinite: NonFiniteHandler<string>): Promise<Float32Array | null> {
-    const mean = new WeightedMeanAccumulator<string>(open.model.layout.size, onNonFinite);
+  protected async aggregateReplies(open: OpenRound, replies: ValidReplies, onNonFinite: NonFiniteHandler<string>): Promise<Float32Array | null> {
+    const size = open.model.layout.size;
+    if (isReplyList(replies)) {
+      const inputs = replies.map((reply) => ({ values: reply.weights, weight: this.replyWeight(reply), tag: reply.nodeId }));
+      return WeightedMeanAccumulator.meanOf(size, inputs, onNonFinite);
+    }
+    const mean = new WeightedMeanAccumulator<string>(size, onNonFinite);
     for await (const reply of replies) mean.add(reply.weights, this.replyWeight(reply), reply.nodeId);
     return mean.result();
   }
@@ -258,6 +283,10 @@ export class FedAvg implements Strategy {
   loadState(_state: JsonValue): void {
     // FedAvg keeps nothing across rounds.
   }
+}
+
+function isReplyList(replies: FitReplies | ValidReplies): replies is readonly FitResult[] {
+  return Array.isArray(replies);
 }
 
 /**

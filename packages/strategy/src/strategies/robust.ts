@@ -5,7 +5,7 @@ import { coordinateMedian, meanAroundMedian, trimmedMean } from '../math/coordin
 import { pairwiseSquaredDistances, selectByKrum } from '../math/krum';
 import { WeightedMeanAccumulator } from '../math/weighted-mean';
 import type { FitResult } from '../types';
-import { FedAvg, FedAvgConfigSchema, type OpenRound , type StrategyDeps } from './fedavg';
+import { FedAvg, FedAvgConfigSchema, type OpenRound, type StrategyDeps, type ValidReplies } from './fedavg';
 
 /**
  * Base of the robust rules: they need every reply at once (K·P memory, as in Flower), so the
@@ -16,7 +16,7 @@ abstract class CollectingStrategy extends FedAvg {
     return false;
   }
 
-  protected override async aggregateReplies(open: OpenRound, replies: AsyncIterable<FitResult>): Promise<Float32Array> {
+  protected override async aggregateReplies(open: OpenRound, replies: ValidReplies): Promise<Float32Array> {
     const collected: FitResult[] = [];
     for await (const reply of replies) collected.push(reply);
     collected.sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));

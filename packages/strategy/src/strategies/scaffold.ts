@@ -3,8 +3,8 @@ import { parseConfig, type ConfigSchema } from '../config';
 import { StrategyError, StrategyErrorCode } from '../errors';
 import { WeightedMeanAccumulator } from '../math/weighted-mean';
 import { decodeFloat32, encodeFloat32 } from '../state-codec';
-import type { FitResult, GlobalModel, FitInstruction, JsonValue } from '../types';
-import { FedAvg, FedAvgConfigSchema, type OpenRound , type StrategyDeps } from './fedavg';
+import type { GlobalModel, FitInstruction, JsonValue } from '../types';
+import { FedAvg, FedAvgConfigSchema, type OpenRound, type StrategyDeps, type ValidReplies } from './fedavg';
 
 /** Aux key of the server control c, sent to every selected node. */
 export const SCAFFOLD_SERVER_CONTROL = 'scaffold.server_control';
@@ -86,7 +86,7 @@ export class Scaffold extends FedAvg {
     return false;
   }
 
-  protected override async aggregateReplies(open: OpenRound, replies: AsyncIterable<FitResult>): Promise<Float32Array | null> {
+  protected override async aggregateReplies(open: OpenRound, replies: ValidReplies): Promise<Float32Array | null> {
     const size = open.model.layout.size;
     const mean = new WeightedMeanAccumulator<string>(size);
     const controlDelta = new Float64Array(size);

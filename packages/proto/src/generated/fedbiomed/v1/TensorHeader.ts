@@ -15,9 +15,16 @@ export interface TensorHeader {
    */
   'byteLength'?: (number | string | Long);
   /**
-   * SHA-256 of the tensor's raw bytes, checked by the receiver after the last chunk.
+   * SHA-256 of the tensor's raw bytes. A sender sets sha256, crc32c or both; the receiver checks
+   * whichever is present (both if both) as the chunks arrive, and refuses a header with neither.
    */
   'sha256'?: (Buffer | Uint8Array | string);
+  /**
+   * CRC-32C (Castagnoli) of the tensor's raw bytes: an integrity check against corruption and
+   * truncation, many times cheaper than SHA-256, for links whose authenticity TLS already covers.
+   */
+  'crc32c'?: (number);
+  '_crc32c'?: "crc32c";
 }
 
 /**
@@ -32,7 +39,14 @@ export interface TensorHeader__Output {
    */
   'byteLength': (number);
   /**
-   * SHA-256 of the tensor's raw bytes, checked by the receiver after the last chunk.
+   * SHA-256 of the tensor's raw bytes. A sender sets sha256, crc32c or both; the receiver checks
+   * whichever is present (both if both) as the chunks arrive, and refuses a header with neither.
    */
   'sha256': (Buffer);
+  /**
+   * CRC-32C (Castagnoli) of the tensor's raw bytes: an integrity check against corruption and
+   * truncation, many times cheaper than SHA-256, for links whose authenticity TLS already covers.
+   */
+  'crc32c'?: (number);
+  '_crc32c'?: "crc32c";
 }
