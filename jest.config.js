@@ -10,4 +10,9 @@ const projectConfigs = ['packages', 'examples'].flatMap((folder) =>
     : [],
 );
 
-module.exports = { projects: [...projectConfigs, join(__dirname, 'tools', 'jest.config.js')] };
+module.exports = {
+  projects: [...projectConfigs, join(__dirname, 'tools', 'jest.config.js')],
+  // Global, not per project: jest ignores testTimeout inside `projects` entries. Generous because the
+  // suites spawn processes and open sockets on a 2-core machine shared with other work.
+  testTimeout: 60_000,
+};

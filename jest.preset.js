@@ -24,5 +24,4 @@ module.exports = (packageDir) => ({
     '^@fedbiomed/([^/]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     '^@fedbiomed/([^/]+)/(.+)$': path.join(__dirname, 'packages/$1/src/$2'),
   },
-  testTimeout: 60_000,
 });

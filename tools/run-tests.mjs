@@ -1,6 +1,6 @@
 // The test command (`npm test`): every check CI runs, in order, failing fast.
-// 1. generated contract code is fresh; 2. everything compiles (strict); 3. lint incl. module
-// boundaries; 4. no import cycles; 5. jest over every package, ending with a summary line.
+// 1. generated contract code is fresh; 2. everything compiles (strict); 3. nx project graph, then
+// lint incl. module boundaries; 4. no import cycles; 5. jest over every package, ending with a summary line.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,9 @@ function step(title, command, args) {
 const bin = (name) => join('node_modules', '.bin', name);
 step('contracts', process.execPath, ['tools/proto/generate.mjs', '--check']);
 step('build', bin('tsc'), ['-b', 'tsconfig.build.json']);
+// The module-boundary rule reads nx's cached project graph and silently skips itself without one,
+// which is the state of a fresh clone: compute the graph first.
+step('project graph', bin('nx'), ['show', 'projects']);
 step('lint', bin('eslint'), ['packages', 'examples', 'tools', '--max-warnings=0', '--no-error-on-unmatched-pattern']);
 step('cycles', bin('madge'), ['--circular', '--extensions', 'ts', '--ts-config', 'tsconfig.base.json', 'packages']);
 

@@ -4,10 +4,14 @@
 //
 //   npx tsc -b packages/strategy && node --expose-gc tools/bench/strategy-fedavg.mjs [--quick]
 //
-// Updates are P = 10M float32. K = 100 updates would be 4 GB, so replies cycle through a few
-// pre-filled buffers (the aggregator cannot tell: it folds each reply in and lets it go). numpy's
-// Flower-style aggregate still makes K weighted copies (4 GB at K = 100): the machine needs about
-// 5 GB free. Writes the table to docs/benchmarks/strategy.md (or to $BENCH_REPORT).
+// Updates are P = 10M float32. Ours runs twice: on an array of replies (what the researcher's round
+// runner passes: FedAvg averages it block by block across all replies) and on an async stream
+// (folded in as replies arrive). K = 10 uses 10 distinct buffers; K = 100 would be 4 GB, so its
+// replies cycle through the same 10 (the stream path cannot tell; the list path then reads 9 in 10
+// reply blocks from cache, so its K = 100 figure is a best case). numpy's Flower-style aggregate
+// still makes K weighted copies (4 GB at K = 100): the machine needs about 5 GB free. Writes the
+// table to docs/benchmarks/strategy.md (or to $BENCH_REPORT). With $STRATEGY_BASELINE_DIST set to
+// another build's dist/ (e.g. the previous commit's), its FedAvg runs interleaved too, on the list.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { writeFileSync } from 'node:fs';
@@ -20,10 +24,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const require = createRequire(import.meta.url);
 const { FedAvg, Krum, Bulyan, createLayout, createSeededRng } = require(path.join(root, 'packages/strategy/dist/index.js'));
 
+const baselineDist = process.env.STRATEGY_BASELINE_DIST;
+const Baseline = baselineDist ? require(path.resolve(baselineDist, 'index.js')).FedAvg : undefined;
 const quick = process.argv.includes('--quick');
 const startLoad = os.loadavg();
 const P = quick ? 1_000_000 : 10_000_000;
-const BUFFERS = 4;
+const BUFFERS = 10;
 const MB = 1024 * 1024;
 const gc = globalThis.gc ?? (() => undefined);
 
@@ -59,18 +65,21 @@ async function measure(repeats, fn) {
   return { ms: median(times), extraBytes: peakExtra, times };
 }
 
-function* replies(k, sample) {
-  for (let i = 0; i < k; i++) {
+const nodeIds = (k) => Array.from({ length: k }, (_, i) => `node-${String(i).padStart(3, '0')}`);
+const replyList = (k) => nodeIds(k).map((nodeId, i) => ({ nodeId, sampleCount: 100 + i, weights: buffers[i % BUFFERS] }));
+
+async function* replyStream(k, sample) {
+  for (const reply of replyList(k)) {
     sample();
-    yield { nodeId: `node-${String(i).padStart(3, '0')}`, sampleCount: 100 + i, weights: buffers[i % BUFFERS] };
+    yield reply;
   }
   sample();
 }
 
-async function fedavgOnce(k, sample) {
-  const strategy = new FedAvg();
-  strategy.configureFit(1, model, Array.from({ length: k }, (_, i) => `node-${String(i).padStart(3, '0')}`));
-  const out = await strategy.aggregateFit(1, replies(k, sample), []);
+async function fedavgOnce(k, sample, stream, Strategy = FedAvg) {
+  const strategy = new Strategy();
+  strategy.configureFit(1, model, nodeIds(k));
+  const out = await strategy.aggregateFit(1, stream ? replyStream(k, sample) : replyList(k), []);
   sample();
   return out.weights[0];
 }
@@ -138,17 +147,24 @@ for line in sys.stdin:
 
 const numpy = await startNumpy();
 const rows = [];
+const REPEATS = { 10: 15, 100: 5 };
 for (const k of [10, 100]) {
-  const repeats = k === 10 ? 9 : 5;
-  await fedavgOnce(k, () => undefined); // warm-up (JIT)
+  const repeats = REPEATS[k];
+  await fedavgOnce(k, () => undefined, false); // warm-up (JIT)
+  await fedavgOnce(k, () => undefined, true);
+  if (Baseline) await fedavgOnce(k, () => undefined, false, Baseline);
   floorOnce(k, () => undefined);
+  const baseline = { times: [], extraBytes: 0 };
   const ours = { times: [], extraBytes: 0 };
+  const stream = { times: [], extraBytes: 0 };
   const floor = { times: [], extraBytes: 0 };
   const np = { times: [], extra: 0 };
   for (let r = 0; r < repeats; r++) {
     for (const [target, fn] of [
-      [ours, (sample) => fedavgOnce(k, sample)],
+      [ours, (sample) => fedavgOnce(k, sample, false)],
+      [stream, (sample) => fedavgOnce(k, sample, true)],
       [floor, (sample) => floorOnce(k, sample)],
+      ...(Baseline ? [[baseline, (sample) => fedavgOnce(k, sample, false, Baseline)]] : []),
     ]) {
       const one = await measure(1, fn);
       target.times.push(one.ms);
@@ -161,10 +177,12 @@ for (const k of [10, 100]) {
     }
   }
   ours.ms = median(ours.times);
+  stream.ms = median(stream.times);
   floor.ms = median(floor.times);
+  baseline.ms = Baseline ? median(baseline.times) : undefined;
   const numpyResult = numpy === null ? { error: 'python3 with numpy not found' } : { times: np.times, extra: np.extra, numpy: numpy.version };
-  rows.push({ k, ours, floor, numpy: numpyResult });
-  console.log(JSON.stringify({ k, ours, floor, numpy: numpyResult }));
+  rows.push({ k, ours, stream, floor, baseline, numpy: numpyResult });
+  console.log(JSON.stringify({ k, ours, stream, floor, baseline, numpy: numpyResult }));
 }
 numpy?.close();
 
@@ -203,25 +221,32 @@ const lines = [
   '',
   `## FedAvg, P = ${P.toLocaleString('en')} float32 per update`,
   '',
-  'Ours: `FedAvg.aggregateFit` on a stream of replies (validation of length and NaN/Inf included, Float64 accumulation).',
-  'Floor: one plain JS pass summing every input float once. numpy: Flower\'s `aggregate` (weighted multiply, `reduce(np.add)`, divide), float32.',
-  'Extra memory: peak growth of `arrayBuffers` (ours, floor) or of RSS (numpy) above the inputs. The three run interleaved, rep by rep (numpy in one long-lived python3 process).',
+  'Ours (list): `FedAvg.aggregateFit` on an array of replies, as the researcher\'s round runner passes them (block by block across all replies). Ours (stream): the same replies as an async stream, folded in as they arrive. Both include validation (length, NaN/Inf) and Float64 accumulation, and give the same bits.',
+  `Floor: one plain JS pass summing every input float once. numpy: Flower's \`aggregate\` (weighted multiply, \`reduce(np.add)\`, divide), float32. K = 10 reads 10 distinct buffers; K = 100 cycles through the same 10, so the list path reads 9 in 10 reply blocks from cache there (a best case).`,
+  'Extra memory: peak growth of `arrayBuffers` (ours, floor) or of RSS (numpy) above the inputs. The list path reserves 2·P·4 bytes but writes only the P·4 of the float32 result (the rest is touched only to fall back on a NaN reply). All four run interleaved, rep by rep (numpy in one long-lived python3 process).',
   '',
-  '| K | ours | floor | numpy (Flower) | ours / floor (target ≤ 2) | numpy / ours (target ≥ 1.5) | ours extra memory (target ≤ 2·P·4 = ' + ((2 * P * 4) / MB).toFixed(0) + ' MiB) | numpy extra memory |',
-  '|---|---|---|---|---|---|---|---|',
+  '| K | ours (list) | ours (stream) | floor | numpy (Flower) | list / floor (target ≤ 2) | numpy / list (target ≥ 1.5) | numpy / stream | extra memory list / stream (target ≤ 2·P·4 = ' + ((2 * P * 4) / MB).toFixed(0) + ' MiB) | numpy extra memory |',
+  '|---|---|---|---|---|---|---|---|---|---|',
 ];
 const verdicts = [];
-for (const { k, ours, floor, numpy } of rows) {
+for (const { k, ours, stream, floor, numpy } of rows) {
   const numpyMs = numpy.times ? median(numpy.times) : undefined;
   const ratioFloor = ours.ms / floor.ms;
   const ratioNumpy = numpyMs === undefined ? undefined : numpyMs / ours.ms;
-  const memOk = ours.extraBytes <= 2 * P * 4;
+  const memOk = Math.max(ours.extraBytes, stream.extraBytes) <= 2 * P * 4;
   lines.push(
-    `| ${k} | ${fmt(ours.ms)} | ${fmt(floor.ms)} | ${numpyMs === undefined ? `n/a (${numpy.error})` : fmt(numpyMs)} | ${ratioFloor.toFixed(2)} | ${ratioNumpy === undefined ? 'n/a' : ratioNumpy.toFixed(2)} | ${(ours.extraBytes / MB).toFixed(0)} MiB | ${numpy.extra === undefined ? 'n/a' : `${(numpy.extra / MB).toFixed(0)} MiB`} |`,
+    `| ${k} | ${fmt(ours.ms)} | ${fmt(stream.ms)} | ${fmt(floor.ms)} | ${numpyMs === undefined ? `n/a (${numpy.error})` : fmt(numpyMs)} | ${ratioFloor.toFixed(2)} | ${ratioNumpy === undefined ? 'n/a' : ratioNumpy.toFixed(2)} | ${numpyMs === undefined ? 'n/a' : (numpyMs / stream.ms).toFixed(2)} | ${(ours.extraBytes / MB).toFixed(0)} / ${(stream.extraBytes / MB).toFixed(0)} MiB | ${numpy.extra === undefined ? 'n/a' : `${(numpy.extra / MB).toFixed(0)} MiB`} |`,
   );
   verdicts.push(`- K = ${k}: ≤ 2× floor ${ratioFloor <= 2 ? 'met' : 'NOT met'}; ≥ 1.5× faster than numpy ${ratioNumpy === undefined ? 'not measured' : ratioNumpy >= 1.5 ? 'met' : 'NOT met'}; extra memory ≤ 2·P·4 ${memOk ? 'met' : 'NOT met'}.`);
 }
-lines.push('', ...verdicts, '', `Repeats: 9 (K = 10), 5 (K = 100), medians; numpy ${rows[0]?.numpy.numpy ?? 'absent'}.`, '');
+if (Baseline) {
+  lines.push('', `Baseline: \`FedAvg\` of the build in \`${baselineDist}\`, on the same list, interleaved with the runs above.`, '', '| K | baseline | ours (list) | baseline / ours | numpy / baseline | baseline extra memory |', '|---|---|---|---|---|---|');
+  for (const { k, ours, baseline, numpy } of rows) {
+    const numpyMs = numpy.times ? median(numpy.times) : undefined;
+    lines.push(`| ${k} | ${fmt(baseline.ms)} | ${fmt(ours.ms)} | ${(baseline.ms / ours.ms).toFixed(2)} | ${numpyMs === undefined ? 'n/a' : (numpyMs / baseline.ms).toFixed(2)} | ${(baseline.extraBytes / MB).toFixed(0)} MiB |`);
+  }
+}
+lines.push('', ...verdicts, '', `Repeats: ${REPEATS[10]} (K = 10), ${REPEATS[100]} (K = 100), interleaved, medians; numpy ${rows[0]?.numpy.numpy ?? 'absent'}.`, '');
 lines.push(`## Robust rules, ${N} nodes × ${PR.toLocaleString('en')} parameters`, '', '| rule | median time | fastest – slowest |', '|---|---|---|');
 for (const r of robust) lines.push(`| ${r.name} | ${fmt(r.ms)} | ${fmt(Math.min(...r.times))} – ${fmt(Math.max(...r.times))} |`);
 lines.push('', 'Pairwise distances are K² numbers computed block by block (never K×K×P); times include validation of every reply.', '');

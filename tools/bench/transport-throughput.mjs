@@ -4,11 +4,13 @@
 // each side's peak RSS growth (getrusage maxRSS − RSS before the transfer) is measured separately.
 //
 //   npx tsc -b packages/transport && node tools/bench/transport-throughput.mjs [--repeat 5] [--big]
-//       [--chunk BYTES] [--size BYTES] [--integrity crc32c|sha256] [--compare DIST_DIR]
+//       [--chunk BYTES] [--size BYTES] [--integrity crc32c|sha256|both] [--also-integrity sha256]
+//       [--compare DIST/index.js]
 //
 // Prints one JSON line per figure; --big adds the 2.5 GB model (one tensor over 2 GiB). --compare
-// also runs another build of the transport (a copy of an earlier packages/transport/dist), alternating
-// its repetitions with this build's, so before/after figures come from the same run.
+// also runs another build of the transport (a copy of an earlier packages/transport/dist, kept under
+// the repository so it resolves the same dependencies), and --also-integrity this build with another
+// integrity check; their repetitions alternate with this build's, so all figures come from one run.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
@@ -24,6 +26,11 @@ const SELF = fileURLToPath(import.meta.url);
 const MiB = 2 ** 20;
 
 const rssMiB = () => process.memoryUsage.rss() / MiB;
+/** CPU seconds (user + system) this process used since `since` (a process.cpuUsage() value). */
+const cpuSeconds = (since) => {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1e6;
+};
 const maxRssMiB = () => process.resourceUsage().maxRSS / 1024;
 const send = (message) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
@@ -81,10 +88,12 @@ async function researcherChild({ bytes, secure, chunkSizeBytes, integrity, certs
   while (!server.nodes().some((n) => n.state === 'online')) await new Promise((r) => setTimeout(r, 10));
 
   const before = rssMiB();
+  const cpuStart = process.cpuUsage();
   const started = process.hrtime.bigint();
   const weights = transport.packTensors([{ name: 'w', dtype: 'DTYPE_FLOAT32', shape: [bytes / 4], data: model }], ...packOptions(integrity));
   const { reply, tensors } = await server.request('bench-node', { train: { round: 1, globalWeights: weights.set } }, { tensors: [weights] });
   const grpcSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const researcherGrpcCpuSeconds = cpuSeconds(cpuStart);
   const back = tensors.get(reply.train.weights.transferId)[0].data;
   if (back.byteLength !== bytes || back[bytes - 1] !== model[bytes - 1]) throw new Error('model came back different');
   const researcherPeakGrowthMiB = maxRssMiB() - before;
@@ -94,6 +103,7 @@ async function researcherChild({ bytes, secure, chunkSizeBytes, integrity, certs
 
   // Raw socket: the same bytes out and back, into a preallocated buffer on each side.
   const [socket] = await connection;
+  const rawCpuStart = process.cpuUsage();
   const rawStarted = process.hrtime.bigint();
   const incoming = new Uint8Array(bytes);
   let received = 0;
@@ -109,14 +119,16 @@ async function researcherChild({ bytes, secure, chunkSizeBytes, integrity, certs
   }
   await done;
   const rawSeconds = Number(process.hrtime.bigint() - rawStarted) / 1e9;
+  const researcherRawCpuSeconds = cpuSeconds(rawCpuStart);
   socket.destroy();
   rawServer.close();
-  send({ grpcSeconds, rawSeconds, researcherPeakGrowthMiB });
+  send({ grpcSeconds, rawSeconds, researcherPeakGrowthMiB, researcherGrpcCpuSeconds, researcherRawCpuSeconds });
 }
 
 // ---- node child: echoes the model back through the transport, then through the raw socket ----
 async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, integrity, certs }) {
   let before = 0;
+  let cpuStart;
   const client = new transport.NodeClient({
     address: `localhost:${port}`,
     nodeId: 'bench-node',
@@ -126,7 +138,7 @@ async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, integri
     logger: { debug() {}, info() {}, warn: console.error, error: console.error },
     handler: async (request, tensors) => {
       if (request.body === 'ping') {
-        send({ nodePeakGrowthMiB: maxRssMiB() - before });
+        send({ nodePeakGrowthMiB: maxRssMiB() - before, nodeGrpcCpuSeconds: cpuSeconds(cpuStart) });
         return { reply: { ping: {} } };
       }
       const weights = transport.packTensors(tensors.get(request.train.globalWeights.transferId), ...packOptions(integrity));
@@ -135,6 +147,7 @@ async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, integri
   });
   before = rssMiB();
   await client.start();
+  cpuStart = process.cpuUsage();
   send({ connected: true });
   await new Promise((resolve) => client.on('disconnected', resolve));
   client.stop();
@@ -142,6 +155,7 @@ async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, integri
     ? tls.connect({ port: rawPort, host: '127.0.0.1', ca: certs.ca.certPem, servername: 'localhost' })
     : net.connect({ port: rawPort, host: '127.0.0.1' });
   await once(socket, secure ? 'secureConnect' : 'connect');
+  const rawCpuStart = process.cpuUsage();
   const incoming = new Uint8Array(bytes);
   let received = 0;
   socket.on('data', async (chunk) => {
@@ -154,6 +168,7 @@ async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, integri
     }
   });
   await once(socket, 'close');
+  send({ nodeRawCpuSeconds: cpuSeconds(rawCpuStart) });
 }
 
 // ---- orchestrator ----
@@ -177,8 +192,9 @@ async function once_(config, dist) {
   researcher.proc.stdin.write('{}\n');
   const nodeReport = await node.next();
   const result = await researcher.next();
+  const nodeRaw = await node.next();
   await Promise.all([once(researcher.proc, 'exit'), once(node.proc, 'exit')]);
-  return { ...result, ...nodeReport };
+  return { ...result, ...nodeReport, ...nodeRaw };
 }
 
 const median = (values) => {
@@ -205,6 +221,10 @@ function report(build, c, chunkSizeBytes, integrity, runs) {
       rawSocketMiBps: +raw.toFixed(1),
       ratio: +(grpc / raw).toFixed(3),
       medianRunRatio: +median(runs.map((r) => r.rawSeconds / r.grpcSeconds)).toFixed(3),
+      // CPU seconds both processes spent moving the model there and back: far less sensitive than
+      // wall time to other work on a shared machine.
+      transportCpuSeconds: +median(runs.map((r) => r.researcherGrpcCpuSeconds + r.nodeGrpcCpuSeconds)).toFixed(2),
+      rawSocketCpuSeconds: +median(runs.map((r) => r.researcherRawCpuSeconds + r.nodeRawCpuSeconds)).toFixed(2),
       researcherPeakGrowthMiB: +median(runs.map((r) => r.researcherPeakGrowthMiB)).toFixed(1),
       nodePeakGrowthMiB: +median(runs.map((r) => r.nodePeakGrowthMiB)).toFixed(1),
       researcherPeakGrowthRatio: +(median(runs.map((r) => r.researcherPeakGrowthMiB)) / (c.bytes / MiB)).toFixed(3),
@@ -222,6 +242,7 @@ async function main() {
   const size = Number(option('--size') ?? 0) || 400e6;
   const integrity = option('--integrity');
   const compare = option('--compare') && path.resolve(option('--compare'));
+  const alsoIntegrity = option('--also-integrity');
   const certs = await pki();
   const cases = [
     { name: `${size / 1e6}MB`, bytes: size, secure: false, repeat },
@@ -229,13 +250,15 @@ async function main() {
     ...(args.includes('--big') ? [{ name: '2.5GB', bytes: 2.5e9, secure: false, repeat: 1 }] : []),
   ];
   for (const c of cases) {
-    const runs = { current: [], compared: [] };
+    const runs = { current: [], also: [], compared: [] };
     for (let i = 0; i < c.repeat; i += 1) {
       const config = { bytes: c.bytes, secure: c.secure, chunkSizeBytes, integrity, certs };
       runs.current.push(await once_(config));
+      if (alsoIntegrity) runs.also.push(await once_({ ...config, integrity: alsoIntegrity }));
       if (compare) runs.compared.push(await once_({ ...config, integrity: undefined }, compare));
     }
     report('current', c, chunkSizeBytes, integrity, runs.current);
+    if (alsoIntegrity) report('current', c, chunkSizeBytes, alsoIntegrity, runs.also);
     if (compare) report(compare, c, chunkSizeBytes, undefined, runs.compared);
   }
 }

@@ -31,6 +31,7 @@ export {
   checkWeights,
   flattenWeights,
   readWeights,
+  readWeightsAsync,
   unflattenWeights,
   weightSpecs,
   weightsSha256,

@@ -21,12 +21,25 @@ export interface WeightSpec {
   readonly shape: readonly number[];
 }
 
-/** Reads a model's weights into plain arrays (one GPU/wasm read per tensor). */
+/**
+ * Reads a model's weights into plain arrays (one synchronous read per tensor). Synchronous reads are
+ * unavailable on webgpu in Node; code that may run on a GPU backend uses {@link readWeightsAsync}.
+ */
 export function readWeights(model: tf.LayersModel): WeightTensor[] {
   return model.weights.map((w) => {
     const value = w.read();
     return { name: w.originalName, shape: [...value.shape], values: Float32Array.from(value.dataSync()) };
   });
+}
+
+/** Reads a model's weights into plain arrays without blocking on the device (works on every backend). */
+export async function readWeightsAsync(model: tf.LayersModel): Promise<WeightTensor[]> {
+  return Promise.all(
+    model.weights.map(async (w) => {
+      const value = w.read();
+      return { name: w.originalName, shape: [...value.shape], values: Float32Array.from(await value.data()) };
+    }),
+  );
 }
 
 /** Manifest (names and shapes) of a model's weights. */

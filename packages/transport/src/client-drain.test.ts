@@ -78,17 +78,20 @@ describe('NodeClient#drain', () => {
 
   it('gives up with TIMEOUT when a handler does not finish, aborting it and stopping the client', async () => {
     server = await startServer();
+    const started: string[] = [];
     const aborted: unknown[] = [];
-    const handler = (_r: unknown, _t: unknown, context: { signal: AbortSignal }) =>
-      new Promise<never>((_resolve, reject) => context.signal.addEventListener('abort', () => reject(aborted.push(context.signal.reason))));
+    const handler = (_r: unknown, _t: unknown, context: { signal: AbortSignal; requestId: string }) =>
+      new Promise<never>((_resolve, reject) => {
+        started.push(context.requestId);
+        context.signal.addEventListener('abort', () => reject(aborted.push(context.signal.reason)));
+      });
     node = await startNode(server.port, { nodeId: 'stuck', handler });
     const pending = server.request('stuck', { requestId: 's', ping: {} }).catch((error: unknown) => error);
-    await until(() => server.nodes()[0]?.state === 'online');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await until(() => started.length === 1);
     await expect(node.drain({ timeoutMs: 100 })).rejects.toMatchObject({ code: 'TIMEOUT', nodeId: 'stuck' });
     expect(node.connected).toBe(false);
     expect(aborted).toHaveLength(1);
     await expect(pending).resolves.toMatchObject({ code: 'UNAVAILABLE', nodeId: 'stuck' });
-    expect(() => node?.drain({ timeoutMs: -1 })).rejects.toThrow('timeoutMs must be a non-negative number');
+    await expect(node.drain({ timeoutMs: -1 })).rejects.toThrow('timeoutMs must be a non-negative number');
   });
 });

@@ -70,7 +70,6 @@ export class ClientSession {
   private refusal: TransportError | undefined;
   /** Called whenever a request leaves {@link requests} or the session closes (see {@link drain}). */
   private onSettled: (() => void) | undefined;
-  private halfClosed = false;
   private readonly closed: Promise<TransportError>;
   private resolveClosed!: (reason: TransportError) => void;
 
@@ -108,22 +107,21 @@ export class ClientSession {
 
   /**
    * Ends the session gracefully: refuses new requests (`SHUTTING_DOWN` error replies), lets the
-   * requests already received finish, waits until their replies and tensor chunks are flushed to the
-   * socket, then half-closes the stream and resolves once the researcher has read it to the end and
-   * closed its side. Rejects with the reason when the session ends before every reply went out.
+   * requests already received finish, then half-closes the stream after their replies and tensor
+   * chunks, and resolves once the researcher has read it to the end and closed its side. Rejects with
+   * the reason when the session ends before every reply went out.
    */
   async drain(): Promise<void> {
     if (this.state === 'hello') throw new TransportError('UNAVAILABLE', 'the session is not open yet', { nodeId: this.nodeId });
     if (this.state === 'active') this.state = 'draining';
     while (this.requests.size > 0 && this.state === 'draining') await new Promise<void>((resolve) => (this.onSettled = resolve));
     this.onSettled = undefined;
-    await this.writer.flushed();
     if (this.state === 'closed' || !this.writer.open) {
       const reason = await this.closed;
-      if (!this.halfClosed) throw new TransportError(reason.code, `the session ended before the replies were sent: ${reason.message}`, { nodeId: this.nodeId, cause: reason });
-      return;
+      throw new TransportError(reason.code, `the session ended before the replies were sent: ${reason.message}`, { nodeId: this.nodeId, cause: reason });
     }
-    this.halfClosed = true;
+    // The half-close follows every frame already written, and the researcher closes its side only after
+    // reading them all: once the session closes, every reply has arrived.
     this.heartbeat?.stop();
     this.call.end();
     await this.closed;

@@ -6,23 +6,14 @@ import type { TensorPayload } from './tensor';
 /**
  * Writes frames to a gRPC stream with backpressure: `write` resolves once the stream can take more,
  * so a sender never queues more than the stream's high-water mark, whatever the model size.
- * {@link flushed} tells when every frame written so far has left for the socket.
  */
 export class FrameWriter<Frame> {
   private drain: Promise<void> | undefined;
-  private lastFlush: Promise<void> = Promise.resolve();
-  /** Settles once the stream closes or fails: a write in flight then may never call back. */
-  private readonly ended: Promise<void>;
 
   constructor(
     private readonly stream: Writable,
     private readonly describe: () => { nodeId?: string },
-  ) {
-    this.ended = new Promise<void>((resolve) => {
-      stream.once('close', resolve);
-      stream.once('error', () => resolve());
-    });
-  }
+  ) {}
 
   /** Whether the stream still accepts frames. */
   get open(): boolean {
@@ -33,11 +24,7 @@ export class FrameWriter<Frame> {
   async write(frame: Frame): Promise<void> {
     if (this.drain) await this.drain;
     if (!this.open) throw new TransportError('UNAVAILABLE', 'the session stream is closed', this.describe());
-    // grpc-js calls a write's callback once the frame is handed to the HTTP/2 socket (or failed); frames
-    // are written in order, so the latest callback covers every frame before it.
-    let flushed!: () => void;
-    this.lastFlush = new Promise<void>((resolve) => (flushed = resolve));
-    if (!this.stream.write(frame, () => flushed())) {
+    if (!this.stream.write(frame)) {
       this.drain ??= new Promise<void>((resolve) => {
         const settle = () => {
           this.stream.off('drain', settle);
@@ -51,14 +38,6 @@ export class FrameWriter<Frame> {
         this.stream.on('error', settle);
       });
     }
-  }
-
-  /**
-   * Resolves once every frame written so far has been flushed to the socket, or the stream ended
-   * (check {@link open} after).
-   */
-  flushed(): Promise<void> {
-    return Promise.race([this.lastFlush, this.ended]);
   }
 }
 

@@ -80,8 +80,9 @@ export class WeightedMeanAccumulator<T = number> {
    * It goes block by block of coordinates across all inputs at once: each input is read once, the
    * block's Float64 sums (folded four inputs at a time, as {@link WeightedMeanAccumulator.add}
    * does) stay in cache and are checked and narrowed to float32 straight into the result. No
-   * P-sized Float64 sum is written, so only P·4 of the 2·P·4 bytes reserved are touched. At the
-   * first non-finite term it starts over on the streaming path, which reports and drops inputs.
+   * P-sized Float64 sum is written, so little more than P·4 of the 2·P·4 bytes reserved are
+   * touched. At the first non-finite term it starts over, in the same bytes, on the streaming
+   * path, which reports and drops inputs.
    */
   static meanOf<T>(size: number, inputs: ReadonlyArray<WeightedInput<T>>, onNonFinite?: NonFiniteHandler<T>): Float32Array | null {
     const mean = new WeightedMeanAccumulator<T>(size, onNonFinite);
@@ -159,9 +160,13 @@ export class WeightedMeanAccumulator<T = number> {
     }
     const divisor = this.divisor();
     const out = this.output();
-    const block = new Float64Array(Math.min(BLOCK, this.size));
-    for (let start = 0; start < this.size; start += BLOCK) {
-      const end = Math.min(this.size, start + BLOCK);
+    // The block's sums live in the half of the reservation that the float32 result leaves free
+    // (bytes from 8·⌈P/2⌉ ≥ 4·P on), so the whole pass stays within 2·P·4 bytes.
+    const room = Math.floor(this.size / 2);
+    const blockLength = Math.max(1, Math.min(BLOCK, room));
+    const block = room > 0 ? new Float64Array(this.sum.buffer, this.sum.byteOffset + 8 * Math.ceil(this.size / 2), blockLength) : new Float64Array(1);
+    for (let start = 0; start < this.size; start += blockLength) {
+      const end = Math.min(this.size, start + blockLength);
       block.fill(0);
       for (const { values, weights } of batches) {
         if (foldTerms(block, start, values, weights, start, end) >= 0) {
@@ -302,7 +307,24 @@ function foldTerms(sum: Float64Array, offset: number, inputs: readonly Float32Ar
       const wb = weights[1]!;
       const wc = weights[2]!;
       const wd = weights[3]!;
-      for (let j = from, k = from - offset; j < to; j++, k++) {
+      let j = from;
+      let k = from - offset;
+      // Four coordinates per turn: V8 re-checks each array once per turn instead of once per
+      // coordinate. A non-finite term makes their sum non-finite (finite terms cannot overflow);
+      // the one-by-one loop below then finds which coordinate it was.
+      for (; j + 3 < to; j += 4, k += 4) {
+        const v0 = wa * a[j]! + wb * b[j]! + wc * c[j]! + wd * d[j]!;
+        const v1 = wa * a[j + 1]! + wb * b[j + 1]! + wc * c[j + 1]! + wd * d[j + 1]!;
+        const v2 = wa * a[j + 2]! + wb * b[j + 2]! + wc * c[j + 2]! + wd * d[j + 2]!;
+        const v3 = wa * a[j + 3]! + wb * b[j + 3]! + wc * c[j + 3]! + wd * d[j + 3]!;
+        const all = v0 + v1 + v2 + v3;
+        if (all - all !== 0) break;
+        sum[k]! += v0;
+        sum[k + 1]! += v1;
+        sum[k + 2]! += v2;
+        sum[k + 3]! += v3;
+      }
+      for (; j < to; j++, k++) {
         const v = wa * a[j]! + wb * b[j]! + wc * c[j]! + wd * d[j]!;
         if (v - v !== 0) return j;
         sum[k]! += v;

@@ -58,6 +58,33 @@ describe('FedAvg', () => {
     expect(seen).toEqual(['a-sent', 'b-sent']);
   });
 
+  it('aggregates a list block-wise to the bits of the same replies streamed, drops included', async () => {
+    const big = createLayout([{ name: 'dense/kernel', shape: [50, 100] }, { name: 'dense/bias', shape: [100] }]);
+    const bigModel: GlobalModel = { layout: big, weights: new Float32Array(big.size) };
+    const rng = createSeededRng(3);
+    const replies = Array.from({ length: 6 }, (_, i): FitResult => ({
+      nodeId: `n${i}`,
+      sampleCount: 10 + i,
+      weights: Float32Array.from({ length: big.size }, () => rng.nextGaussian()),
+    }));
+    replies[3]!.weights[5050] = NaN; // in dense/bias, after the first block
+    const run = async (input: FitResult[] | AsyncIterable<FitResult>) => {
+      const strategy = new FedAvg();
+      strategy.configureFit(1, bigModel, replies.map((r) => r.nodeId));
+      return (await strategy.aggregateFit(1, input, []))!;
+    };
+    async function* stream() {
+      yield* replies;
+    }
+    const list = await run(replies);
+    const streamed = await run(stream());
+    expect(Buffer.from(list.weights.buffer, list.weights.byteOffset, list.weights.byteLength).equals(Buffer.from(streamed.weights.buffer, streamed.weights.byteOffset, streamed.weights.byteLength))).toBe(true);
+    expect(list.acceptedNodes).toEqual(['n0', 'n1', 'n2', 'n4', 'n5']);
+    expect(streamed.acceptedNodes).toEqual(list.acceptedNodes);
+    expect(list.droppedReplies.map((d) => d.error.message)).toEqual([expect.stringMatching(/NaN at flat index 5050 \(node "n3", tensor "dense\/bias", index 50\)/)]);
+    expect(streamed.droppedReplies.map((d) => d.error.message)).toEqual(list.droppedReplies.map((d) => d.error.message));
+  });
+
   it('keeps the old model (null) when failures are not accepted', async () => {
     const strategy = new FedAvg({ acceptFailures: false });
     strategy.configureFit(1, model, ['a', 'b']);

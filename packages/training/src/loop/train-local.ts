@@ -7,7 +7,7 @@ import { createCryptoRng, SCAFFOLD_SERVER_CONTROL, SCAFFOLD_NODE_CONTROL, type R
 import { TrainingError } from '../errors';
 import { planToModel } from '../plan/plan-model';
 import { OPTIMIZER_NAMES, type OptimizerSpec, type PlanSpec } from '../plan/plan-spec';
-import { assignWeights, readWeights, type ModelWeights, type WeightTensor } from '../weights';
+import { assignWeights, readWeightsAsync, type ModelWeights, type WeightTensor } from '../weights';
 import { applyUpdatePrivacy } from './privacy';
 import { checkMetricNames, evaluateModel, throwIfAborted, type MetricSet } from './evaluate';
 import { lossFunction } from './losses';
@@ -92,7 +92,7 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
     const t0 = performance.now();
     const { numUpdates, sampleCount, optimizer } = await runSteps(model, options, batchSize);
     const trainingMs = performance.now() - t0;
-    let weights = readWeights(model);
+    let weights = await readWeightsAsync(model);
     const aux: Record<string, Float32Array> = {};
     if (options.aux?.[SCAFFOLD_SERVER_CONTROL]) {
       aux[SCAFFOLD_NODE_CONTROL] = nextNodeControl(model, options.aux, options.weights, weights, numUpdates, optimizer.learningRate);
