@@ -1,11 +1,17 @@
 import { loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync, type Options } from '@grpc/proto-loader';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as protobuf from 'protobufjs';
 import type { ProtoGrpcType } from './generated/researcher_service';
 
-/** Folder holding the `.proto` contracts shipped with this package. */
-export const PROTO_DIR = join(__dirname, '..', 'proto');
+/**
+ * Folder holding the `.proto` contracts: the copy packed into the published package (`prepack`), or
+ * the repository's top-level `proto/` when running from the monorepo, so no second copy is committed.
+ */
+export const PROTO_DIR = [join(__dirname, '..', 'proto'), join(__dirname, '..', '..', '..', 'proto')].find((dir) =>
+  existsSync(join(dir, 'fedbiomed', 'v1', 'researcher_service.proto')),
+) ?? join(__dirname, '..', 'proto');
 
 /** The contract files, relative to {@link PROTO_DIR}. */
 export const PROTO_FILES: readonly string[] = [
