@@ -11,7 +11,8 @@
 // reply blocks from cache, so its K = 100 figure is a best case). numpy's Flower-style aggregate
 // still makes K weighted copies (4 GB at K = 100): the machine needs about 5 GB free. Writes the
 // table to docs/benchmarks/strategy.md (or to $BENCH_REPORT). With $STRATEGY_BASELINE_DIST set to
-// another build's dist/ (e.g. the previous commit's), its FedAvg runs interleaved too, on the list.
+// another build's dist/ (e.g. the previous commit's; $STRATEGY_BASELINE_LABEL names it in the
+// report), its FedAvg runs interleaved too, on the list.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ const { FedAvg, Krum, Bulyan, createLayout, createSeededRng } = require(path.joi
 
 const baselineDist = process.env.STRATEGY_BASELINE_DIST;
 const Baseline = baselineDist ? require(path.resolve(baselineDist, 'index.js')).FedAvg : undefined;
+const baselineLabel = process.env.STRATEGY_BASELINE_LABEL ?? `the build in \`${baselineDist}\``;
 const quick = process.argv.includes('--quick');
 const startLoad = os.loadavg();
 const P = quick ? 1_000_000 : 10_000_000;
@@ -240,11 +242,22 @@ for (const { k, ours, stream, floor, numpy } of rows) {
   verdicts.push(`- K = ${k}: ≤ 2× floor ${ratioFloor <= 2 ? 'met' : 'NOT met'}; ≥ 1.5× faster than numpy ${ratioNumpy === undefined ? 'not measured' : ratioNumpy >= 1.5 ? 'met' : 'NOT met'}; extra memory ≤ 2·P·4 ${memOk ? 'met' : 'NOT met'}.`);
 }
 if (Baseline) {
-  lines.push('', `Baseline: \`FedAvg\` of the build in \`${baselineDist}\`, on the same list, interleaved with the runs above.`, '', '| K | baseline | ours (list) | baseline / ours | numpy / baseline | baseline extra memory |', '|---|---|---|---|---|---|');
+  lines.push('', `Baseline: \`FedAvg\` of ${baselineLabel}, on the same list, interleaved with the runs above.`, '', '| K | baseline | ours (list) | baseline / ours | numpy / baseline | baseline extra memory |', '|---|---|---|---|---|---|');
   for (const { k, ours, baseline, numpy } of rows) {
     const numpyMs = numpy.times ? median(numpy.times) : undefined;
     lines.push(`| ${k} | ${fmt(baseline.ms)} | ${fmt(ours.ms)} | ${(baseline.ms / ours.ms).toFixed(2)} | ${numpyMs === undefined ? 'n/a' : (numpyMs / baseline.ms).toFixed(2)} | ${(baseline.extraBytes / MB).toFixed(0)} MiB |`);
   }
+}
+lines.push(
+  '',
+  'Where the time goes. The float32 → Float64 conversion, multiply and add of every input value is the work itself; the list path adds only one float32 write per coordinate (the last batch of each block writes (Σ + term) / Σw straight to the result) and the page faults of the fresh result. The stream path also reads and writes its P-sized Float64 sum once per four replies and narrows it in a final pass, which is what the list path saves at small K. numpy\'s Flower aggregate allocates K weighted copies and K − 1 sums (fresh pages each), so it slows down more than ours when the machine is loaded: the ratio moves with the load.',
+);
+for (const { k, ours, stream, numpy } of rows) {
+  if (!numpy.times) continue;
+  const fastest = (xs) => Math.min(...xs);
+  verdicts.push(
+    `- K = ${k}, fastest reps (least load): list ${fmt(fastest(ours.times))}, stream ${fmt(fastest(stream.times))}, numpy ${fmt(fastest(numpy.times))}; numpy / list ${(fastest(numpy.times) / fastest(ours.times)).toFixed(2)}.`,
+  );
 }
 lines.push('', ...verdicts, '', `Repeats: ${REPEATS[10]} (K = 10), ${REPEATS[100]} (K = 100), interleaved, medians; numpy ${rows[0]?.numpy.numpy ?? 'absent'}.`, '');
 lines.push(`## Robust rules, ${N} nodes × ${PR.toLocaleString('en')} parameters`, '', '| rule | median time | fastest – slowest |', '|---|---|---|');

@@ -5,7 +5,7 @@
 //
 //   npx tsc -b packages/transport && node tools/bench/transport-throughput.mjs [--repeat 5] [--big]
 //       [--chunk BYTES] [--size BYTES] [--integrity crc32c|sha256|both] [--also-integrity sha256]
-//       [--compare DIST/index.js]
+//       [--compare DIST/index.js] [--only plaintext|tls]
 //
 // Prints one JSON line per figure; --big adds the 2.5 GB model (one tensor over 2 GiB). --compare
 // also runs another build of the transport (a copy of an earlier packages/transport/dist, kept under
@@ -244,9 +244,10 @@ async function main() {
   const compare = option('--compare') && path.resolve(option('--compare'));
   const alsoIntegrity = option('--also-integrity');
   const certs = await pki();
+  const only = option('--only'); // plaintext | tls
   const cases = [
-    { name: `${size / 1e6}MB`, bytes: size, secure: false, repeat },
-    { name: `${size / 1e6}MB-tls`, bytes: size, secure: true, repeat },
+    ...(only === 'tls' ? [] : [{ name: `${size / 1e6}MB`, bytes: size, secure: false, repeat }]),
+    ...(only === 'plaintext' ? [] : [{ name: `${size / 1e6}MB-tls`, bytes: size, secure: true, repeat }]),
     ...(args.includes('--big') ? [{ name: '2.5GB', bytes: 2.5e9, secure: false, repeat: 1 }] : []),
   ];
   for (const c of cases) {

@@ -97,9 +97,11 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
     stop() {
       stopping ??= (async () => {
         await dispatcher.drain();
-        // The transport sends a reply's tensor chunks after the handler returns: let them drain.
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        client.stop();
+        // Resolves once the in-flight replies and their tensor chunks have reached the researcher;
+        // it refuses new requests meanwhile and stops the client in every case.
+        await client.drain({ timeoutMs: 30_000 }).catch((error: unknown) =>
+          logger.warn({ err: (error as Error).message }, 'in-flight reply not fully delivered before stopping'),
+        );
         clearInterval(keepAlive);
         logger.info({}, 'node stopped');
         resolveStopped(undefined);

@@ -71,6 +71,7 @@ export class ClientSession {
   /** Called whenever a request leaves {@link requests} or the session closes (see {@link drain}). */
   private onSettled: (() => void) | undefined;
   private readonly closed: Promise<TransportError>;
+  private drained: Promise<void> | undefined;
   private resolveClosed!: (reason: TransportError) => void;
 
   constructor(
@@ -111,7 +112,12 @@ export class ClientSession {
    * chunks, and resolves once the researcher has read it to the end and closed its side. Rejects with
    * the reason when the session ends before every reply went out.
    */
-  async drain(): Promise<void> {
+  drain(): Promise<void> {
+    this.drained ??= this.finish();
+    return this.drained;
+  }
+
+  private async finish(): Promise<void> {
     if (this.state === 'hello') throw new TransportError('UNAVAILABLE', 'the session is not open yet', { nodeId: this.nodeId });
     if (this.state === 'active') this.state = 'draining';
     while (this.requests.size > 0 && this.state === 'draining') await new Promise<void>((resolve) => (this.onSettled = resolve));

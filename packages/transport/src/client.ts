@@ -129,9 +129,9 @@ export class NodeClient {
 
   /**
    * Stops the node gracefully: takes no new request (the researcher gets `SHUTTING_DOWN` error
-   * replies), lets the requests already received finish, waits until their replies and tensor chunks
-   * are flushed to the socket, half-closes the session and waits for the researcher to close its
-   * side, so it has read every reply; then stops like {@link stop}. Resolves at once when no session
+   * replies), lets the requests already received finish, half-closes the session behind their
+   * replies and tensor chunks, and waits for the researcher to close its side, which it does only after
+   * reading every frame before the half-close; then stops like {@link stop}. Resolves at once when no session
    * is open. Rejects with `TIMEOUT` after `timeoutMs` (default 30 s), or with the reason when the
    * session ended before the replies went out; the client is stopped in every case.
    *

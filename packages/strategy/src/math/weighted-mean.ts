@@ -75,11 +75,12 @@ export class WeightedMeanAccumulator<T = number> {
   /**
    * The weighted mean of inputs that are all at hand (replies already received), with the bits,
    * handler calls and `null` of adding them one by one in this order and calling
-   * {@link WeightedMeanAccumulator.result}, in about half the time.
+   * {@link WeightedMeanAccumulator.result}, with less work.
    *
    * It goes block by block of coordinates across all inputs at once: each input is read once, the
    * block's Float64 sums (folded four inputs at a time, as {@link WeightedMeanAccumulator.add}
-   * does) stay in cache and are checked and narrowed to float32 straight into the result. No
+   * does) stay in cache, and the last batch of each block writes (Σ + term) / Σw straight into
+   * the float32 result. No
    * P-sized Float64 sum is written, so little more than P·4 of the 2·P·4 bytes reserved are
    * touched. At the first non-finite term it starts over, in the same bytes, on the streaming
    * path, which reports and drops inputs.
@@ -153,11 +154,12 @@ export class WeightedMeanAccumulator<T = number> {
       if (this.weighted) this.totalWeight += input.weight;
       else this.equalCount++;
     }
-    const batches: Array<{ values: Float32Array[]; weights: number[] }> = [];
+    const batches: Batch[] = [];
     for (let i = 0; i < inputs.length; i += BATCH) {
       const batch = inputs.slice(i, i + BATCH);
-      batches.push({ values: batch.map((input) => input.values), weights: batch.map((input) => (this.weighted ? input.weight : 1)) });
+      batches.push(toBatch(batch.map((input) => input.values), batch.map((input) => (this.weighted ? input.weight : 1))));
     }
+    const last = batches.pop()!;
     const divisor = this.divisor();
     const out = this.output();
     // The block's sums live in the half of the reservation that the float32 result leaves free
@@ -168,15 +170,15 @@ export class WeightedMeanAccumulator<T = number> {
     for (let start = 0; start < this.size; start += blockLength) {
       const end = Math.min(this.size, start + blockLength);
       block.fill(0);
-      for (const { values, weights } of batches) {
-        if (foldTerms(block, start, values, weights, start, end) >= 0) {
-          this.weighted = false;
-          this.totalWeight = 0;
-          this.equalCount = 0;
-          return null;
-        }
+      let bad = -1;
+      for (let i = 0; i < batches.length && bad < 0; i++) bad = foldBatch(block, start, batches[i]!, start, end);
+      if (bad < 0) bad = finishBatch(block, start, last, start, end, out, divisor);
+      if (bad >= 0) {
+        this.weighted = false;
+        this.totalWeight = 0;
+        this.equalCount = 0;
+        return null;
       }
-      for (let j = start; j < end; j++) out[j] = block[j - start]! / divisor;
     }
     return out;
   }
@@ -224,11 +226,11 @@ export class WeightedMeanAccumulator<T = number> {
     }
   }
 
-  /** {@link foldTerms} over the whole sum from `from` on, block by block. */
+  /** {@link foldBatch} over the whole sum from `from` on, block by block. */
   private foldRange(batch: ReadonlyArray<WeightedInput<T>>, weights: readonly number[], from: number): number {
-    const values = batch.map((input) => input.values);
+    const terms = toBatch(batch.map((input) => input.values), weights);
     for (let start = from; start < this.size; start += BLOCK) {
-      const bad = foldTerms(this.sum, 0, values, weights, start, Math.min(this.size, start + BLOCK));
+      const bad = foldBatch(this.sum, 0, terms, start, Math.min(this.size, start + BLOCK));
       if (bad >= 0) return bad;
     }
     return -1;
@@ -254,84 +256,64 @@ export class WeightedMeanAccumulator<T = number> {
 }
 
 /**
- * Adds the batch term Σ wᵢ·xᵢ[j] of up to four inputs to sum[j − offset] for j in [from, to),
- * stopping before the first j where that term is not finite (a NaN or an infinity in some input:
- * 0·Infinity is NaN too, and float32 values times weights below 2⁵³ cannot overflow Float64). Returns
- * that j, or -1 when the range is folded.
+ * Up to four inputs and their weights, padded to exactly four with the first input at weight 0 so
+ * that one loop serves every batch size. The padding adds ±0 to each term: the term's bits change
+ * only from −0 to +0, and no sum it meets is −0 (sums start at +0, and x + y is −0 only when both
+ * are), so every sum keeps its bits. A non-finite first input already makes the term non-finite.
  */
-function foldTerms(sum: Float64Array, offset: number, inputs: readonly Float32Array[], weights: readonly number[], from: number, to: number): number {
-  // One monomorphic loop per batch size: V8 keeps each one tight.
-  switch (inputs.length) {
-    case 1: {
-      const a = inputs[0]!;
-      const wa = weights[0]!;
-      for (let j = from, k = from - offset; j < to; j++, k++) {
-        const v = wa * a[j]!;
-        if (v - v !== 0) return j;
-        sum[k]! += v;
-      }
-      return -1;
-    }
-    case 2: {
-      const a = inputs[0]!;
-      const b = inputs[1]!;
-      const wa = weights[0]!;
-      const wb = weights[1]!;
-      for (let j = from, k = from - offset; j < to; j++, k++) {
-        const v = wa * a[j]! + wb * b[j]!;
-        if (v - v !== 0) return j;
-        sum[k]! += v;
-      }
-      return -1;
-    }
-    case 3: {
-      const a = inputs[0]!;
-      const b = inputs[1]!;
-      const c = inputs[2]!;
-      const wa = weights[0]!;
-      const wb = weights[1]!;
-      const wc = weights[2]!;
-      for (let j = from, k = from - offset; j < to; j++, k++) {
-        const v = wa * a[j]! + wb * b[j]! + wc * c[j]!;
-        if (v - v !== 0) return j;
-        sum[k]! += v;
-      }
-      return -1;
-    }
-    default: {
-      const a = inputs[0]!;
-      const b = inputs[1]!;
-      const c = inputs[2]!;
-      const d = inputs[3]!;
-      const wa = weights[0]!;
-      const wb = weights[1]!;
-      const wc = weights[2]!;
-      const wd = weights[3]!;
-      let j = from;
-      let k = from - offset;
-      // Four coordinates per turn: V8 re-checks each array once per turn instead of once per
-      // coordinate. A non-finite term makes their sum non-finite (finite terms cannot overflow);
-      // the one-by-one loop below then finds which coordinate it was.
-      for (; j + 3 < to; j += 4, k += 4) {
-        const v0 = wa * a[j]! + wb * b[j]! + wc * c[j]! + wd * d[j]!;
-        const v1 = wa * a[j + 1]! + wb * b[j + 1]! + wc * c[j + 1]! + wd * d[j + 1]!;
-        const v2 = wa * a[j + 2]! + wb * b[j + 2]! + wc * c[j + 2]! + wd * d[j + 2]!;
-        const v3 = wa * a[j + 3]! + wb * b[j + 3]! + wc * c[j + 3]! + wd * d[j + 3]!;
-        const all = v0 + v1 + v2 + v3;
-        if (all - all !== 0) break;
-        sum[k]! += v0;
-        sum[k + 1]! += v1;
-        sum[k + 2]! += v2;
-        sum[k + 3]! += v3;
-      }
-      for (; j < to; j++, k++) {
-        const v = wa * a[j]! + wb * b[j]! + wc * c[j]! + wd * d[j]!;
-        if (v - v !== 0) return j;
-        sum[k]! += v;
-      }
-      return -1;
-    }
+interface Batch {
+  readonly a: Float32Array;
+  readonly b: Float32Array;
+  readonly c: Float32Array;
+  readonly d: Float32Array;
+  readonly wa: number;
+  readonly wb: number;
+  readonly wc: number;
+  readonly wd: number;
+}
+
+function toBatch(values: readonly Float32Array[], weights: readonly number[]): Batch {
+  const a = values[0]!;
+  return {
+    a,
+    b: values[1] ?? a,
+    c: values[2] ?? a,
+    d: values[3] ?? a,
+    wa: weights[0]!,
+    wb: weights[1] ?? 0,
+    wc: weights[2] ?? 0,
+    wd: weights[3] ?? 0,
+  };
+}
+
+/**
+ * Adds the batch term wa·a[j] + wb·b[j] + wc·c[j] + wd·d[j] to sum[j − offset] for j in
+ * [from, to), stopping before the first j where that term is not finite (a NaN or an infinity in
+ * some input: 0·Infinity is NaN too, and float32 values times weights below 2⁵³ cannot overflow
+ * Float64). Returns that j, or -1 when the range is folded.
+ */
+function foldBatch(sum: Float64Array, offset: number, batch: Batch, from: number, to: number): number {
+  const { a, b, c, d, wa, wb, wc, wd } = batch;
+  for (let j = from; j < to; j++) {
+    const v = wa * a[j]! + wb * b[j]! + wc * c[j]! + wd * d[j]!;
+    if (v - v !== 0) return j;
+    sum[j - offset]! += v;
   }
+  return -1;
+}
+
+/**
+ * {@link foldBatch} for a block's last batch: writes (sum + term) / divisor straight to out[j] as
+ * float32 (the bits of adding, then narrowing), saving a pass over the block.
+ */
+function finishBatch(sum: Float64Array, offset: number, batch: Batch, from: number, to: number, out: Float32Array, divisor: number): number {
+  const { a, b, c, d, wa, wb, wc, wd } = batch;
+  for (let j = from; j < to; j++) {
+    const v = wa * a[j]! + wb * b[j]! + wc * c[j]! + wd * d[j]!;
+    if (v - v !== 0) return j;
+    out[j] = (sum[j - offset]! + v) / divisor;
+  }
+  return -1;
 }
 
 function firstNonFinite(values: Float32Array): number {
