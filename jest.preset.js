@@ -19,6 +19,9 @@ module.exports = (packageDir) => ({
       },
     ],
   },
+  // Honoured when one package's suite runs alone (`nx run <pkg>:test`); the root config repeats it
+  // because jest ignores testTimeout inside `projects` entries.
+  testTimeout: 60_000,
   moduleNameMapper: {
     '^@fedbiomed/test-utils$': path.join(__dirname, 'tools/test-utils/src/index.ts'),
     '^@fedbiomed/([^/]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
