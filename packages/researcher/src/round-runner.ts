@@ -6,6 +6,7 @@ import type { ExperimentEvent } from './experiment-events';
 import type { NodeFailure, NodeRoundResult, RoundResult } from './experiment-results';
 import type { Federation, NodeOutcome, TrainOutcome, TrainTask } from './federation';
 import { aggregateMetrics, type MetricValues } from './metric-aggregation';
+import { ReplyStream, streamsReplies } from './reply-stream';
 
 /** Everything one round needs; the experiment owns and updates the state between rounds. */
 export interface RoundInput {
@@ -38,6 +39,13 @@ export interface RoundOutput {
  * strategy aggregates when at least `minNodes` replied. Otherwise the round fails with
  * `ROUND_FAILED` and the caller keeps its previous model. Replies arriving after the deadline are
  * never read: the requests are cancelled and their iterator dropped.
+ *
+ * A strategy that {@link streamsReplies} gets its replies as a stream while nodes still train, so
+ * the round holds O(P) reply memory whatever the number of nodes (FedAvg and its subclasses fold
+ * each reply in; the robust rules buffer them themselves). Its `failures` list is filled as nodes
+ * fail and is complete when the stream ends. When the round fails (too few replies, aborted) the
+ * stream throws instead of ending: the strategy stops before it commits any state and its
+ * result is never used. Other strategies get every reply as a list after the last node answered.
  */
 export async function runRound(input: RoundInput): Promise<RoundOutput> {
   const { round, layout, weights, publish, now } = input;
@@ -66,15 +74,27 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
   const selected = tasks.map((task) => task.nodeId).sort();
   publish({ type: 'round-started', round, selected });
 
-  const results: FitResult[] = [];
   const nodes: NodeRoundResult[] = [];
   const failures: NodeFailure[] = [];
-  const sentAt = now();
-  const fail = (nodeId: string, code: string, reason: string): void => {
-    const failure: NodeFailure = { nodeId, nodeName: byId.get(nodeId)?.nodeName ?? nodeId, code, reason };
+  // What the strategy is told: filled as nodes fail, complete once the round's replies are in.
+  const fitFailures: FitFailure[] = [];
+  const report = (failure: NodeFailure): void => {
     failures.push(failure);
     publish({ type: 'node-dropped', round, ...failure });
   };
+  const failureOf = (nodeId: string, code: string, reason: string): NodeFailure => ({ nodeId, nodeName: byId.get(nodeId)?.nodeName ?? nodeId, code, reason });
+  const fail = (nodeId: string, code: string, reason: string): void => {
+    report(failureOf(nodeId, code, reason));
+    fitFailures.push({ nodeId, reason: `${code}: ${reason}` });
+  };
+  const replies = new ReplyStream<FitResult>();
+  const buffered: FitResult[] = [];
+  const streaming = streamsReplies(input.strategy);
+  // Started before any node answers, so each reply is folded in (and let go) as it arrives.
+  const streamed = streaming ? settle(() => input.strategy.aggregateFit(round, replies, fitFailures)) : undefined;
+  void streamed?.finally(() => replies.detach());
+  let replied = 0;
+  const sentAt = now();
   const onOutcome = (outcome: NodeOutcome<TrainOutcome>): void => {
     if (!outcome.ok) return fail(outcome.nodeId, outcome.code, outcome.message);
     const problem = checkReply(outcome.value, round, layout);
@@ -83,13 +103,16 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
     const reply = outcome.value;
     const local = reply.isDelta ? addInto(reply.weights, weights) : reply.weights;
     const metricsAfter = metricValues(reply.metricsAfter);
-    results.push({
+    const fit: FitResult = {
       nodeId: outcome.nodeId,
       sampleCount: reply.sampleCount,
       weights: local,
       aux: reply.aux,
       ...(metricsAfter ? { metrics: metricsAfter.values } : {}),
-    });
+    };
+    replied += 1;
+    if (streaming) replies.push(fit);
+    else buffered.push(fit);
     const metricsBefore = metricValues(reply.metricsBefore);
     nodes.push({
       nodeId: outcome.nodeId,
@@ -115,24 +138,23 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
   for (const task of tasks) {
     if (!answered.has(task.nodeId)) fail(task.nodeId, 'TIMEOUT', `no reply within roundTimeoutMs=${input.timeoutMs}`);
   }
-  if (input.signal?.aborted === true) {
-    throw new ResearcherError('ABORTED', `round ${round} was aborted`, { cause: input.signal.reason });
+  const stop = roundFailure(input, replied, tasks.length, failures);
+  if (stop !== undefined) {
+    // The stream throws instead of ending, so the strategy stops before it commits any state.
+    replies.end(stop);
+    await streamed;
+    if (stop.code === 'ROUND_FAILED') publish({ type: 'round-failed', round, failures, message: stop.message });
+    throw stop;
   }
-  if (results.length < input.minNodes) {
-    const message = `round ${round}: ${results.length} of ${tasks.length} nodes replied, minNodes=${input.minNodes}; failures: ${
-      failures.map((f) => `${f.nodeName} (${f.code}: ${f.reason})`).join('; ') || 'none'
-    }`;
-    publish({ type: 'round-failed', round, failures, message });
-    throw new ResearcherError('ROUND_FAILED', message);
-  }
-
-  const fitFailures: FitFailure[] = failures.map((f) => ({ nodeId: f.nodeId, reason: `${f.code}: ${f.reason}` }));
-  const aggregate = await input.strategy.aggregateFit(round, results, fitFailures);
+  replies.end();
+  const settled = await (streamed ?? settle(() => input.strategy.aggregateFit(round, buffered, fitFailures)));
+  if (!settled.ok) throw settled.error;
+  const aggregate = settled.value;
   // Replies the strategy's validation refused (NaN, wrong shapes) did not count: say so per node.
   const refused = new Set<string>();
   for (const dropped of aggregate?.droppedReplies ?? []) {
     refused.add(dropped.nodeId);
-    fail(dropped.nodeId, 'BAD_REPLY', dropped.error.message);
+    report(failureOf(dropped.nodeId, 'BAD_REPLY', dropped.error.message));
   }
   const counted = nodes.filter((node) => !refused.has(node.nodeId));
   nodes.splice(0, nodes.length, ...counted);
@@ -150,6 +172,34 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
   };
   // The aggregate may be a view on a larger accumulator: keep a compact copy.
   return { weights: aggregate === null ? weights : aggregate.weights.slice(), result };
+}
+
+/**
+ * Why the round cannot produce a model, once every node answered or the deadline passed: the
+ * caller aborted, or fewer than `minNodes` replied.
+ */
+function roundFailure(input: RoundInput, replied: number, asked: number, failures: readonly NodeFailure[]): ResearcherError | undefined {
+  if (input.signal?.aborted === true) {
+    return new ResearcherError('ABORTED', `round ${input.round} was aborted`, { cause: input.signal.reason });
+  }
+  if (replied >= input.minNodes) return undefined;
+  const listed = failures.map((f) => `${f.nodeName} (${f.code}: ${f.reason})`).join('; ') || 'none';
+  return new ResearcherError('ROUND_FAILED', `round ${input.round}: ${replied} of ${asked} nodes replied, minNodes=${input.minNodes}; failures: ${listed}`);
+}
+
+type Settlement<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * What `start` resolves or throws (synchronously too), as a value that never rejects: a strategy
+ * that fails while nodes still train is not an unhandled rejection.
+ */
+function settle<T>(start: () => Promise<T>): Promise<Settlement<T>> {
+  return Promise.resolve()
+    .then(start)
+    .then(
+      (value) => ({ ok: true, value }),
+      (error: unknown) => ({ ok: false, error }),
+    );
 }
 
 /**
