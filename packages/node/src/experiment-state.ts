@@ -1,4 +1,6 @@
 import { checkSplit, splitTrainTest, type Dataset, type TrainTestSplit } from '@fedbiomed/datasets';
+import type { OptimizerState } from '@fedbiomed/training';
+import { blobToFloat32, float32ToBlob } from './float32-blob';
 import type { NodeRepository } from './repository';
 
 /** What a node keeps between rounds of one experiment on one dataset. */
@@ -11,6 +13,13 @@ export interface ExperimentState {
   /** A named flat tensor kept from the last round (e.g. the node's SCAFFOLD control), if any. */
   getTensor(name: string): Float32Array | undefined;
   putTensor(name: string, values: Float32Array): void;
+  /**
+   * The optimiser state the last round left, when that round ran the same plan and optimiser
+   * (`fingerprint`); a state of another fingerprint is deleted and none returned, so a change of
+   * plan or optimiser starts a fresh optimiser.
+   */
+  optimizerState(fingerprint: string): OptimizerState | undefined;
+  putOptimizerState(fingerprint: string, state: OptimizerState): void;
   /** Records the last round trained, for operators. */
   recordRound(round: number, detail: Readonly<Record<string, unknown>>): void;
 }
@@ -33,13 +42,20 @@ export function experimentState(repository: NodeRepository, experimentId: string
     },
     getTensor(name) {
       const stored = repository.getState(key(`tensor:${name}`));
-      if (stored === undefined) return undefined;
-      const copy = new Uint8Array(stored.byteLength);
-      copy.set(stored);
-      return new Float32Array(copy.buffer);
+      return stored === undefined ? undefined : blobToFloat32(stored);
     },
     putTensor(name, values) {
-      repository.putState(key(`tensor:${name}`), Buffer.from(values.buffer, values.byteOffset, values.byteLength));
+      repository.putState(key(`tensor:${name}`), float32ToBlob(values));
+    },
+    optimizerState(fingerprint) {
+      const stored = repository.getOptimizerState(experimentId, datasetId);
+      if (stored === undefined) return undefined;
+      if (stored.fingerprint === fingerprint) return stored.state;
+      repository.deleteOptimizerState(experimentId, datasetId);
+      return undefined;
+    },
+    putOptimizerState(fingerprint, state) {
+      repository.putOptimizerState(experimentId, datasetId, { fingerprint, state });
     },
     recordRound(round, detail) {
       repository.putState(key('last-round'), Buffer.from(JSON.stringify({ round, ...detail }), 'utf8'));

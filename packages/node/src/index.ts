@@ -32,7 +32,7 @@ export { describePlan, planLayerClasses } from './plan-registry';
 export type { Decision, PlanRegistry } from './plan-registry';
 export { reducePlanApproval } from './plan-approval';
 export type { PlanApproval, PlanEvent } from './plan-approval';
-export type { AuditEntry, AuditQuery, DatasetRecord, NodeRepository, PlanRecord, StateKey } from './repository';
+export type { AuditEntry, AuditQuery, DatasetRecord, NodeRepository, PlanRecord, StateKey, StoredOptimizerState } from './repository';
 
 /**** Policy ****/
 export { checkPolicy } from './policy';

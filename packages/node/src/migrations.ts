@@ -63,6 +63,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'optimiser state per experiment and dataset, slots as float32 BLOBs',
+    sql: `
+      CREATE TABLE optimizer_state (
+        experiment_id TEXT NOT NULL,
+        dataset_id TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        optimizer TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (experiment_id, dataset_id)
+      );
+      CREATE TABLE optimizer_slots (
+        experiment_id TEXT NOT NULL,
+        dataset_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        shape TEXT NOT NULL,
+        value BLOB NOT NULL,
+        PRIMARY KEY (experiment_id, dataset_id, position),
+        FOREIGN KEY (experiment_id, dataset_id) REFERENCES optimizer_state (experiment_id, dataset_id) ON DELETE CASCADE
+      );
+    `,
+  },
 ];
 
 /** Schema version this build reads and writes. */

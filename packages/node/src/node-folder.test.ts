@@ -5,7 +5,7 @@ import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { loadNodeConfig } from './config';
 import { openNodeDatabase } from './database';
 import { NodeError } from './errors';
-import { SCHEMA_VERSION } from './migrations';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import { initNodeFolder, nodePaths, resolveNodeDir } from './node-folder';
 
 describe('node folder', () => {
@@ -82,6 +82,24 @@ describe('node folder', () => {
     expect(error).toBeInstanceOf(NodeError);
     expect((error as NodeError).code).toBe('DATABASE_TOO_NEW');
     expect((error as NodeError).message).toContain(`schema version ${SCHEMA_VERSION + 1}`);
+  });
+
+  it('upgrades a version 1 database in place, keeping its experiment state', () => {
+    const file = join(tmp.path, 'node.db');
+    const v1 = new Database(file);
+    v1.exec('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)');
+    v1.exec(MIGRATIONS[0]!.sql);
+    v1.prepare('INSERT INTO schema_version (version, applied_at) VALUES (1, ?)').run('earlier');
+    v1.prepare('INSERT INTO experiment_state VALUES (?, ?, ?, ?, ?)').run('exp', 'ds', 'last-round', Buffer.from('{}'), 'earlier');
+    v1.close();
+    const db = openNodeDatabase(file);
+    try {
+      expect(db.prepare('SELECT MAX(version) AS v FROM schema_version').get()).toEqual({ v: SCHEMA_VERSION });
+      expect(db.prepare('SELECT key FROM experiment_state').all()).toEqual([{ key: 'last-round' }]);
+      expect(db.prepare('SELECT COUNT(*) AS n FROM optimizer_state').get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
   });
 
   it('resolves the folder from --path, then FEDBIOMED_NODE_DIR, then the default', () => {

@@ -1,4 +1,6 @@
+import type { OptimizerState } from '@fedbiomed/training';
 import type { SqliteDatabase } from './database';
+import { blobToFloat32, float32ToBlob } from './float32-blob';
 import type { PlanApproval } from './plan-approval';
 
 /** A dataset as the registry stores it. */
@@ -68,6 +70,13 @@ export interface StateKey {
   readonly key: string;
 }
 
+/** An optimiser state kept between rounds, with what it was trained for. */
+export interface StoredOptimizerState {
+  /** Plan hash and optimiser (name, arguments) the state belongs to; the caller compares it. */
+  readonly fingerprint: string;
+  readonly state: OptimizerState;
+}
+
 /**
  * Everything the node stores, behind one module: no other file writes SQL. Each method is one
  * statement or one transaction.
@@ -92,6 +101,12 @@ export interface NodeRepository {
   getState(key: StateKey): Buffer | undefined;
   putState(key: StateKey, value: Buffer): void;
   listStateKeys(experimentId: string): StateKey[];
+
+  getOptimizerState(experimentId: string, datasetId: string): StoredOptimizerState | undefined;
+  /** Replaces the experiment's optimiser state on the dataset, slots included, in one transaction. */
+  putOptimizerState(experimentId: string, datasetId: string, stored: StoredOptimizerState): void;
+  /** False when there was none. */
+  deleteOptimizerState(experimentId: string, datasetId: string): boolean;
 }
 
 interface DatasetRow {
@@ -148,6 +163,7 @@ export function createNodeRepository(db: SqliteDatabase): NodeRepository {
     listDatasets: db.prepare('SELECT * FROM datasets ORDER BY created_at, id'),
     deleteDataset: db.prepare('DELETE FROM datasets WHERE id = ?'),
     deleteDatasetState: db.prepare('DELETE FROM experiment_state WHERE dataset_id = ?'),
+    deleteDatasetOptimizerState: db.prepare('DELETE FROM optimizer_state WHERE dataset_id = ?'),
     getPlan: db.prepare('SELECT * FROM plans WHERE sha256 = ?'),
     listPlans: db.prepare('SELECT * FROM plans ORDER BY registered_at, sha256'),
     savePlan: db.prepare(
@@ -167,6 +183,18 @@ export function createNodeRepository(db: SqliteDatabase): NodeRepository {
     ),
     listStateKeys: db.prepare(
       'SELECT experiment_id, dataset_id, key FROM experiment_state WHERE experiment_id = ? ORDER BY dataset_id, key',
+    ),
+    getOptimizerState: db.prepare('SELECT fingerprint, optimizer, step FROM optimizer_state WHERE experiment_id = ? AND dataset_id = ?'),
+    getOptimizerSlots: db.prepare(
+      'SELECT name, shape, value FROM optimizer_slots WHERE experiment_id = ? AND dataset_id = ? ORDER BY position',
+    ),
+    // Slots go with their state (ON DELETE CASCADE).
+    deleteOptimizerState: db.prepare('DELETE FROM optimizer_state WHERE experiment_id = ? AND dataset_id = ?'),
+    insertOptimizerState: db.prepare(
+      'INSERT INTO optimizer_state (experiment_id, dataset_id, fingerprint, optimizer, step, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    insertOptimizerSlot: db.prepare(
+      'INSERT INTO optimizer_slots (experiment_id, dataset_id, position, name, shape, value) VALUES (?, ?, ?, ?, ?, ?)',
     ),
   };
 
@@ -197,6 +225,7 @@ export function createNodeRepository(db: SqliteDatabase): NodeRepository {
     deleteDataset(id) {
       return db.transaction(() => {
         stmt.deleteDatasetState.run(id);
+        stmt.deleteDatasetOptimizerState.run(id);
         return stmt.deleteDataset.run(id).changes > 0;
       })();
     },
@@ -268,7 +297,43 @@ export function createNodeRepository(db: SqliteDatabase): NodeRepository {
         stmt.listStateKeys.all(experimentId) as Array<{ experiment_id: string; dataset_id: string; key: string }>
       ).map((row) => ({ experimentId: row.experiment_id, datasetId: row.dataset_id, key: row.key }));
     },
+    getOptimizerState(experimentId, datasetId) {
+      return db.transaction(() => {
+        const row = stmt.getOptimizerState.get(experimentId, datasetId) as OptimizerStateRow | undefined;
+        if (row === undefined) return undefined;
+        const slots = (stmt.getOptimizerSlots.all(experimentId, datasetId) as OptimizerSlotRow[]).map((slot) => ({
+          name: slot.name,
+          shape: JSON.parse(slot.shape) as number[],
+          values: blobToFloat32(slot.value),
+        }));
+        return { fingerprint: row.fingerprint, state: { optimizer: row.optimizer, step: row.step, slots } };
+      })();
+    },
+    putOptimizerState(experimentId, datasetId, { fingerprint, state }) {
+      db.transaction(() => {
+        stmt.deleteOptimizerState.run(experimentId, datasetId);
+        stmt.insertOptimizerState.run(experimentId, datasetId, fingerprint, state.optimizer, state.step, new Date().toISOString());
+        state.slots.forEach((slot, position) => {
+          stmt.insertOptimizerSlot.run(experimentId, datasetId, position, slot.name, JSON.stringify(slot.shape), float32ToBlob(slot.values));
+        });
+      })();
+    },
+    deleteOptimizerState(experimentId, datasetId) {
+      return stmt.deleteOptimizerState.run(experimentId, datasetId).changes > 0;
+    },
   };
+}
+
+interface OptimizerStateRow {
+  fingerprint: string;
+  optimizer: string;
+  step: number;
+}
+
+interface OptimizerSlotRow {
+  name: string;
+  shape: string;
+  value: Buffer;
 }
 
 function toDataset(row: DatasetRow): DatasetRecord {

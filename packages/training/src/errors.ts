@@ -16,6 +16,8 @@ export const TrainingErrorCode = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** A loss, optimiser or metric name is not supported. */
   UNSUPPORTED: 'UNSUPPORTED',
+  /** An optimiser state given to resume from belongs to another optimiser or model. */
+  OPTIMIZER_STATE_MISMATCH: 'OPTIMIZER_STATE_MISMATCH',
   /** Training produced a non-finite loss or weights. */
   DIVERGED: 'DIVERGED',
   /** The caller's AbortSignal fired. */

@@ -41,6 +41,8 @@ export type { ModelWeights, WeightSpec, WeightTensor } from './weights';
 /**** Local training ****/
 export { trainLocal } from './loop/train-local';
 export type { LocalTrainingArgs, ScalarEvent, TrainLocalOptions, TrainLocalResult } from './loop/train-local';
+export { resolveOptimizer } from './loop/optimizers';
+export type { OptimizerSlot, OptimizerState } from './loop/optimizer-state';
 export { evaluateModel } from './loop/evaluate';
 export type { EvaluateOptions, MetricSet } from './loop/evaluate';
 export type { TrainingDataset } from './loop/training-dataset';

@@ -1,4 +1,4 @@
-import { trainLocal, type LocalTrainingArgs } from '@fedbiomed/training';
+import { canonicalJson, resolveOptimizer, trainLocal, type LocalTrainingArgs, type OptimizerSpec } from '@fedbiomed/training';
 import type { TensorPayload } from '@fedbiomed/transport';
 import { NodeError } from '../errors';
 import { experimentState } from '../experiment-state';
@@ -11,7 +11,8 @@ const KEPT_AUX = ['scaffold.node_control'];
 
 /**
  * Runs one round of local training: admission (policy, plan, dataset), the experiment's fixed
- * split, `trainLocal` with progress streamed, then the reply with weights (or the delta), strategy
+ * split, `trainLocal` with progress streamed and the optimiser resumed from the experiment's last
+ * round (while plan and optimiser stay the same), then the reply with weights (or the delta), strategy
  * state, metrics, sample count, timing and backend. Only parameters and metrics leave the node.
  */
 export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
@@ -38,6 +39,8 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     const kept = state.getTensor(name);
     if (aux[name] === undefined && kept !== undefined && aux['scaffold.server_control'] !== undefined) aux[name] = kept;
   }
+  const fingerprint = optimizerFingerprint(train.plan?.sha256 ?? '', resolveOptimizer(spec, args.optimizer));
+  const optimizerState = state.optimizerState(fingerprint);
   const queuedMs = performance.now() - ctx.receivedAt;
 
   const result = await trainLocal({
@@ -50,12 +53,14 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     aux,
     onScalar: (event) => ctx.emitScalar(event),
     signal: ctx.signal,
+    ...(optimizerState && { optimizerState }),
   });
 
   for (const name of KEPT_AUX) {
     const value = result.aux[name];
     if (value !== undefined) state.putTensor(name, value);
   }
+  state.putOptimizerState(fingerprint, result.optimizerState);
   state.recordRound(train.round, { planSha256: train.plan?.sha256 ?? '', sampleCount: result.sampleCount, numUpdates: result.numUpdates });
 
   const sent = train.replyDelta
@@ -93,6 +98,14 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     },
     payloads: [weightsPayload, ...Object.values(auxPayloads)],
   };
+}
+
+/**
+ * What an optimiser state belongs to: the plan and the optimiser's name and arguments. The learning
+ * rate is left out, so a schedule the researcher applies across rounds keeps the moments.
+ */
+function optimizerFingerprint(planSha256: string, optimizer: OptimizerSpec): string {
+  return canonicalJson({ plan: planSha256, optimizer: optimizer.name, params: optimizer.params });
 }
 
 function subtract(local: Float32Array, global: Float32Array | undefined): Float32Array {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Request } from '@fedbiomed/proto';
-import { buildPlan, type BuiltPlan } from '@fedbiomed/training';
+import { buildPlan, type BuiltPlan, type PlanConfig } from '@fedbiomed/training';
 import { float32Tensor, packTensors, type TensorPayload } from '@fedbiomed/transport';
 import { sharedDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 
@@ -16,7 +16,11 @@ import { sharedDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 export const CLI = join(WORKSPACE_ROOT, 'packages', 'cli', 'dist', 'bin.js');
 
 /** A logistic regression plan on `features` inputs, standardised on the node. */
-export function logisticPlan(features: number, name = 'logistic regression'): BuiltPlan {
+export function logisticPlan(
+  features: number,
+  name = 'logistic regression',
+  optimizer: PlanConfig['optimizer'] = { name: 'sgd', learningRate: 0.1 },
+): BuiltPlan {
   const model = tf.sequential({
     layers: [tf.layers.dense({ inputShape: [features], units: 1, activation: 'sigmoid', kernelInitializer: 'zeros' })],
   });
@@ -24,7 +28,7 @@ export function logisticPlan(features: number, name = 'logistic regression'): Bu
     return buildPlan(model, {
       name,
       loss: 'binary_crossentropy',
-      optimizer: { name: 'sgd', learningRate: 0.1 },
+      optimizer,
       metrics: ['loss', 'accuracy'],
       preprocessing: [{ name: 'standardize', params: {} }],
     });

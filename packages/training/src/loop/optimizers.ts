@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import type { OptimizerArgs__Output } from '@fedbiomed/proto';
 
 import { TrainingError } from '../errors';
-import { OPTIMIZER_NAMES, type OptimizerSpec } from '../plan/plan-spec';
+import { OPTIMIZER_NAMES, type OptimizerSpec, type PlanSpec } from '../plan/plan-spec';
 
 /** Arguments each optimiser accepts beside the learning rate. */
 const PARAMS: Record<OptimizerSpec['name'], readonly string[]> = {
@@ -11,6 +12,24 @@ const PARAMS: Record<OptimizerSpec['name'], readonly string[]> = {
   adagrad: ['initialAccumulatorValue'],
   rmsprop: ['decay', 'momentum', 'epsilon', 'centered'],
 };
+
+/**
+ * The optimiser a round runs: the request's `TrainingArgs.optimizer` when it names one (its learning
+ * rate falling back to the plan's), else the plan's own.
+ *
+ * @throws TrainingError UNSUPPORTED for a name outside `OPTIMIZER_NAMES`
+ */
+export function resolveOptimizer(plan: PlanSpec, requested: Partial<OptimizerArgs__Output> | null | undefined): OptimizerSpec {
+  if (!requested?.name) return plan.optimizer;
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(requested.name)) {
+    throw new TrainingError('UNSUPPORTED', `optimiser "${requested.name}" is not one of ${OPTIMIZER_NAMES.join(', ')}`);
+  }
+  return {
+    name: requested.name as OptimizerSpec['name'],
+    learningRate: requested.learningRate || plan.optimizer.learningRate,
+    params: { ...requested.params },
+  };
+}
 
 /** Creates a fresh tfjs optimiser (new state) from a declared optimiser. */
 export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
@@ -39,5 +58,20 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
       return tf.train.adagrad(lr, p['initialAccumulatorValue']);
     case 'rmsprop':
       return tf.train.rmsprop(lr, p['decay'], p['momentum'], p['epsilon'], (p['centered'] ?? 0) !== 0);
+  }
+}
+
+/** Slots an optimiser keeps per trainable weight (moments, accumulators), in tfjs' `getWeights()` layout. */
+export function slotsPerVariable(spec: OptimizerSpec): number {
+  switch (spec.name) {
+    case 'sgd':
+      return 0;
+    case 'momentum':
+    case 'adagrad':
+      return 1;
+    case 'adam':
+      return 2;
+    case 'rmsprop':
+      return (spec.params['centered'] ?? 0) !== 0 ? 3 : 2;
   }
 }

@@ -7,6 +7,7 @@ import { TrainingError } from '../errors';
 import { buildPlan, type BuiltPlan } from '../plan/build-plan';
 import { planToModel } from '../plan/plan-model';
 import { flattenWeights, type ModelWeights } from '../weights';
+import type { OptimizerState } from './optimizer-state';
 import { trainLocal, type LocalTrainingArgs, type ScalarEvent } from './train-local';
 
 // Silences tfjs' one-time console advice to install tfjs-node.
@@ -39,7 +40,13 @@ function logisticPlan(optimizer: BuiltPlan['spec']['optimizer']['name'] = 'sgd',
 
 const baseArgs: LocalTrainingArgs = { epochs: 2, batchSize: 16, randomSeed: 3, testOnGlobalUpdates: true, testOnLocalUpdates: true };
 
-async function train(built: BuiltPlan, args: LocalTrainingArgs, extra: { weights?: ModelWeights; aux?: Record<string, Float32Array> } = {}) {
+interface TrainExtra {
+  weights?: ModelWeights;
+  aux?: Record<string, Float32Array>;
+  optimizerState?: OptimizerState;
+}
+
+async function train(built: BuiltPlan, args: LocalTrainingArgs, extra: TrainExtra = {}) {
   return trainLocal({
     plan: built.spec,
     weights: extra.weights ?? built.initialWeights,
@@ -48,7 +55,31 @@ async function train(built: BuiltPlan, args: LocalTrainingArgs, extra: { weights
     testIndices: wdbc.test,
     args,
     ...(extra.aux ? { aux: extra.aux } : {}),
+    ...(extra.optimizerState ? { optimizerState: extra.optimizerState } : {}),
   });
+}
+
+/**
+ * Two epochs of one run, and the same two epochs as two rounds (epoch e shuffles with
+ * randomSeed + e, so the rounds are seeded 3 and 4), the second resuming the first's optimiser
+ * state or restarting it.
+ */
+async function resumeVersusRestart(name: OptimizerState['optimizer'] & BuiltPlan['spec']['optimizer']['name']) {
+  const plan = logisticPlan(name, 0.01);
+  const oneEpoch = { ...baseArgs, epochs: 1, testOnGlobalUpdates: false, testOnLocalUpdates: false };
+  const whole = await train(plan, { ...oneEpoch, epochs: 2 });
+  const first = await train(plan, oneEpoch);
+  const resumed = await train(plan, { ...oneEpoch, randomSeed: 4 }, { weights: first.weights, optimizerState: first.optimizerState });
+  const restarted = await train(plan, { ...oneEpoch, randomSeed: 4 }, { weights: first.weights });
+  expect(resumed.optimizerState.step).toBe(whole.optimizerState.step);
+  expect(restarted.optimizerState.step).toBe(first.optimizerState.step);
+  return {
+    whole: flattenWeights(whole.weights),
+    resumed: flattenWeights(resumed.weights),
+    restarted: flattenWeights(restarted.weights),
+    wholeState: whole.optimizerState,
+    resumedState: resumed.optimizerState,
+  };
 }
 
 describe('trainLocal', () => {
@@ -159,15 +190,64 @@ describe('trainLocal', () => {
     }
   });
 
-  it('keeps the number of tensors stable across rounds with one model', async () => {
-    const model = await planToModel(built.spec);
-    const round = (weights: ModelWeights) =>
-      trainLocal({ plan: built.spec, model, weights, dataset: wdbc.dataset, trainIndices: wdbc.train, testIndices: wdbc.test, args: { ...baseArgs, fedproxMu: 0.1, logInterval: 3 } });
-    let weights: ModelWeights = (await round(built.initialWeights)).weights;
+  it.each(['sgd', 'adam'] as const)('keeps the number of tensors stable across rounds with one model, resuming the %s state', async (name) => {
+    const plan = logisticPlan(name, 0.01);
+    const model = await planToModel(plan.spec);
+    const round = ({ weights, optimizerState }: { weights: ModelWeights; optimizerState?: OptimizerState }) =>
+      trainLocal({
+        plan: plan.spec,
+        model,
+        weights,
+        dataset: wdbc.dataset,
+        trainIndices: wdbc.train,
+        testIndices: wdbc.test,
+        args: { ...baseArgs, fedproxMu: 0.1, logInterval: 3 },
+        ...(optimizerState ? { optimizerState } : {}),
+      });
+    let last = await round({ weights: plan.initialWeights });
     const before = tf.memory().numTensors;
-    for (let r = 0; r < 3; r++) weights = (await round(weights)).weights;
+    for (let r = 0; r < 3; r++) last = await round(last);
     expect(tf.memory().numTensors).toBe(before);
+    expect(last.optimizerState.step).toBe(4 * 2 * Math.ceil(wdbc.train.length / 16));
     model.dispose();
+  });
+
+  it.each(['momentum', 'adagrad', 'rmsprop'] as const)(
+    '%s resumed from the previous round\'s state equals one uninterrupted run bit for bit; a restart does not',
+    async (name) => {
+      const { whole, resumed, restarted, wholeState, resumedState } = await resumeVersusRestart(name);
+      expect(Buffer.from(resumed.buffer).equals(Buffer.from(whole.buffer))).toBe(true);
+      expect(resumedState).toEqual(wholeState);
+      expect(restarted).not.toEqual(whole);
+    },
+  );
+
+  it('Adam resumed equals one uninterrupted run up to float32 rounding of its bias correction; a restart is far off', async () => {
+    const { whole, resumed, restarted, wholeState, resumedState } = await resumeVersusRestart('adam');
+    // tfjs recomputes β^t by pow() on restore where the uninterrupted run multiplies step by step.
+    expect(maxAbsDifference(resumed, whole)).toBeLessThan(1e-6);
+    expect(maxAbsDifference(restarted, whole)).toBeGreaterThan(1e-3);
+    expect(resumedState.slots.map((slot) => slot.name)).toEqual(['logit/kernel/m', 'logit/bias/m', 'logit/kernel/v', 'logit/bias/v']);
+    resumedState.slots.forEach((slot, k) => expect(maxAbsDifference(slot.values, wholeState.slots[k]!.values)).toBeLessThan(1e-6));
+  });
+
+  it('refuses an optimiser state of another optimiser or model, and mis-sized controls, leaving no tensor behind', async () => {
+    const adam = logisticPlan('adam', 0.01);
+    const { optimizerState } = await train(adam, { ...baseArgs, epochs: 1 });
+    const [kernelM, ...others] = optimizerState.slots;
+    const before = tf.memory().numTensors;
+    await expect(train(built, baseArgs, { optimizerState })).rejects.toMatchObject({
+      code: 'OPTIMIZER_STATE_MISMATCH',
+      message: expect.stringMatching(/state is for "adam" but this round runs "sgd"/),
+    });
+    const narrower = { ...kernelM!, shape: [29, 1], values: kernelM!.values.subarray(0, 29) };
+    await expect(train(adam, baseArgs, { optimizerState: { ...optimizerState, slots: [narrower, ...others] } })).rejects.toThrow(
+      /slot 0 \("logit\/kernel\/m"\) has shape \[29, 1\], but weight "logit\/kernel" has \[30, 1\]/,
+    );
+    await expect(train(adam, baseArgs, { optimizerState: { ...optimizerState, slots: others } })).rejects.toThrow(/holds 3 slots, expected 4/);
+    // A refusal after Adam's optimiser exists (its β accumulators are tensors) releases it too.
+    await expect(train(adam, baseArgs, { optimizerState, aux: { [SCAFFOLD_SERVER_CONTROL]: new Float32Array(3) } })).rejects.toThrow(/holds 3 values/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('honours an AbortSignal with an ABORTED error', async () => {
@@ -191,4 +271,10 @@ function distance(a: Float32Array, b: Float32Array): number {
   let s = 0;
   a.forEach((v, k) => (s += (v - b[k]!) ** 2));
   return Math.sqrt(s);
+}
+
+function maxAbsDifference(a: Float32Array, b: Float32Array): number {
+  let max = 0;
+  a.forEach((v, k) => (max = Math.max(max, Math.abs(v - b[k]!))));
+  return max;
 }

@@ -6,13 +6,14 @@ import { createCryptoRng, SCAFFOLD_SERVER_CONTROL, SCAFFOLD_NODE_CONTROL, type R
 
 import { TrainingError } from '../errors';
 import { planToModel } from '../plan/plan-model';
-import { OPTIMIZER_NAMES, type OptimizerSpec, type PlanSpec } from '../plan/plan-spec';
-import { assignWeights, readWeightsAsync, type ModelWeights, type WeightTensor } from '../weights';
+import type { OptimizerSpec, PlanSpec } from '../plan/plan-spec';
+import { assignWeights, readWeightsAsync, type ModelWeights, type WeightSpec, type WeightTensor } from '../weights';
 import { applyUpdatePrivacy } from './privacy';
 import { checkMetricNames, evaluateModel, throwIfAborted, type MetricSet } from './evaluate';
 import { lossFunction } from './losses';
-import { createOptimizer } from './optimizers';
-import { createScaffold, nextNodeControl } from './scaffold';
+import { checkOptimizerState, readOptimizerState, restoreOptimizerState, type OptimizerState } from './optimizer-state';
+import { createOptimizer, resolveOptimizer } from './optimizers';
+import { createScaffold, nextNodeControl, type ScaffoldCorrection } from './scaffold';
 import type { TrainingDataset } from './training-dataset';
 
 /** One streamed value: a training loss or an evaluation metric. */
@@ -46,6 +47,17 @@ export interface TrainLocalOptions {
   readonly signal?: AbortSignal;
   /** Randomness of the DP noise; a cryptographic source when omitted (pass a seeded one in tests only). */
   readonly dpRng?: Rng;
+  /**
+   * The optimiser's state after the previous round of this experiment (that round's
+   * {@link TrainLocalResult.optimizerState}): the round resumes its moments, accumulators and step
+   * count instead of starting a fresh optimiser. A state for another optimiser, or whose slots do
+   * not fit the model's trainable weights, is refused with `OPTIMIZER_STATE_MISMATCH` before any
+   * step (never silently dropped: the caller decides when to start afresh). The learning rate is not
+   * part of the state, so a schedule may change it between rounds. Adam's bias correction β^t is
+   * recomputed from the step count, so a resumed Adam run matches an uninterrupted one to float32
+   * rounding; the other optimisers match bit for bit.
+   */
+  readonly optimizerState?: OptimizerState;
 }
 
 /** What a round of local training returns. */
@@ -61,6 +73,8 @@ export interface TrainLocalResult {
   readonly timing: { readonly trainingMs: number; readonly evaluationMs: number; readonly totalMs: number };
   /** tfjs backend that ran the round. */
   readonly backend: string;
+  /** The optimiser's state after the round, to pass as {@link TrainLocalOptions.optimizerState} next round. */
+  readonly optimizerState: OptimizerState;
 }
 
 /**
@@ -90,7 +104,7 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
 
     const metricsBefore = args.testOnGlobalUpdates ? await evaluate('test_global', 0) : undefined;
     const t0 = performance.now();
-    const { numUpdates, sampleCount, optimizer } = await runSteps(model, options, batchSize);
+    const { numUpdates, sampleCount, optimizer, optimizerState } = await runSteps(model, options, batchSize);
     const trainingMs = performance.now() - t0;
     let weights = await readWeightsAsync(model);
     const aux: Record<string, Float32Array> = {};
@@ -111,6 +125,7 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
       aux,
       timing: { trainingMs, evaluationMs, totalMs: performance.now() - started },
       backend: tf.getBackend(),
+      optimizerState,
     };
   } finally {
     if (owned) model.dispose();
@@ -124,23 +139,26 @@ interface StepsResult {
   readonly numUpdates: number;
   readonly sampleCount: number;
   readonly optimizer: OptimizerSpec;
+  readonly optimizerState: OptimizerState;
 }
 
 async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batchSize: number): Promise<StepsResult> {
   const { args, plan, signal } = options;
-  const optimizerSpec = resolveOptimizer(plan, args);
-  const optimizer = createOptimizer(optimizerSpec);
+  const optimizerSpec = resolveOptimizer(plan, args.optimizer);
   const lossFn = lossFunction(plan.loss);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const trainable: WeightSpec[] = model.trainableWeights.map((w) => ({ name: w.originalName, shape: w.read().shape }));
+  if (options.optimizerState) checkOptimizerState(options.optimizerState, optimizerSpec, trainable);
   const mu = args.fedproxMu ?? 0;
   if (mu < 0) throw new TrainingError('INVALID_ARGUMENT', `fedproxMu must be ≥ 0, got ${mu}`);
-  // The round's global weights stay on the backend for the proximal term: read once, not per step.
-  const anchors = mu > 0 ? variables.map((v) => tf.keep(v.clone())) : [];
-  const scaffold = options.aux?.[SCAFFOLD_SERVER_CONTROL] ? createScaffold(model, options.aux) : undefined;
   const maxSteps = args.numUpdates ?? 0;
   const epochs = maxSteps > 0 ? Number.POSITIVE_INFINITY : positive(args.epochs, 1, 'epochs');
   const batchMaxnum = args.batchMaxnum ?? 0;
   const logInterval = args.logInterval ?? 0;
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  // Checks its arguments before allocating; every later allocation is released by the finally below.
+  const optimizer = createOptimizer(optimizerSpec);
+  let scaffold: ScaffoldCorrection | undefined;
+  let anchors: tf.Tensor[] = [];
   // Without a seed each round shuffles differently; with one, the researcher varies it per round.
   const seed = args.randomSeed ?? randomInt(2 ** 31);
   let steps = 0;
@@ -175,7 +193,12 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
     value.dispose();
     lossBatches++;
   };
+  let optimizerState: OptimizerState;
   try {
+    scaffold = options.aux?.[SCAFFOLD_SERVER_CONTROL] ? createScaffold(model, options.aux) : undefined;
+    // The round's global weights stay on the backend for the proximal term: read once, not per step.
+    anchors = mu > 0 ? variables.map((v) => tf.keep(v.clone())) : [];
+    if (options.optimizerState) await restoreOptimizerState(optimizer, options.optimizerState);
     for (let epoch = 0; epoch < epochs && (maxSteps === 0 || steps < maxSteps); epoch++) {
       let batchesThisEpoch = 0;
       const before = steps;
@@ -203,26 +226,14 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
         throw new TrainingError('INVALID_ARGUMENT', `no training batch: trainIndices holds ${options.trainIndices.length} samples`);
       }
     }
+    optimizerState = await readOptimizerState(optimizer, optimizerSpec, trainable);
   } finally {
     lossSum?.dispose();
     tf.dispose(anchors);
     scaffold?.dispose();
     optimizer.dispose();
   }
-  return { numUpdates: steps, sampleCount: samples, optimizer: optimizerSpec };
-}
-
-function resolveOptimizer(plan: PlanSpec, args: LocalTrainingArgs): OptimizerSpec {
-  const requested = args.optimizer;
-  if (!requested?.name) return plan.optimizer;
-  if (!(OPTIMIZER_NAMES as readonly string[]).includes(requested.name)) {
-    throw new TrainingError('UNSUPPORTED', `optimiser "${requested.name}" is not one of ${OPTIMIZER_NAMES.join(', ')}`);
-  }
-  return {
-    name: requested.name as OptimizerSpec['name'],
-    learningRate: requested.learningRate || plan.optimizer.learningRate,
-    params: { ...requested.params },
-  };
+  return { numUpdates: steps, sampleCount: samples, optimizer: optimizerSpec, optimizerState };
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
