@@ -103,8 +103,10 @@ const lines = [
   '- `MaxPoolGrad` ran element by element through generic buffers, and the bias gradient (`Sum` over N, H, W) through a',
   '  full transpose; both are now single passes over the wasm heap.',
   '- Every registered kernel is checked against the cpu backend to 1e-4 (`packages/training/src/backends/wasm-kernels.test.ts`).',
-  '- wasm runs one thread in Node, while PyTorch uses both cores. Data parallelism over two worker_threads was not',
-  '  attempted: on this shared, loaded machine it could not be measured as a win.',
+  '- wasm runs one thread in Node, while PyTorch uses both cores. Data parallelism over two worker_threads is measured',
+  '  by `tools/bench/training-parallel.mjs` ([training-parallel.md](training-parallel.md)).',
+  '',
+  'More, written by hand (this script regenerates this file only): [WebGPU on a lent H200](training-webgpu.md) · [data parallelism over two worker threads](training-parallel.md).',
   '',
 ];
 const out = join(root, 'docs', 'benchmarks', 'training.md');
