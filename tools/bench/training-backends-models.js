@@ -40,3 +40,25 @@ exports.MODELS = {
       }),
   },
 };
+
+/**
+ * A dataset of n random samples for `spec`, shaped like @fedbiomed/datasets' Dataset as far as
+ * trainLocal reads it: the benchmarks measure training, not data loading.
+ */
+exports.randomDataset = (spec, n) => {
+  const width = spec.inputShape.reduce((a, b) => a * b, 1);
+  const features = new Float32Array(n * width).map(() => Math.random());
+  const labels = Float32Array.from({ length: n }, () => Math.floor(Math.random() * spec.classes));
+  return {
+    size: n,
+    metadata: { featureShape: spec.inputShape, numClasses: spec.classes },
+    *batches({ indices, batchSize }) {
+      for (let start = 0; start < indices.length; start += batchSize) {
+        const rows = indices.slice(start, start + batchSize);
+        const x = new Float32Array(rows.length * width);
+        rows.forEach((r, k) => x.set(features.subarray(r * width, (r + 1) * width), k * width));
+        yield { xs: tf.tensor(x, [rows.length, ...spec.inputShape]), ys: tf.tensor2d(Float32Array.from(rows, (r) => labels[r]), [rows.length, 1]) };
+      }
+    },
+  };
+};

@@ -1,9 +1,8 @@
 // Our side of the training benchmark: one model, through selectBackend + buildPlan + trainLocal on
 // random data (SGD lr 0.01), a warm-up epoch, then `repeats` timed epochs. Prints one JSON line.
 // Usage: node tools/bench/training-backends-node.js <cnn28|cnn64> <samplesPerEpoch> <repeats> [backend,...]
-const tf = require('@tensorflow/tfjs');
 const training = require('../../packages/training/dist/index.js');
-const { MODELS } = require('./training-backends-models.js');
+const { MODELS, randomDataset } = require('./training-backends-models.js');
 
 async function main() {
   const [name = 'cnn28', samples = '512', repeats = '3', allow] = process.argv.slice(2);
@@ -17,21 +16,7 @@ async function main() {
     metrics: ['loss'],
   });
   const n = Number(samples);
-  const width = spec.inputShape.reduce((a, b) => a * b, 1);
-  const features = new Float32Array(n * width).map(() => Math.random());
-  const labels = Float32Array.from({ length: n }, () => Math.floor(Math.random() * spec.classes));
-  const dataset = {
-    size: n,
-    metadata: { featureShape: spec.inputShape, numClasses: spec.classes },
-    *batches({ indices, batchSize }) {
-      for (let start = 0; start < indices.length; start += batchSize) {
-        const rows = indices.slice(start, start + batchSize);
-        const x = new Float32Array(rows.length * width);
-        rows.forEach((r, k) => x.set(features.subarray(r * width, (r + 1) * width), k * width));
-        yield { xs: tf.tensor(x, [rows.length, ...spec.inputShape]), ys: tf.tensor2d(Float32Array.from(rows, (r) => labels[r]), [rows.length, 1]) };
-      }
-    },
-  };
+  const dataset = randomDataset(spec, n);
   const indices = Array.from({ length: n }, (_, i) => i);
   const round = (weights) =>
     training.trainLocal({ plan, model, weights, dataset, trainIndices: indices, args: { epochs: 1, batchSize: spec.batch, randomSeed: 1 } });

@@ -2,9 +2,8 @@
 // selectBackend + trainLocal, random data, SGD lr 0.01, a warm-up epoch then timed epochs.
 // Prints one JSON line; exits 2 with { ok: false, reason } when no WebGPU adapter is found.
 // Usage: node webgpu-bench.js [samplesPerEpoch=2048] [repeats=3] [batch=64]
-const tf = require('@tensorflow/tfjs');
 const training = require('@fedbiomed/training');
-const { MODELS } = require('./training-backends-models.js');
+const { MODELS, randomDataset } = require('./training-backends-models.js');
 
 async function main() {
   const [samples = '2048', repeats = '3', batchArg] = process.argv.slice(2);
@@ -25,21 +24,7 @@ async function main() {
     optimizer: { name: 'sgd', learningRate: 0.01 },
   });
   const n = Number(samples);
-  const width = spec.inputShape.reduce((a, b) => a * b, 1);
-  const features = new Float32Array(n * width).map(() => Math.random());
-  const labels = Float32Array.from({ length: n }, () => Math.floor(Math.random() * spec.classes));
-  const dataset = {
-    size: n,
-    metadata: { featureShape: spec.inputShape, numClasses: spec.classes },
-    *batches({ indices, batchSize }) {
-      for (let start = 0; start < indices.length; start += batchSize) {
-        const rows = indices.slice(start, start + batchSize);
-        const x = new Float32Array(rows.length * width);
-        rows.forEach((r, k) => x.set(features.subarray(r * width, (r + 1) * width), k * width));
-        yield { xs: tf.tensor(x, [rows.length, ...spec.inputShape]), ys: tf.tensor2d(Float32Array.from(rows, (r) => labels[r]), [rows.length, 1]) };
-      }
-    },
-  };
+  const dataset = randomDataset(spec, n);
   const indices = Array.from({ length: n }, (_, i) => i);
   // logInterval 0: the loss is read back once per epoch, so no GPU sync per batch.
   const round = (weights) => training.trainLocal({ plan, model, weights, dataset, trainIndices: indices, args: { epochs: 1, batchSize: batch, randomSeed: 1 } });
