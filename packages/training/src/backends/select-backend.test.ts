@@ -11,7 +11,7 @@ describe('selectBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(selection.attempts[0]).toMatchObject({ kind: 'tensorflow', ok: false });
     expect(selection.attempts[0]!.reason).toMatch(/@tensorflow\/tfjs-node is not installed/);
-    expect(selection.reason).toMatch(/^wasm \(WebAssembly SIMD, 1 thread, XNNPACK gradient kernels\); not taken: tensorflow: /);
+    expect(selection.reason).toMatch(/^wasm \(WebAssembly SIMD, 1 thread, XNNPACK and SIMD gradient kernels\); not taken: tensorflow: /);
   });
 
   it('falls back from the GPU candidates with a reason for each (no GPU on this machine)', async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { activate } from './activate';
-import { registerWasmKernels } from './wasm-kernels';
+import { registerWasmKernels, wasmSimdKernelsActive } from './wasm-kernels';
 
 /**
  * Loads `@tensorflow/tfjs-backend-wasm` (its .wasm files ship inside the npm package), adds this
@@ -13,5 +13,6 @@ export async function activateWasm(): Promise<string> {
   await activate('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  return `WebAssembly ${simd ? 'SIMD' : 'without SIMD'}, ${threads ? 'multi-threaded' : '1 thread'}, XNNPACK gradient kernels`;
+  const kernels = wasmSimdKernelsActive() ? 'XNNPACK and SIMD gradient kernels' : 'XNNPACK gradient kernels (SIMD kernels unavailable: backend heap not reachable)';
+  return `WebAssembly ${simd ? 'SIMD' : 'without SIMD'}, ${threads ? 'multi-threaded' : '1 thread'}, ${kernels}`;
 }

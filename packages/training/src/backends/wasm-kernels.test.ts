@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 
-import { registerWasmKernels } from './wasm-kernels';
+import { registerWasmKernels, wasmSimdKernelsActive } from './wasm-kernels';
 
 
 /** Runs `fn` on a backend and returns plain values (inputs are recreated there from `seeds`). */
@@ -36,6 +36,10 @@ describe('wasm gradient kernels match the cpu backend', () => {
     { x: [3, 10, 10, 2], f: [3, 3, 2, 4], strides: [2, 2], pad: 'same' },
     { x: [1, 11, 8, 4], f: [5, 3, 4, 2], strides: [2, 1], pad: 'valid' },
     { x: [2, 8, 8, 1], f: [1, 1, 1, 3], strides: [1, 1], pad: 'valid' },
+    // Direct kernel, 16 output channels at a time plus a remainder, padding on every side.
+    { x: [2, 10, 9, 1], f: [3, 3, 1, 16], strides: [1, 1], pad: 'same' },
+    { x: [3, 12, 11, 2], f: [5, 5, 2, 20], strides: [2, 2], pad: 'same' },
+    { x: [2, 13, 13, 3], f: [3, 3, 3, 35], strides: [3, 2], pad: 'valid' },
     // kh·kw·Ci > 64: the convolution form of dW.
     { x: [2, 9, 9, 8], f: [3, 3, 8, 4], strides: [1, 1], pad: 'same' },
     { x: [2, 11, 10, 8], f: [3, 3, 8, 3], strides: [2, 2], pad: 'same' },
@@ -57,6 +61,8 @@ describe('wasm gradient kernels match the cpu backend', () => {
     { x: [2, 8, 8, 3], filterSize: [2, 2], strides: [2, 2], pad: 'valid' },
     { x: [1, 9, 7, 2], filterSize: [3, 3], strides: [2, 2], pad: 'same' },
     { x: [2, 6, 6, 4], filterSize: [3, 2], strides: [1, 1], pad: 'valid' },
+    // Vectorised channels (8) plus a scalar remainder (3), windows overlapping and padded.
+    { x: [2, 9, 8, 11], filterSize: [3, 3], strides: [2, 1], pad: 'same' },
   ] as const)('MaxPoolGrad for x $x, window $filterSize, strides $strides, pad $pad', async ({ x, filterSize, strides, pad }) => {
     const grad = () =>
       tf.tidy(() => {
@@ -67,6 +73,15 @@ describe('wasm gradient kernels match the cpu backend', () => {
         return tf.engine().runKernel('MaxPoolGrad', { dy, input, output }, { filterSize: [...filterSize], strides: [...strides], pad }) as tf.Tensor;
       });
     expectClose(await on('wasm', grad), await on('cpu', grad));
+  });
+
+  it('sums 100,000 rows of a bias gradient to within float32 precision', async () => {
+    const sum = () => tf.tidy(() => tf.sum(tf.add(random([40, 50, 50, 6], 11)(), 0.5), [0, 1, 2]));
+    expectClose(await on('wasm', sum), await on('cpu', sum));
+  });
+
+  it('runs this package\'s SIMD kernels on the backend heap, not the fallbacks', () => {
+    expect(wasmSimdKernelsActive()).toBe(true);
   });
 
   it.each([

@@ -1,18 +1,22 @@
 /**
- * Gradient kernels for the tfjs `wasm` backend, written as compositions of the backend's own fast
- * kernels so that every heavy product runs in XNNPACK:
+ * Gradient kernels for the tfjs `wasm` backend. Heavy products run in tfjs-wasm's XNNPACK kernels;
+ * what XNNPACK has no form for runs in this package's SIMD kernels (`assembly/kernels.ts`, compiled
+ * to a module that shares the backend's heap, so tensors are never copied in or out):
  * - `BatchMatMul` with a transposed operand: tfjs-wasm sends those to a scalar C++ loop (about
  *   1 GFLOP/s); here the smaller of the operands or the result is transposed explicitly and the
- *   product runs through XNNPACK's fully-connected path (10 to 25 GFLOP/s).
- * - `Conv2DBackpropFilter` (missing from tfjs-wasm): for few input channels, im2col by slices of the
- *   transposed input and one XNNPACK product; otherwise a convolution of the transposed input with
- *   the transposed dy (dilation = stride), which XNNPACK's convolution runs.
+ *   product runs through XNNPACK's fully-connected path (10 to 25 GFLOP/s). Matrices (rank 2, as
+ *   tf.matMul passes them) take the same path.
+ * - `Conv2DBackpropFilter` (missing from tfjs-wasm): for few filter rows (first layers), a direct
+ *   SIMD kernel; otherwise a convolution of the transposed input with the transposed dy
+ *   (dilation = stride), which XNNPACK's convolution runs.
  * - `Conv2DBackpropInput` (stride 1): a convolution of dy with the flipped, transposed filter, which
  *   the XNNPACK convolution runs instead of tfjs-wasm's direct loop.
  * - `MaxPoolGrad` and `Sum` over leading axes (the bias gradient): tfjs-wasm runs them through
- *   generic element-by-element code or a full transpose; here they are single passes over the heap.
+ *   generic element-by-element code or a full transpose; here they are SIMD passes over the heap.
  */
 import * as tf from '@tensorflow/tfjs';
+
+import { isWasmMemory, simdKernelsFor, type SimdKernels } from './simd-kernels';
 
 /** The wasm backend methods these kernels use (a structural view of tfjs-wasm's `BackendWasm`). */
 interface WasmBackend extends tf.KernelBackend {
@@ -20,14 +24,19 @@ interface WasmBackend extends tf.KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   /** A view on the wasm heap; taken after the last allocation, since growing the heap detaches it. */
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  /** The Emscripten module; `asm` holds its exports, the heap's `WebAssembly.Memory` among them. */
+  wasm?: { asm?: { memory?: unknown } };
 }
 
 type Attrs = Record<string, unknown>;
 type Inputs = Record<string, tf.TensorInfo> | tf.TensorInfo[];
 
 const BACKEND = 'wasm';
-/** Above this many im2col rows (kh·kw·Ci), the convolution form of dW is faster (measured on cnn64). */
-const IM2COL_MAX_ROWS = 64;
+/**
+ * Up to this many filter rows (kh·kw·Ci), the direct SIMD kernel computes dW; above it, the convolution
+ * form (measured: direct 0.4 ms vs 2.9 ms on cnn28's first layer, 970 ms vs 240 ms on cnn64's second).
+ */
+const DIRECT_MAX_ROWS = 64;
 const MARK = Symbol.for('fedbiomed.training.wasmKernel');
 
 /** Kernel names this module replaces or adds on the wasm backend. */
@@ -39,7 +48,7 @@ export const WASM_KERNEL_NAMES = ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2D
  */
 export function registerWasmKernels(): void {
   const originals = new Map<string, tf.KernelConfig>();
-  for (const name of ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Conv2D', 'Transpose', 'Reshape', 'Slice', 'StridedSlice', 'Concat', 'PadV2', 'Reverse']) {
+  for (const name of ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Conv2D', 'Transpose', 'Reshape', 'Slice', 'Reverse']) {
     const config = tf.getKernel(name, BACKEND);
     if (!config) throw new Error(`the wasm backend has no ${name} kernel; is @tensorflow/tfjs-backend-wasm imported?`);
     if ((config.kernelFunc as unknown as Record<symbol, unknown>)[MARK]) return;
@@ -64,17 +73,36 @@ export function registerWasmKernels(): void {
   }
 }
 
+/**
+ * Whether the SIMD kernels run on the initialised wasm backend (its heap is reachable); otherwise the
+ * kernels they serve fall back to tfjs-wasm's own or to XNNPACK compositions.
+ */
+export function wasmSimdKernelsActive(): boolean {
+  const backend = tf.findBackend(BACKEND) as WasmBackend | null;
+  return backend !== null && simdKernelsOf(backend) !== undefined;
+}
+
 /** The compositions, over the original wasm kernels. */
 class KernelOps {
   constructor(private readonly originals: ReadonlyMap<string, tf.KernelConfig>) {}
 
   batchMatMul(backend: WasmBackend, inputs: Record<string, tf.TensorInfo>, attrs: Attrs): tf.TensorInfo {
-    const a = inputs['a']!;
-    const b = inputs['b']!;
     const transposeA = attrs['transposeA'] === true;
     const transposeB = attrs['transposeB'] === true;
-    if ((!transposeA && !transposeB) || a.shape[0] !== 1 || b.shape[0] !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
-      return this.run('BatchMatMul', backend, inputs, attrs);
+    const [a, b] = [inputs['a']!, inputs['b']!];
+    const single = (t: tf.TensorInfo) => t.dtype === 'float32' && (t.shape.length === 2 || (t.shape.length === 3 && t.shape[0] === 1));
+    if ((!transposeA && !transposeB) || !single(a) || !single(b)) return this.run('BatchMatMul', backend, inputs, attrs);
+    if (a.shape.length === 2 || b.shape.length === 2) {
+      // tf.matMul passes matrices as they are; the product below needs XNNPACK's [1, rows, cols] form.
+      const scratch: tf.TensorInfo[] = [];
+      try {
+        const as3d = (t: tf.TensorInfo) => (t.shape.length === 3 ? t : keep(scratch, this.reshape(backend, t, [1, ...t.shape])));
+        const product = this.batchMatMul(backend, { a: as3d(a), b: as3d(b) }, attrs);
+        if (a.shape.length === 3 || b.shape.length === 3) return product;
+        return this.reshape(backend, keep(scratch, product), product.shape.slice(1));
+      } finally {
+        free(backend, scratch);
+      }
     }
     const size = (t: tf.TensorInfo) => t.shape.reduce((x, y) => x * y, 1);
     const m = transposeA ? a.shape[2]! : a.shape[1]!;
@@ -107,46 +135,36 @@ class KernelOps {
     const [batch] = x.shape as [number];
     const { top, bottom, left, right } = info.padInfo;
     const { strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow } = info;
+    const simd = simdKernelsOf(backend);
+    if (simd && kh * kw * ci <= DIRECT_MAX_ROWS) {
+      const out = backend.makeOutput([...filterShape], 'float32');
+      simd.conv2dFilterGrad(
+        heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
+        batch, x.shape[1]!, x.shape[2]!, ci, oh, ow, co,
+        kh, kw, sh, sw, top, left,
+      );
+      return out;
+    }
+    // dW[i, j, c, o] = Σ_{n,y,x} xpad[n, y·s + i, x·s + j, c] · dy[n, y, x, o]: a convolution of
+    // xᵀ [Ci, H, W, N] with dyᵀ [Ho, Wo, N, Co] as filter, dilated by the stride.
     const scratch: tf.TensorInfo[] = [];
     try {
-      if (kh * kw * ci > IM2COL_MAX_ROWS) {
-        // dW[i, j, c, o] = Σ_{n,y,x} xpad[n, y·s + i, x·s + j, c] · dy[n, y, x, o]: a convolution of
-        // xᵀ [Ci, H, W, N] with dyᵀ [Ho, Wo, N, Co] as filter, dilated by the stride.
-        const xt = keep(scratch, this.transpose(backend, x, [3, 1, 2, 0]));
-        const dyt = keep(scratch, this.transpose(backend, dy, [1, 2, 0, 3]));
-        const conv = keep(
-          scratch,
-          this.run('Conv2D', backend, { x: xt, filter: dyt }, {
-            strides: [1, 1],
-            pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
-            dataFormat: 'NHWC',
-            dilations: [sh, sw],
-          }),
-        );
-        const cropped =
-          conv.shape[1] === kh && conv.shape[2] === kw
-            ? conv
-            : keep(scratch, this.run('Slice', backend, { x: conv }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] }));
-        return this.transpose(backend, cropped, [1, 2, 0, 3]);
-      }
-      const padded =
-        top || bottom || left || right
-          ? keep(scratch, this.run('PadV2', backend, { x }, { paddings: [[0, 0], [top, bottom], [left, right], [0, 0]], constantValue: 0 }))
-          : x;
-      // [Ci, N, Hp, Wp]: each filter tap is a strided window that reshapes to [Ci, N·Ho·Wo]; stacked
-      // they form the im2col matrix [kh·kw·Ci, N·Ho·Wo], and one product with dy gives dW.
-      const channelsFirst = keep(scratch, this.transpose(backend, padded, [3, 0, 1, 2]));
-      const windows: tf.TensorInfo[] = [];
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++) {
-          windows.push(keep(scratch, this.window(backend, channelsFirst, [ci, batch, oh, ow], i, j, sh, sw)));
-        }
-      }
-      const cols = windows.length === 1 ? windows[0]! : keep(scratch, this.run('Concat', backend, windows, { axis: 0 }));
-      const rows = keep(scratch, this.reshape(backend, cols, [1, kh * kw * ci, batch * oh * ow]));
-      const grad = keep(scratch, this.reshape(backend, dy, [1, batch * oh * ow, co]));
-      const product = keep(scratch, this.matMul(backend, rows, grad));
-      return this.reshape(backend, product, filterShape);
+      const xt = keep(scratch, this.transpose(backend, x, [3, 1, 2, 0]));
+      const dyt = keep(scratch, this.transpose(backend, dy, [1, 2, 0, 3]));
+      const conv = keep(
+        scratch,
+        this.run('Conv2D', backend, { x: xt, filter: dyt }, {
+          strides: [1, 1],
+          pad: [[0, 0], [top, bottom], [left, right], [0, 0]],
+          dataFormat: 'NHWC',
+          dilations: [sh, sw],
+        }),
+      );
+      const cropped =
+        conv.shape[1] === kh && conv.shape[2] === kw
+          ? conv
+          : keep(scratch, this.run('Slice', backend, { x: conv }, { begin: [0, 0, 0, 0], size: [ci, kh, kw, co] }));
+      return this.transpose(backend, cropped, [1, 2, 0, 3]);
     } finally {
       free(backend, scratch);
     }
@@ -155,6 +173,8 @@ class KernelOps {
   maxPoolGrad(backend: WasmBackend, inputs: Record<string, tf.TensorInfo>, attrs: Attrs): tf.TensorInfo {
     const dy = inputs['dy']!;
     const x = inputs['input']!;
+    const simd = simdKernelsOf(backend);
+    if (!simd || x.dtype !== 'float32') return this.run('MaxPoolGrad', backend, inputs, attrs);
     const info = tf.backend_util.computePool2DInfo(
       x.shape as [number, number, number, number],
       attrs['filterSize'] as [number, number],
@@ -165,40 +185,13 @@ class KernelOps {
     );
     const out = backend.makeOutput([...x.shape], 'float32');
     const dx = backend.typedArrayFromHeap(out);
-    const xs = backend.typedArrayFromHeap(x);
-    const dys = backend.typedArrayFromHeap(dy);
     dx.fill(0);
-    const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
-    const { top, left } = info.padInfo;
-    const best = new Float32Array(c);
-    const where = new Int32Array(c);
-    // The first maximum of each window takes the gradient, as in tfjs' cpu backend.
-    for (let b = 0; b < batchSize; b++) {
-      for (let yr = 0; yr < outHeight; yr++) {
-        for (let yc = 0; yc < outWidth; yc++) {
-          best.fill(Number.NEGATIVE_INFINITY);
-          where.fill(-1);
-          for (let wr = 0; wr < filterHeight; wr++) {
-            const xr = yr * strideHeight - top + wr;
-            if (xr < 0 || xr >= inHeight) continue;
-            for (let wc = 0; wc < filterWidth; wc++) {
-              const xc = yc * strideWidth - left + wc;
-              if (xc < 0 || xc >= inWidth) continue;
-              const base = ((b * inHeight + xr) * inWidth + xc) * c;
-              for (let k = 0; k < c; k++) {
-                const v = xs[base + k]!;
-                if (v > best[k]!) {
-                  best[k] = v;
-                  where[k] = base + k;
-                }
-              }
-            }
-          }
-          const dyBase = ((b * outHeight + yr) * outWidth + yc) * c;
-          for (let k = 0; k < c; k++) if (where[k]! >= 0) dx[where[k]!] = dx[where[k]!]! + dys[dyBase + k]!;
-        }
-      }
-    }
+    const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth } = info;
+    simd.maxPoolGrad(
+      heapOffset(backend, x), heapOffset(backend, inputs['output']!), heapOffset(backend, dy), dx.byteOffset,
+      batchSize, inHeight, inWidth, inChannels, outHeight, outWidth,
+      filterHeight, filterWidth, strideHeight, strideWidth, info.padInfo.top, info.padInfo.left,
+    );
     return out;
   }
 
@@ -206,19 +199,13 @@ class KernelOps {
     const x = inputs['x']!;
     const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, b) => a - b);
     const leading = axes.length > 0 && axes.length < x.shape.length && axes.every((a, i) => a === i);
-    if (!leading || x.dtype !== 'float32') return this.run('Sum', backend, inputs, attrs);
+    const simd = simdKernelsOf(backend);
+    if (!leading || !simd || x.dtype !== 'float32') return this.run('Sum', backend, inputs, attrs);
     const rows = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
     const rest = x.shape.slice(axes.length);
-    const width = rest.reduce((a, b) => a * b, 1);
     const shape = attrs['keepDims'] === true ? [...axes.map(() => 1), ...rest] : rest;
     const out = backend.makeOutput(shape, 'float32');
-    const sums = new Float64Array(width);
-    const xs = backend.typedArrayFromHeap(x);
-    for (let r = 0; r < rows; r++) {
-      const base = r * width;
-      for (let k = 0; k < width; k++) sums[k] = sums[k]! + xs[base + k]!;
-    }
-    backend.typedArrayFromHeap(out).set(sums);
+    simd.sumRows(heapOffset(backend, x), heapOffset(backend, out), rows, rest.reduce((a, b) => a * b, 1));
     return out;
   }
 
@@ -253,22 +240,6 @@ class KernelOps {
     }
   }
 
-  /** Window (i, j) of every output position: `[Ci, N, Ho, Wo]` from `[Ci, N, Hp, Wp]`. */
-  private window(backend: WasmBackend, x: tf.TensorInfo, size: number[], i: number, j: number, sh: number, sw: number): tf.TensorInfo {
-    const [, , oh, ow] = size as [number, number, number, number];
-    if (sh === 1 && sw === 1) return this.run('Slice', backend, { x }, { begin: [0, 0, i, j], size });
-    return this.run('StridedSlice', backend, { x }, {
-      begin: [0, 0, i, j],
-      end: [size[0], size[1], i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1],
-      strides: [1, 1, sh, sw],
-      beginMask: 0,
-      endMask: 0,
-      ellipsisMask: 0,
-      newAxisMask: 0,
-      shrinkAxisMask: 0,
-    });
-  }
-
   private matMul(backend: WasmBackend, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
     return this.run('BatchMatMul', backend, { a, b }, { transposeA: false, transposeB: false });
   }
@@ -301,6 +272,17 @@ function convInfo(inShape: [number, number, number, number], filterShape: [numbe
     false,
     'channelsLast',
   );
+}
+
+/** The SIMD kernels over this backend's heap, or undefined if its memory is not reachable. */
+function simdKernelsOf(backend: WasmBackend): SimdKernels | undefined {
+  const memory = backend.wasm?.asm?.memory;
+  return isWasmMemory(memory) ? simdKernelsFor(memory) : undefined;
+}
+
+/** Byte offset of a tensor's data in the wasm heap. */
+function heapOffset(backend: WasmBackend, info: tf.TensorInfo): number {
+  return backend.typedArrayFromHeap(info).byteOffset;
 }
 
 function keep(scratch: tf.TensorInfo[], info: tf.TensorInfo): tf.TensorInfo {
