@@ -1,11 +1,12 @@
 // Our side of the training benchmark: one model, through selectBackend + buildPlan + trainLocal on
 // random data (SGD lr 0.01), a warm-up epoch, then `repeats` timed epochs. Prints one JSON line.
-// Usage: node tools/bench/training-backends-node.js <cnn28|cnn64> <samplesPerEpoch> <repeats> [backend,...]
+// Usage: node tools/bench/training-backends-node.js <cnn28|cnn64> <samplesPerEpoch> <repeats> [threads] [backend,...]
+// threads > 1: data parallelism over worker threads (DataParallelTraining, wasm backend).
 const training = require('../../packages/training/dist/index.js');
 const { MODELS, randomDataset } = require('./training-backends-models.js');
 
 async function main() {
-  const [name = 'cnn28', samples = '512', repeats = '3', allow] = process.argv.slice(2);
+  const [name = 'cnn28', samples = '512', repeats = '3', threads = '1', allow] = process.argv.slice(2);
   const spec = MODELS[name];
   const selection = await training.selectBackend(allow ? { allow: allow.split(',') } : {});
   const model = spec.build();
@@ -18,8 +19,9 @@ async function main() {
   const n = Number(samples);
   const dataset = randomDataset(spec, n);
   const indices = Array.from({ length: n }, (_, i) => i);
+  const parallel = Number(threads) > 1 ? await training.DataParallelTraining.start({ threads: Number(threads) }) : undefined;
   const round = (weights) =>
-    training.trainLocal({ plan, model, weights, dataset, trainIndices: indices, args: { epochs: 1, batchSize: spec.batch, randomSeed: 1 } });
+    training.trainLocal({ plan, model, weights, dataset, trainIndices: indices, args: { epochs: 1, batchSize: spec.batch, randomSeed: 1 }, parallel });
   let weights = (await round(initialWeights)).weights; // warm-up epoch
   const rates = [];
   for (let r = 0; r < Number(repeats); r++) {
@@ -27,7 +29,8 @@ async function main() {
     weights = result.weights;
     rates.push((result.sampleCount * 1000) / result.timing.trainingMs);
   }
-  process.stdout.write(`${JSON.stringify({ impl: 'tfjs', model: name, backend: selection.backend, reason: selection.reason, rates })}\n`);
+  await parallel?.close();
+  process.stdout.write(`${JSON.stringify({ impl: 'tfjs', model: name, threads: Number(threads), backend: selection.backend, reason: selection.reason, rates })}\n`);
 }
 
 main().catch((err) => {

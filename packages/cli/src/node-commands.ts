@@ -117,13 +117,15 @@ export function registerNodeCommands(program: Command): void {
     .option('--researcher <host:port>', 'researcher address (overrides config and $FEDBIOMED_RESEARCHER_ADDRESS)')
     .option('--gpu', 'prefer a GPU backend when one is installed')
     .option('--backend <name>', 'force a backend: tensorflow-gpu, webgpu, tensorflow, wasm or cpu')
+    .option('--threads <n>', 'threads a training round may use (wasm: data parallelism over worker threads)')
     .action(async function (this: Command) {
-      const o = this.opts<{ researcher?: string; gpu?: boolean; backend?: string }>();
+      const o = this.opts<{ researcher?: string; gpu?: boolean; backend?: string; threads?: string }>();
       // Flags act as the environment overrides do, so the config schema checks them too.
       const env = {
         ...process.env,
         ...(o.researcher !== undefined && { FEDBIOMED_RESEARCHER_ADDRESS: o.researcher }),
         ...(o.backend !== undefined && { FEDBIOMED_NODE_BACKEND: o.backend }),
+        ...(o.threads !== undefined && { FEDBIOMED_NODE_TRAINING_THREADS: o.threads }),
       };
       const n = openNode(dirOf(this), { env, logToStderr: true });
       const giveUp = new AbortController();

@@ -64,6 +64,11 @@ export const nodeConfigSchema = z
         useGpu: z.boolean().default(false),
         /** Force a backend; empty: the fastest available (see `@fedbiomed/training`'s `selectBackend`). */
         backend: z.enum(['', ...BACKEND_KINDS]).default(''),
+        /**
+         * Threads a training round may use. Above 1, on the wasm backend (one thread in Node), worker
+         * threads share each batch (data parallelism); other backends manage their own threads.
+         */
+        threads: z.coerce.number().int().min(1).max(64).default(1),
       })
       .strict()
       .prefault({}),
@@ -85,6 +90,7 @@ export const CONFIG_ENV_OVERRIDES = {
   FEDBIOMED_RESEARCHER_ADDRESS: 'researcher.address',
   FEDBIOMED_ENROLMENT_TOKEN: 'researcher.enrolmentToken',
   FEDBIOMED_NODE_BACKEND: 'training.backend',
+  FEDBIOMED_NODE_TRAINING_THREADS: 'training.threads',
   FEDBIOMED_LOG_LEVEL: 'logLevel',
 } as const;
 

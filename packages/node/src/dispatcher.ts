@@ -1,6 +1,6 @@
 import { DatasetError } from '@fedbiomed/datasets';
 import type { ErrorCode, Request__Output } from '@fedbiomed/proto';
-import { TrainingError } from '@fedbiomed/training';
+import { TrainingError, type DataParallelTraining } from '@fedbiomed/training';
 import type { HandlerResult as TransportResult, ReceivedTensors, RequestContext } from '@fedbiomed/transport';
 import { openRegisteredDataset, type OpenedDataset } from './dataset-source';
 import { NodeError } from './errors';
@@ -37,7 +37,7 @@ export interface Dispatcher {
 }
 
 /** Builds the dispatcher of a running node. */
-export function createDispatcher(node: Node, researcherId: () => string): Dispatcher {
+export function createDispatcher(node: Node, researcherId: () => string, parallel?: DataParallelTraining): Dispatcher {
   let state: TaskState = { status: 'idle' };
   let inFlight: Promise<unknown> = Promise.resolve();
   const datasets = new Map<string, Promise<OpenedDataset>>();
@@ -82,6 +82,7 @@ export function createDispatcher(node: Node, researcherId: () => string): Dispat
           timestampMs: Date.now(),
         }),
       openDataset,
+      ...(parallel && { parallel }),
     };
     if (!exclusive) return HANDLERS[kind](ctx);
     apply({ type: 'started', task: { requestId: request.requestId, kind, since: ctx.receivedAt } });

@@ -41,6 +41,10 @@ describe('node folder', () => {
     expect(config.researcher.address).toBe('127.0.0.1:9999');
     expect(config.nodeName).toBe('B');
     expect(config.nodeId).toBe('a');
+    expect(config.training.threads).toBe(1);
+    expect(loadNodeConfig(tmp.path, { FEDBIOMED_NODE_TRAINING_THREADS: '2' }).training.threads).toBe(2);
+    expect(() => loadNodeConfig(tmp.path, { FEDBIOMED_NODE_TRAINING_THREADS: 'many' })).toThrow(/training\.threads/);
+    expect(() => loadNodeConfig(tmp.path, { FEDBIOMED_NODE_TRAINING_THREADS: '0' })).toThrow(/training\.threads/);
   });
 
   it('a config with a wrong field names the field', () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { selectBackend, type BackendKind, type BackendSelection } from '@fedbiomed/training';
+import { DataParallelTraining, selectBackend, type BackendKind, type BackendSelection } from '@fedbiomed/training';
 import { NodeClient, type ClientTlsOptions } from '@fedbiomed/transport';
 import { resolveInNodeDir, type NodeConfig } from './config';
 import { createDispatcher, type Dispatcher } from './dispatcher';
@@ -23,6 +23,8 @@ export interface StartNodeOptions {
 export interface RunningNode {
   /** The tfjs backend training runs on (`tf.getBackend()`), chosen by `@fedbiomed/training`'s `selectBackend`. */
   readonly backend: string;
+  /** Threads a training round uses: above 1 when `training.threads` started data-parallel workers. */
+  readonly trainingThreads: number;
   /** Where the task slot stands. */
   readonly taskState: TaskState;
   /**
@@ -49,8 +51,9 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
   const { config, logger } = node;
   const backend = await activateBackend(config, options);
   logger.info({ backend: backend.backend }, `training backend: ${backend.reason}`);
+  const parallel = await startDataParallel(config, backend, node.logger);
   let researcherId = '';
-  const dispatcher: Dispatcher = createDispatcher(node, () => researcherId);
+  const dispatcher: Dispatcher = createDispatcher(node, () => researcherId, parallel);
   const client = new NodeClient({
     address: config.researcher.address,
     nodeId: config.nodeId,
@@ -72,6 +75,7 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
   client.on('refused', (error) => {
     logger.error({ code: error.code }, `the researcher refused this node: ${error.message}`);
     clearInterval(keepAlive);
+    void parallel?.close();
     resolveStopped(new NodeError('CONNECTION_FAILED', `the researcher refused node ${config.nodeId}: ${error.message}`, { cause: error }));
   });
   const abort = (): void => client.stop();
@@ -83,6 +87,7 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
   } catch (error) {
     clearInterval(keepAlive);
     client.stop();
+    await parallel?.close();
     throw new NodeError('CONNECTION_FAILED', `node ${config.nodeId} could not join ${config.researcher.address}: ${(error as Error).message}`, {
       cause: error,
     });
@@ -90,6 +95,7 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
   let stopping: Promise<void> | undefined;
   return {
     backend: backend.backend,
+    trainingThreads: parallel?.threads ?? 1,
     get taskState() {
       return dispatcher.state;
     },
@@ -103,6 +109,7 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
           logger.warn({ err: (error as Error).message }, 'in-flight reply not fully delivered before stopping'),
         );
         clearInterval(keepAlive);
+        await parallel?.close();
         logger.info({}, 'node stopped');
         resolveStopped(undefined);
       })();
@@ -120,6 +127,23 @@ async function activateBackend(config: NodeConfig, options: StartNodeOptions): P
     });
   } catch (error) {
     throw new NodeError('BACKEND_UNAVAILABLE', `${forced !== '' ? `backend "${forced}": ` : ''}${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Worker threads for data-parallel training when `training.threads` > 1 and the backend is wasm. */
+async function startDataParallel(config: NodeConfig, backend: BackendSelection, logger: Node['logger']): Promise<DataParallelTraining | undefined> {
+  const { threads } = config.training;
+  if (threads <= 1) return undefined;
+  if (backend.backend !== 'wasm') {
+    logger.warn({ threads, backend: backend.backend }, `training.threads = ${threads} ignored: the ${backend.backend} backend schedules its own threads`);
+    return undefined;
+  }
+  try {
+    const parallel = await DataParallelTraining.start({ threads });
+    logger.info({ threads }, `training on ${threads} threads (data parallel, wasm)`);
+    return parallel;
+  } catch (error) {
+    throw new NodeError('BACKEND_UNAVAILABLE', `training.threads = ${threads}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -47,6 +47,10 @@ export { evaluateModel } from './loop/evaluate';
 export type { EvaluateOptions, MetricSet } from './loop/evaluate';
 export type { TrainingDataset } from './loop/training-dataset';
 
+/**** Data parallelism (wasm, worker threads) ****/
+export { DataParallelTraining, ParallelRound, shardSizes } from './parallel/data-parallel';
+export type { BatchGradients } from './parallel/data-parallel';
+
 /**** Metrics ****/
 export { accuracy, balancedAccuracy, f1, precision, recall, rocAuc, rocAucOvr } from './metrics/classification';
 export type { Average, Labels } from './metrics/classification';
@@ -61,4 +65,4 @@ export { fileSystemHandler, loadModel, saveModel } from './io/file-io';
 /**** Backends ****/
 export { selectBackend } from './backends/select-backend';
 export type { BackendAttempt, BackendKind, BackendSelection, SelectBackendOptions } from './backends/select-backend';
-export { registerWasmKernels, WASM_KERNEL_NAMES } from './backends/wasm-kernels';
+export { registerWasmKernels, WASM_KERNEL_NAMES, wasmSimdKernelsActive } from './backends/wasm-kernels';

@@ -1,5 +1,5 @@
 import type { Reply, Request__Output } from '@fedbiomed/proto';
-import type { ScalarEvent } from '@fedbiomed/training';
+import type { DataParallelTraining, ScalarEvent } from '@fedbiomed/training';
 import type { Tensor, TensorPayload } from '@fedbiomed/transport';
 import type { OpenedDataset } from '../dataset-source';
 import type { Node } from '../node';
@@ -30,6 +30,8 @@ export interface HandlerContext {
   emitScalar(event: ScalarEvent): void;
   /** Opens a registered dataset (kept open across rounds). */
   openDataset(record: DatasetRecord): Promise<OpenedDataset>;
+  /** Worker threads sharing each training batch (`training.threads` > 1 on wasm). */
+  readonly parallel?: DataParallelTraining;
 }
 
 /** A request handler: one per request kind. */

@@ -54,6 +54,7 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     onScalar: (event) => ctx.emitScalar(event),
     signal: ctx.signal,
     ...(optimizerState && { optimizerState }),
+    ...(ctx.parallel && { parallel: ctx.parallel }),
   });
 
   for (const name of KEPT_AUX) {

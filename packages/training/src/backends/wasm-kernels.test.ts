@@ -80,6 +80,25 @@ describe('wasm gradient kernels match the cpu backend', () => {
     expectClose(await on('wasm', sum), await on('cpu', sum));
   });
 
+  it('shares memory for Identity and same-dtype Cast, kept alive while any sharer lives', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor1d([1.5, -2.5, 3.25]);
+    const dataIds = () => tf.backend().numDataIds();
+    const before = dataIds();
+    const clone = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    expect(dataIds()).toBe(before);
+    const ints = tf.cast(x, 'int32');
+    expect(dataIds()).toBe(before + 1);
+    x.dispose();
+    expect(Array.from(await clone.data())).toEqual([1.5, -2.5, 3.25]);
+    clone.dispose();
+    expect(Array.from(await same.data())).toEqual([1.5, -2.5, 3.25]);
+    expect(Array.from(await ints.data())).toEqual([1, -2, 3]);
+    tf.dispose([same, ints]);
+    expect(dataIds()).toBe(before - 1);
+  });
+
   it('runs this package\'s SIMD kernels on the backend heap, not the fallbacks', () => {
     expect(wasmSimdKernelsActive()).toBe(true);
   });

@@ -13,6 +13,7 @@
  *   the XNNPACK convolution runs instead of tfjs-wasm's direct loop.
  * - `MaxPoolGrad` and `Sum` over leading axes (the bias gradient): tfjs-wasm runs them through
  *   generic element-by-element code or a full transpose; here they are SIMD passes over the heap.
+ * - `Identity` and same-dtype `Cast`: shared, reference-counted memory instead of a copy.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -21,6 +22,7 @@ import { isWasmMemory, simdKernelsFor, type SimdKernels } from './simd-kernels';
 /** The wasm backend methods these kernels use (a structural view of tfjs-wasm's `BackendWasm`). */
 interface WasmBackend extends tf.KernelBackend {
   disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   /** A view on the wasm heap; taken after the last allocation, since growing the heap detaches it. */
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
@@ -40,7 +42,7 @@ const DIRECT_MAX_ROWS = 64;
 const MARK = Symbol.for('fedbiomed.training.wasmKernel');
 
 /** Kernel names this module replaces or adds on the wasm backend. */
-export const WASM_KERNEL_NAMES = ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum'] as const;
+export const WASM_KERNEL_NAMES = ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast'] as const;
 
 /**
  * Registers the kernels on the `wasm` backend (idempotent). Call after `@tensorflow/tfjs-backend-wasm`
@@ -48,7 +50,7 @@ export const WASM_KERNEL_NAMES = ['BatchMatMul', 'Conv2DBackpropFilter', 'Conv2D
  */
 export function registerWasmKernels(): void {
   const originals = new Map<string, tf.KernelConfig>();
-  for (const name of ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Conv2D', 'Transpose', 'Reshape', 'Slice', 'Reverse']) {
+  for (const name of ['BatchMatMul', 'Conv2DBackpropInput', 'MaxPoolGrad', 'Sum', 'Identity', 'Cast', 'Conv2D', 'Transpose', 'Reshape', 'Slice', 'Reverse']) {
     const config = tf.getKernel(name, BACKEND);
     if (!config) throw new Error(`the wasm backend has no ${name} kernel; is @tensorflow/tfjs-backend-wasm imported?`);
     if ((config.kernelFunc as unknown as Record<symbol, unknown>)[MARK]) return;
@@ -61,6 +63,8 @@ export function registerWasmKernels(): void {
     Conv2DBackpropInput: (inputs, backend, attrs) => ops.conv2dBackpropInput(backend, inputs as Record<string, tf.TensorInfo>, attrs),
     MaxPoolGrad: (inputs, backend, attrs) => ops.maxPoolGrad(backend, inputs as Record<string, tf.TensorInfo>, attrs),
     Sum: (inputs, backend, attrs) => ops.sum(backend, inputs as Record<string, tf.TensorInfo>, attrs),
+    Identity: (inputs, backend) => ops.share(backend, (inputs as Record<string, tf.TensorInfo>)['x']!),
+    Cast: (inputs, backend, attrs) => ops.cast(backend, inputs as Record<string, tf.TensorInfo>, attrs),
   };
   for (const [kernelName, fn] of Object.entries(kernels)) {
     const kernelFunc = (({ inputs, backend, attrs }: { inputs: Inputs; backend: unknown; attrs?: Attrs }) =>
@@ -207,6 +211,23 @@ class KernelOps {
     const out = backend.makeOutput(shape, 'float32');
     simd.sumRows(heapOffset(backend, x), heapOffset(backend, out), rows, rest.reduce((a, b) => a * b, 1));
     return out;
+  }
+
+  /**
+   * Identity, and Cast to the same dtype: the output shares the input's memory (reference-counted,
+   * as Reshape does), where tfjs-wasm copies it. A training step runs dozens of them (gradient
+   * bookkeeping, variable reads); no wasm kernel writes into its inputs, so sharing is safe, as it
+   * is in tfjs' cpu backend.
+   */
+  share(backend: WasmBackend, x: tf.TensorInfo): tf.TensorInfo {
+    if (x.dtype === 'string') return this.run('Identity', backend, { x }, {});
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  }
+
+  cast(backend: WasmBackend, inputs: Record<string, tf.TensorInfo>, attrs: Attrs): tf.TensorInfo {
+    const x = inputs['x']!;
+    return attrs['dtype'] === x.dtype && x.dtype !== 'string' ? this.share(backend, x) : this.run('Cast', backend, inputs, attrs);
   }
 
   conv2dBackpropInput(backend: WasmBackend, inputs: Record<string, tf.TensorInfo>, attrs: Attrs): tf.TensorInfo {

@@ -61,6 +61,18 @@ export function createOptimizer(spec: OptimizerSpec): tf.Optimizer {
   }
 }
 
+/**
+ * Disposes an optimiser and all its tensors. tfjs 4.22's `MomentumOptimizer.dispose` overrides SGD's
+ * without calling it, so the `-learningRate` scalar SGD keeps would leak once per round.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  if (optimizer instanceof tf.MomentumOptimizer) {
+    const kept = (optimizer as unknown as { c?: tf.Tensor }).c;
+    if (kept && !kept.isDisposed) kept.dispose();
+  }
+}
+
 /** Slots an optimiser keeps per trainable weight (moments, accumulators), in tfjs' `getWeights()` layout. */
 export function slotsPerVariable(spec: OptimizerSpec): number {
   switch (spec.name) {

@@ -12,8 +12,9 @@ import { applyUpdatePrivacy } from './privacy';
 import { checkMetricNames, evaluateModel, throwIfAborted, type MetricSet } from './evaluate';
 import { lossFunction } from './losses';
 import { checkOptimizerState, readOptimizerState, restoreOptimizerState, type OptimizerState } from './optimizer-state';
-import { createOptimizer, resolveOptimizer } from './optimizers';
+import { createOptimizer, disposeOptimizer, resolveOptimizer } from './optimizers';
 import { createScaffold, nextNodeControl, type ScaffoldCorrection } from './scaffold';
+import type { BatchGradients, DataParallelTraining, ParallelRound } from '../parallel/data-parallel';
 import type { TrainingDataset } from './training-dataset';
 
 /** One streamed value: a training loss or an evaluation metric. */
@@ -58,6 +59,12 @@ export interface TrainLocalOptions {
    * rounding; the other optimisers match bit for bit.
    */
   readonly optimizerState?: OptimizerState;
+  /**
+   * Worker threads to share every batch with (wasm backend only): each computes the gradients of a
+   * shard while this thread computes its own, and the averaged gradients take one optimiser step.
+   * Results equal single-thread training up to float32 summation order.
+   */
+  readonly parallel?: DataParallelTraining;
 }
 
 /** What a round of local training returns. */
@@ -73,6 +80,8 @@ export interface TrainLocalResult {
   readonly timing: { readonly trainingMs: number; readonly evaluationMs: number; readonly totalMs: number };
   /** tfjs backend that ran the round. */
   readonly backend: string;
+  /** Threads that computed gradients (1, or {@link DataParallelTraining.threads}). */
+  readonly threads: number;
   /** The optimiser's state after the round, to pass as {@link TrainLocalOptions.optimizerState} next round. */
   readonly optimizerState: OptimizerState;
 }
@@ -125,6 +134,7 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
       aux,
       timing: { trainingMs, evaluationMs, totalMs: performance.now() - started },
       backend: tf.getBackend(),
+      threads: options.parallel?.threads ?? 1,
       optimizerState,
     };
   } finally {
@@ -175,16 +185,26 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
     if (!Number.isFinite(value)) throw new TrainingError('DIVERGED', `training loss became ${value} at step ${steps}`);
     options.onScalar?.({ name: 'loss', value, step: steps, phase: 'train' });
   };
-  const step = (xs: tf.Tensor, ys: tf.Tensor): void => {
-    const { value, grads } = tf.variableGrads(() => {
-      const outputs = model.apply(xs, { training: true }) as tf.Tensor;
-      const loss = lossFn(ys, outputs);
-      if (mu === 0) return loss;
-      const proximal = tf.addN(variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchors[i]!)))));
-      return tf.add(loss, tf.mul(mu / 2, proximal));
-    }, variables);
+  let round: ParallelRound | undefined;
+  const gradientsOf = async (xs: tf.Tensor, ys: tf.Tensor): Promise<BatchGradients> => {
+    if (!options.parallel) {
+      return tf.variableGrads(() => {
+        const outputs = model.apply(xs, { training: true }) as tf.Tensor;
+        const loss = lossFn(ys, outputs);
+        if (mu === 0) return loss;
+        const proximal = tf.addN(variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchors[i]!)))));
+        return tf.add(loss, tf.mul(mu / 2, proximal));
+      }, variables);
+    }
+    round ??= await options.parallel.beginRound({ plan, variables, batchSize, featureShape: xs.shape.slice(1), labelShape: ys.shape.slice(1) });
+    const data = await round.gradients(xs, ys, (x, y) => tf.variableGrads(() => lossFn(y, model.apply(x, { training: true }) as tf.Tensor), variables));
+    return mu === 0 ? data : withProximalTerm(data, variables, anchors, mu);
+  };
+  const step = async (xs: tf.Tensor, ys: tf.Tensor): Promise<void> => {
+    const { value, grads } = await gradientsOf(xs, ys);
     const corrected = scaffold ? scaffold.correct(grads) : grads;
     optimizer.applyGradients(corrected);
+    round?.publish();
     tf.dispose(grads);
     if (corrected !== grads) tf.dispose(corrected);
     const previous = lossSum;
@@ -205,7 +225,7 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
       for (const batch of options.dataset.batches({ indices: options.trainIndices, batchSize, shuffleSeed: seed + epoch })) {
         try {
           throwIfAborted(signal);
-          step(batch.xs, batch.ys);
+          await step(batch.xs, batch.ys);
           steps++;
           samples += batch.xs.shape[0]!;
           batchesThisEpoch++;
@@ -228,12 +248,25 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
     }
     optimizerState = await readOptimizerState(optimizer, optimizerSpec, trainable);
   } finally {
+    await round?.end();
     lossSum?.dispose();
     tf.dispose(anchors);
     scaffold?.dispose();
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
   }
   return { numUpdates: steps, sampleCount: samples, optimizer: optimizerSpec, optimizerState };
+}
+
+/** Adds FedProx's μ/2·‖w − w_global‖² to a loss and μ·(w − w_global) to its gradients (consumes `data`). */
+function withProximalTerm(data: BatchGradients, variables: readonly tf.Variable[], anchors: readonly tf.Tensor[], mu: number): BatchGradients {
+  const result = tf.tidy((): BatchGradients => {
+    const grads: tf.NamedTensorMap = {};
+    variables.forEach((v, i) => (grads[v.name] = tf.add(data.grads[v.name]!, tf.mul(mu, tf.sub(v, anchors[i]!)))));
+    const proximal = tf.addN(variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchors[i]!)))));
+    return { value: tf.add(data.value, tf.mul(mu / 2, proximal)) as tf.Scalar, grads };
+  });
+  tf.dispose([data.value, ...Object.values(data.grads)]);
+  return result;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {
