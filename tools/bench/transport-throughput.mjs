@@ -4,7 +4,7 @@
 // each side's peak RSS growth (getrusage maxRSS − RSS before the transfer) is measured separately.
 //
 //   npx tsc -b packages/transport && node tools/bench/transport-throughput.mjs [--repeat 5] [--big]
-//       [--chunk BYTES] [--size BYTES] [--integrity crc32c|sha256|both] [--also-integrity sha256]
+//       [--chunk BYTES] [--size BYTES] [--integrity chunk-crc32c|crc32c|sha256|both] [--also-integrity sha256]
 //       [--compare DIST/index.js] [--only plaintext|tls]
 //
 // Prints one JSON line per figure; --big adds the 2.5 GB model (one tensor over 2 GiB). --compare

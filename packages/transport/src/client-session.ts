@@ -13,6 +13,7 @@ import {
 } from '@fedbiomed/proto';
 import type { Clock } from './clock';
 import { fromGrpcError, fromWireCode, toWireCode, TransportError } from './errors';
+import { raiseClientFrameSize } from './flow-control';
 import { FrameWriter, sendTensorChunks } from './frame-writer';
 import { HeartbeatMonitor } from './heartbeat';
 import type { Logger } from './logger';
@@ -196,6 +197,9 @@ export class ClientSession {
       (silentForMs) => this.close(new TransportError('UNAVAILABLE', `researcher silent for ${silentForMs} ms (missed heartbeats)`, { nodeId: this.nodeId })),
     );
     this.heartbeat.start();
+    if (!raiseClientFrameSize(this.call)) {
+      this.settings.logger.debug({ nodeId: this.nodeId }, 'could not raise the HTTP/2 frame size; downloads will be slower');
+    }
     this.settings.onReady(ack);
   }
 

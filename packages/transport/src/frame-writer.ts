@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { TransportError } from './errors';
 import type { TensorChunk } from '@fedbiomed/proto';
+import { chunkCrc32c } from './integrity';
 import type { TensorPayload } from './tensor';
 
 /**
@@ -43,7 +44,8 @@ export class FrameWriter<Frame> {
 
 /**
  * Streams the bytes of `payloads` as chunk frames of at most `chunkSizeBytes`, tensor after tensor,
- * without copying (each chunk views the tensor's memory). Stops with `CANCELLED` when `signal` aborts.
+ * without copying (each chunk views the tensor's memory), each with its CRC-32C when the tensor's
+ * header asks for one. Stops with `CANCELLED` when `signal` aborts.
  */
 export async function sendTensorChunks(
   write: (chunk: TensorChunk) => Promise<void>,
@@ -55,9 +57,11 @@ export async function sendTensorChunks(
   for (const payload of payloads) {
     const transferId = payload.set.transferId;
     for (const [tensorIndex, tensor] of payload.tensors.entries()) {
+      const perChunk = payload.set.tensors?.[tensorIndex]?.chunkCrc32c === true;
       for (let offset = 0; offset < tensor.data.byteLength; offset += chunkSizeBytes) {
         if (signal?.aborted) throw new TransportError('CANCELLED', `transfer "${transferId}" stopped: request cancelled`, context);
-        await write({ transferId, tensorIndex, offset, data: tensor.data.subarray(offset, offset + chunkSizeBytes) });
+        const data = tensor.data.subarray(offset, offset + chunkSizeBytes);
+        await write({ transferId, tensorIndex, offset, data, ...(perChunk && { crc32c: chunkCrc32c(data) }) });
       }
     }
   }

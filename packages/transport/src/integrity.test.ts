@@ -1,6 +1,6 @@
 import type { TensorHeader__Output } from '@fedbiomed/proto';
 import { createHash } from 'node:crypto';
-import { digestMismatch, TensorDigester } from './integrity';
+import { chunkMismatch, digestMismatch, TensorDigester } from './integrity';
 import { packTensors } from './tensor';
 
 const CHECK_INPUT = Buffer.from('123456789');
@@ -10,6 +10,7 @@ const header = (digests: Partial<TensorHeader__Output>): TensorHeader__Output =>
   shape: [9],
   byteLength: 9,
   sha256: Buffer.alloc(0),
+  chunkCrc32c: false,
   ...digests,
 });
 
@@ -23,14 +24,17 @@ describe('tensor integrity', () => {
     expect(streamed.digest()).toEqual(whole);
   });
 
-  it('packs CRC-32C by default and only the digests asked for', () => {
+  it('packs per-chunk CRC-32C by default (no pass over the tensor) and only the digests asked for', () => {
     const tensors = [{ name: 'w', dtype: 'DTYPE_UINT8' as const, shape: [9], data: CHECK_INPUT }];
-    expect(packTensors(tensors).set.tensors?.[0]).toMatchObject({ crc32c: 0xe3069283, sha256: Buffer.alloc(0) });
+    const byDefault = packTensors(tensors).set.tensors?.[0];
+    expect(byDefault).toMatchObject({ chunkCrc32c: true, sha256: Buffer.alloc(0) });
+    expect(byDefault?.crc32c).toBeUndefined();
+    expect(packTensors(tensors, { integrity: 'crc32c' }).set.tensors?.[0]).toMatchObject({ crc32c: 0xe3069283, sha256: Buffer.alloc(0) });
     const sha = packTensors(tensors, { integrity: 'sha256' }).set.tensors?.[0];
     expect(sha?.crc32c).toBeUndefined();
     expect(sha?.sha256).toHaveLength(32);
     expect(packTensors(tensors, 'legacy-id').set.transferId).toBe('legacy-id');
-    expect(() => packTensors(tensors, { integrity: 'md5' as 'sha256' })).toThrow("integrity must be 'crc32c', 'sha256' or 'both', got md5");
+    expect(() => packTensors(tensors, { integrity: 'md5' as 'sha256' })).toThrow('integrity must be one of chunk-crc32c, crc32c, sha256, both, got md5');
   });
 
   it('checks every digest a header declares, so a sha256-only sender still interoperates', () => {
@@ -41,5 +45,13 @@ describe('tensor integrity', () => {
     digester.update(CHECK_INPUT);
     expect(digestMismatch(shaOnly, digester.digest())).toBeUndefined();
     expect(digestMismatch(header({ sha256: both.sha256, crc32c: 1 }), both)).toBe('CRC-32C mismatch (declared 00000001, received bytes give e3069283)');
+  });
+
+  it('checks a chunk against its own CRC-32C only when the header asks for per-chunk checks', () => {
+    const perChunk = header({ chunkCrc32c: true });
+    expect(chunkMismatch(perChunk, { data: CHECK_INPUT, crc32c: 0xe3069283 })).toBeUndefined();
+    expect(chunkMismatch(perChunk, { data: CHECK_INPUT, crc32c: 7 })).toBe('chunk CRC-32C mismatch (declared 00000007, received bytes give e3069283)');
+    expect(chunkMismatch(perChunk, { data: CHECK_INPUT })).toBe('chunk without the CRC-32C its header requires');
+    expect(chunkMismatch(header({ crc32c: 0xe3069283 }), { data: CHECK_INPUT })).toBeUndefined();
   });
 });

@@ -3,14 +3,20 @@ import { crc32c } from '@node-rs/crc32';
 import type { TensorHeader__Output } from '@fedbiomed/proto';
 
 /**
- * The per-tensor integrity check a sender puts in each header. `crc32c` (the default) catches
- * corruption and truncation at memory speed; `sha256` also resists deliberate tampering, which matters
- * only where the link itself is not authenticated (no TLS); `both` sets both digests.
+ * The integrity check a sender declares in each tensor header. `chunk-crc32c` (the default): every
+ * chunk carries the CRC-32C of its own bytes, computed as it is sent, so no pass over the tensor
+ * delays its first chunk; with the header's length and the chunks' offsets it covers the whole tensor
+ * against corruption and truncation. `crc32c`: one CRC-32C of the whole tensor in the header (what
+ * senders before `chunk_crc32c` existed send). `sha256` also resists deliberate tampering, which
+ * matters only where the link itself is not authenticated (no TLS); `both` sets both whole-tensor digests.
  */
-export type TensorIntegrity = 'crc32c' | 'sha256' | 'both';
+export type TensorIntegrity = 'chunk-crc32c' | 'crc32c' | 'sha256' | 'both';
+
+/** Every {@link TensorIntegrity}, for argument checks. */
+export const TENSOR_INTEGRITIES: readonly TensorIntegrity[] = ['chunk-crc32c', 'crc32c', 'sha256', 'both'];
 
 /** Integrity check of {@link packTensors} when none is given. */
-export const DEFAULT_TENSOR_INTEGRITY: TensorIntegrity = 'crc32c';
+export const DEFAULT_TENSOR_INTEGRITY: TensorIntegrity = 'chunk-crc32c';
 
 /** node:crypto refuses a single `update` over 2 GiB, and a Buffer may not exceed 4 GiB: digest in slices. */
 const DIGEST_SLICE_BYTES = 256 * 2 ** 20;
@@ -46,8 +52,9 @@ export class TensorDigester {
     return { sha256: this.hash?.digest() ?? Buffer.alloc(0), ...(this.crc !== undefined && { crc32c: this.crc }) };
   }
 
-  /** The digests of `data` under `integrity`. */
+  /** The whole-tensor digests of `data` under `integrity` (none for `chunk-crc32c`). */
   static of(data: Uint8Array, integrity: TensorIntegrity): TensorDigests {
+    if (integrity === 'chunk-crc32c') return { sha256: Buffer.alloc(0) };
     const digester = new TensorDigester({ sha256: integrity !== 'crc32c', crc32c: integrity !== 'sha256' });
     digester.update(data);
     return digester.digest();
@@ -66,6 +73,22 @@ export function digestMismatch(header: TensorHeader__Output, actual: TensorDiges
     return `CRC-32C mismatch (declared ${hex(header.crc32c)}, received bytes give ${hex(actual.crc32c ?? 0)})`;
   }
   return undefined;
+}
+
+/**
+ * Why a chunk fails its tensor's per-chunk check, or `undefined` when it passes (or the header does
+ * not ask for one).
+ */
+export function chunkMismatch(header: TensorHeader__Output, chunk: { data: Uint8Array; crc32c?: number | null }): string | undefined {
+  if (!header.chunkCrc32c) return undefined;
+  if (chunk.crc32c == null) return 'chunk without the CRC-32C its header requires';
+  const actual = crc32c(chunk.data);
+  return actual === chunk.crc32c ? undefined : `chunk CRC-32C mismatch (declared ${hex(chunk.crc32c)}, received bytes give ${hex(actual)})`;
+}
+
+/** The CRC-32C a sender puts in a chunk of a tensor whose header sets `chunk_crc32c`. */
+export function chunkCrc32c(data: Uint8Array): number {
+  return crc32c(data);
 }
 
 function hex(value: number): string {

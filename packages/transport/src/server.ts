@@ -8,6 +8,7 @@ import {
   type Request,
   type Scalar__Output,
 } from '@fedbiomed/proto';
+import { chunkFrameSerializer } from './chunk-frame-serializer';
 import { systemClock, type Clock } from './clock';
 import { serverCredentials, type ServerTlsOptions } from './credentials';
 import { TransportError } from './errors';
@@ -138,8 +139,9 @@ export class ResearcherServer {
     });
     this.credentials = serverCredentials(options.tls);
     this.host = this.sessionHost(chunkSizeBytes);
-    const service = loadContracts().fedbiomed.v1.Researcher.service;
-    this.grpc.addService(service, { Session: (call: SessionCall) => this.sessions.add(new ServerSession(call, this.host)) });
+    const { service } = loadContracts().fedbiomed.v1.Researcher;
+    const Session = { ...service.Session, responseSerialize: chunkFrameSerializer(service.Session.responseSerialize) };
+    this.grpc.addService({ ...service, Session }, { Session: (call: SessionCall) => this.sessions.add(new ServerSession(call, this.host)) });
   }
 
   /** Binds the port and starts serving; resolves with the bound port. */

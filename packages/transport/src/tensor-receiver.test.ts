@@ -18,6 +18,7 @@ function decoded(set: ReturnType<typeof packTensors>['set']): TensorSet__Output 
       shape: (h.shape ?? []).map(Number),
       byteLength: Number(h.byteLength),
       sha256: Buffer.from(h.sha256 as Uint8Array),
+      chunkCrc32c: h.chunkCrc32c === true,
       ...(h.crc32c !== undefined && { crc32c: h.crc32c }),
     })),
   };
@@ -46,7 +47,7 @@ const tensorArb = fc
 
 describe('TensorReceiver', () => {
   it('reassembles any tensors from chunks of any size, byte for byte', async () => {
-    const integrityArb = fc.constantFrom<TensorIntegrity>('crc32c', 'sha256', 'both');
+    const integrityArb = fc.constantFrom<TensorIntegrity>('chunk-crc32c', 'crc32c', 'sha256', 'both');
     await fc.assert(
       fc.asyncProperty(fc.array(tensorArb, { maxLength: 4 }), fc.integer({ min: 7, max: 3000 }), integrityArb, async (tensors, chunkSize, integrity) => {
         const { set, chunks } = await chunksOf(tensors, chunkSize, integrity);
@@ -76,6 +77,7 @@ describe('TensorReceiver', () => {
   });
 
   it.each([
+    ['chunk-crc32c', 'at offset 0: chunk CRC-32C mismatch (declared '],
     ['crc32c', 'CRC-32C mismatch (declared '],
     ['sha256', 'SHA-256 mismatch'],
     ['both', 'SHA-256 mismatch'],
@@ -91,14 +93,27 @@ describe('TensorReceiver', () => {
       error = e as TransportError;
     }
     expect(error).toMatchObject({ code: 'TRANSFER_FAILED', requestId: 'req-1' });
-    expect(error?.message).toContain(`tensor "w": ${mismatch}`);
+    expect(error?.message).toContain(`tensor "w"${integrity === 'chunk-crc32c' ? ' ' : ': '}${mismatch}`);
+  });
+
+  it('refuses, chunk by chunk, a chunk without the CRC-32C its header requires', async () => {
+    const { set, chunks } = await chunksOf([tensor], 16);
+    expect(set.tensors[0]).toMatchObject({ chunkCrc32c: true, sha256: Buffer.alloc(0) });
+    expect(set.tensors[0]!.crc32c).toBeUndefined();
+    expect(chunks.every((c) => typeof c.crc32c === 'number')).toBe(true);
+    const { receiver } = receive(set);
+    receiver.accept(chunks[0]!);
+    const { crc32c: _dropped, ...bare } = chunks[1]!;
+    expect(() => receiver.accept(bare as TensorChunk__Output)).toThrow(
+      expect.objectContaining({ code: 'TRANSFER_FAILED', message: expect.stringContaining('at offset 16: chunk without the CRC-32C its header requires') }),
+    );
   });
 
   it.each([
     ['a length that does not match the shape', { byteLength: 60 }, 'declares 60 bytes but dtype DTYPE_FLOAT32 and shape [4, 4] need 64', 'MALFORMED'],
     ['an unknown dtype', { dtype: 'DTYPE_UNSPECIFIED' }, 'invalid dtype', 'MALFORMED'],
-    ['a short digest', { sha256: Buffer.alloc(4) }, 'needs a crc32c or a 32-byte sha256, got a crc32c and a 4-byte sha256', 'MALFORMED'],
-    ['no digest at all', { crc32c: undefined }, 'needs a crc32c or a 32-byte sha256, got no crc32c and a 0-byte sha256', 'MALFORMED'],
+    ['a short digest', { sha256: Buffer.alloc(4) }, 'needs chunk_crc32c, a crc32c or a 32-byte sha256, got chunk_crc32c, no crc32c and a 4-byte sha256', 'MALFORMED'],
+    ['no digest at all', { chunkCrc32c: false }, 'needs chunk_crc32c, a crc32c or a 32-byte sha256, got no crc32c and a 0-byte sha256', 'MALFORMED'],
     ['a size above maxTransferBytes', { shape: [2 ** 20, 2 ** 10], byteLength: 2 ** 32 }, 'above maxTransferBytes', 'TRANSFER_FAILED'],
   ])('rejects a header with %s', async (_what, override, message, code) => {
     const { set } = await chunksOf([tensor], 64);

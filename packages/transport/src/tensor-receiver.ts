@@ -1,6 +1,6 @@
 import type { TensorChunk__Output, TensorHeader__Output, TensorSet__Output } from '@fedbiomed/proto';
 import { TransportError } from './errors';
-import { digestMismatch, TensorDigester } from './integrity';
+import { chunkMismatch, digestMismatch, TensorDigester } from './integrity';
 import { expectedByteLength, type Tensor } from './tensor';
 
 /** The tensors of one message, by `transferId`. */
@@ -119,9 +119,16 @@ export class TensorReceiver {
       );
     }
     if (!transfer.discard) {
+      const broken = chunkMismatch(header, chunk);
+      if (broken !== undefined) {
+        throw new TransportError('TRANSFER_FAILED', `transfer "${transfer.id}" tensor "${header.name}" at offset ${chunk.offset}: ${broken}`, {
+          requestId,
+        });
+      }
+      // Digest first, while grpc-js's freshly assembled message is still in the CPU cache.
+      (transfer.digester ??= TensorDigester.for(header)).update(data);
       transfer.buffer ??= allocate(header.byteLength, transfer.id, requestId);
       transfer.buffer.set(data, transfer.received);
-      (transfer.digester ??= TensorDigester.for(header)).update(data);
     }
     transfer.received += data.byteLength;
     if (transfer.received === header.byteLength) {
@@ -211,10 +218,11 @@ function checkHeader(transferId: string, header: TensorHeader__Output, owner: st
       { requestId: owner },
     );
   }
-  if (header.sha256.byteLength !== 32 && (header.sha256.byteLength !== 0 || header.crc32c === undefined)) {
+  const checked = header.sha256.byteLength === 32 || header.crc32c !== undefined || header.chunkCrc32c;
+  if (!checked || (header.sha256.byteLength !== 0 && header.sha256.byteLength !== 32)) {
     throw new TransportError(
       'MALFORMED',
-      `${where}: needs a crc32c or a 32-byte sha256, got ${header.crc32c === undefined ? 'no crc32c' : 'a crc32c'} and a ${header.sha256.byteLength}-byte sha256`,
+      `${where}: needs chunk_crc32c, a crc32c or a 32-byte sha256, got ${header.chunkCrc32c ? 'chunk_crc32c, ' : ''}${header.crc32c === undefined ? 'no crc32c' : 'a crc32c'} and a ${header.sha256.byteLength}-byte sha256`,
       { requestId: owner },
     );
   }

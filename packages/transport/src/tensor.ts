@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DType__Output, TensorHeader, TensorSet } from '@fedbiomed/proto';
 import { TransportError } from './errors';
-import { DEFAULT_TENSOR_INTEGRITY, TensorDigester, type TensorIntegrity } from './integrity';
+import { DEFAULT_TENSOR_INTEGRITY, TENSOR_INTEGRITIES, TensorDigester, type TensorIntegrity } from './integrity';
 
 /** A tensor in memory: raw little-endian bytes plus the header fields describing them. */
 export interface Tensor {
@@ -17,7 +17,7 @@ export interface Tensor {
 export interface PackTensorsOptions {
   /** Id of the set on the wire (default: a random UUID); must not be empty. */
   transferId?: string;
-  /** Per-tensor integrity check (default `crc32c`; see {@link TensorIntegrity}). */
+  /** Integrity check (default `chunk-crc32c`; see {@link TensorIntegrity}). */
   integrity?: TensorIntegrity;
 }
 
@@ -85,7 +85,14 @@ export function tensorHeader(tensor: Tensor, integrity: TensorIntegrity = DEFAUL
         `and shape [${tensor.shape.join(', ')}] need ${expected ?? 'an invalid number of'} bytes`,
     );
   }
-  return { name: tensor.name, dtype: tensor.dtype, shape: [...tensor.shape], byteLength: expected, ...TensorDigester.of(tensor.data, integrity) };
+  return {
+    name: tensor.name,
+    dtype: tensor.dtype,
+    shape: [...tensor.shape],
+    byteLength: expected,
+    ...TensorDigester.of(tensor.data, integrity),
+    ...(integrity === 'chunk-crc32c' && { chunkCrc32c: true }),
+  };
 }
 
 /**
@@ -95,8 +102,8 @@ export function tensorHeader(tensor: Tensor, integrity: TensorIntegrity = DEFAUL
 export function packTensors(tensors: readonly Tensor[], options: PackTensorsOptions | string = {}): TensorPayload {
   const { transferId = randomUUID(), integrity = DEFAULT_TENSOR_INTEGRITY } = typeof options === 'string' ? { transferId: options } : options;
   if (transferId === '') throw new TypeError('packTensors: transferId must not be empty');
-  if (integrity !== 'crc32c' && integrity !== 'sha256' && integrity !== 'both') {
-    throw new TypeError(`packTensors: integrity must be 'crc32c', 'sha256' or 'both', got ${String(integrity)}`);
+  if (!TENSOR_INTEGRITIES.includes(integrity)) {
+    throw new TypeError(`packTensors: integrity must be one of ${TENSOR_INTEGRITIES.join(', ')}, got ${String(integrity)}`);
   }
   return { set: { transferId, tensors: tensors.map((tensor) => tensorHeader(tensor, integrity)) }, tensors };
 }

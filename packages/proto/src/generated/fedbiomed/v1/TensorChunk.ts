@@ -13,6 +13,11 @@ export interface TensorChunk {
    */
   'offset'?: (number | string | Long);
   'data'?: (Buffer | Uint8Array | string);
+  /**
+   * CRC-32C of `data`; required when the tensor's header sets chunk_crc32c.
+   */
+  'crc32c'?: (number);
+  '_crc32c'?: "crc32c";
 }
 
 /**
@@ -26,4 +31,9 @@ export interface TensorChunk__Output {
    */
   'offset': (number);
   'data': (Buffer);
+  /**
+   * CRC-32C of `data`; required when the tensor's header sets chunk_crc32c.
+   */
+  'crc32c'?: (number);
+  '_crc32c'?: "crc32c";
 }

@@ -15,8 +15,8 @@ export interface TensorHeader {
    */
   'byteLength'?: (number | string | Long);
   /**
-   * SHA-256 of the tensor's raw bytes. A sender sets sha256, crc32c or both; the receiver checks
-   * whichever is present (both if both) as the chunks arrive, and refuses a header with neither.
+   * SHA-256 of the tensor's raw bytes. A sender sets sha256, crc32c, chunk_crc32c or a combination;
+   * the receiver checks whichever is present as the chunks arrive, and refuses a header with none.
    */
   'sha256'?: (Buffer | Uint8Array | string);
   /**
@@ -24,6 +24,12 @@ export interface TensorHeader {
    * truncation, many times cheaper than SHA-256, for links whose authenticity TLS already covers.
    */
   'crc32c'?: (number);
+  /**
+   * Every TensorChunk of this tensor carries the CRC-32C of its own bytes (TensorChunk.crc32c): the
+   * whole tensor is covered, chunk by chunk, together with byte_length and the chunks' offsets, and
+   * the sender needs no pass over the tensor before its first chunk leaves.
+   */
+  'chunkCrc32c'?: (boolean);
   '_crc32c'?: "crc32c";
 }
 
@@ -39,8 +45,8 @@ export interface TensorHeader__Output {
    */
   'byteLength': (number);
   /**
-   * SHA-256 of the tensor's raw bytes. A sender sets sha256, crc32c or both; the receiver checks
-   * whichever is present (both if both) as the chunks arrive, and refuses a header with neither.
+   * SHA-256 of the tensor's raw bytes. A sender sets sha256, crc32c, chunk_crc32c or a combination;
+   * the receiver checks whichever is present as the chunks arrive, and refuses a header with none.
    */
   'sha256': (Buffer);
   /**
@@ -48,5 +54,11 @@ export interface TensorHeader__Output {
    * truncation, many times cheaper than SHA-256, for links whose authenticity TLS already covers.
    */
   'crc32c'?: (number);
+  /**
+   * Every TensorChunk of this tensor carries the CRC-32C of its own bytes (TensorChunk.crc32c): the
+   * whole tensor is covered, chunk by chunk, together with byte_length and the chunks' offsets, and
+   * the sender needs no pass over the tensor before its first chunk leaves.
+   */
+  'chunkCrc32c': (boolean);
   '_crc32c'?: "crc32c";
 }
