@@ -48,8 +48,8 @@ export type { EvaluateOptions, MetricSet } from './loop/evaluate';
 export type { TrainingDataset } from './loop/training-dataset';
 
 /**** Data parallelism (wasm, worker threads) ****/
-export { DataParallelTraining, ParallelRound, shardSizes } from './parallel/data-parallel';
-export type { BatchGradients } from './parallel/data-parallel';
+export { DataParallelTraining } from './parallel/data-parallel';
+export type { BatchGradients, ParallelRound } from './parallel/data-parallel';
 
 /**** Metrics ****/
 export { accuracy, balancedAccuracy, f1, precision, recall, rocAuc, rocAucOvr } from './metrics/classification';

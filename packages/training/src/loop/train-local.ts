@@ -192,8 +192,7 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
         const outputs = model.apply(xs, { training: true }) as tf.Tensor;
         const loss = lossFn(ys, outputs);
         if (mu === 0) return loss;
-        const proximal = tf.addN(variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchors[i]!)))));
-        return tf.add(loss, tf.mul(mu / 2, proximal));
+        return tf.add(loss, tf.mul(mu / 2, squaredDistance(variables, anchors)));
       }, variables);
     }
     round ??= await options.parallel.beginRound({ plan, variables, batchSize, featureShape: xs.shape.slice(1), labelShape: ys.shape.slice(1) });
@@ -257,13 +256,17 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
   return { numUpdates: steps, sampleCount: samples, optimizer: optimizerSpec, optimizerState };
 }
 
+/** ‖w − w_global‖² over all trainable weights: FedProx's proximal term without its μ/2. */
+function squaredDistance(variables: readonly tf.Variable[], anchors: readonly tf.Tensor[]): tf.Tensor {
+  return tf.addN(variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchors[i]!)))));
+}
+
 /** Adds FedProx's μ/2·‖w − w_global‖² to a loss and μ·(w − w_global) to its gradients (consumes `data`). */
 function withProximalTerm(data: BatchGradients, variables: readonly tf.Variable[], anchors: readonly tf.Tensor[], mu: number): BatchGradients {
   const result = tf.tidy((): BatchGradients => {
     const grads: tf.NamedTensorMap = {};
     variables.forEach((v, i) => (grads[v.name] = tf.add(data.grads[v.name]!, tf.mul(mu, tf.sub(v, anchors[i]!)))));
-    const proximal = tf.addN(variables.map((v, i) => tf.sum(tf.square(tf.sub(v, anchors[i]!)))));
-    return { value: tf.add(data.value, tf.mul(mu / 2, proximal)) as tf.Scalar, grads };
+    return { value: tf.add(data.value, tf.mul(mu / 2, squaredDistance(variables, anchors))) as tf.Scalar, grads };
   });
   tf.dispose([data.value, ...Object.values(data.grads)]);
   return result;
