@@ -120,6 +120,17 @@ describe('DataParallelTraining', () => {
     expect(ok.numUpdates).toBe(2);
   });
 
+  it('refuses a second round on the same workers while one runs, and serves it once the first ends', async () => {
+    const built = cnnPlan({ name: 'sgd', learningRate: 0.01, params: {} });
+    const round = (batchMaxnum: number) =>
+      trainLocal({ plan: built.spec, weights: built.initialWeights, dataset: mnist, trainIndices: indices, args: { batchSize: 8, batchMaxnum }, parallel });
+    const first = round(5);
+    const second = round(1);
+    await expect(second).rejects.toThrow(/serving another round; run rounds that share them one after another/);
+    expect((await first).numUpdates).toBe(5);
+    expect((await round(1)).numUpdates).toBe(1);
+  });
+
   it('refuses a closed instance and a thread count below two', async () => {
     const closed = await DataParallelTraining.start({ threads: 2 });
     await closed.close();

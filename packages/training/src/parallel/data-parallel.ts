@@ -48,6 +48,8 @@ export type BatchGradients = { readonly value: tf.Scalar; readonly grads: tf.Nam
 export class DataParallelTraining {
   private failure: Error | undefined;
   private closed = false;
+  /** A round holds the workers from `beginRound` to its `end`: they serve one round at a time. */
+  private roundActive = false;
   private readonly failures: string[] = [];
 
   private constructor(private readonly workers: readonly Worker[]) {
@@ -108,6 +110,19 @@ export class DataParallelTraining {
     if (tf.getBackend() !== 'wasm') {
       throw new TrainingError('INVALID_ARGUMENT', `data-parallel training runs on the wasm backend; the active backend is ${tf.getBackend()}`);
     }
+    if (this.roundActive) {
+      throw new TrainingError('INVALID_ARGUMENT', 'the data-parallel workers are serving another round; run rounds that share them one after another');
+    }
+    this.roundActive = true;
+    try {
+      return await this.prepareRound(options);
+    } catch (err) {
+      this.roundActive = false;
+      throw err;
+    }
+  }
+
+  private async prepareRound(options: Parameters<DataParallelTraining['beginRound']>[0]): Promise<ParallelRound> {
     const width = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
     const shape: RoundShape = {
       parameters: options.variables.reduce((n, v) => n + v.size, 0),
@@ -156,6 +171,11 @@ export class DataParallelTraining {
     if (this.failure) throw this.failure;
     const reported = this.failures.shift();
     if (reported) throw new TrainingError('BACKEND_UNAVAILABLE', reported);
+  }
+
+  /** @internal Frees the workers for the next round. */
+  roundEnded(): void {
+    this.roundActive = false;
   }
 
   /** @internal Records a failure that makes the workers unusable. */
@@ -259,6 +279,8 @@ export class ParallelRound {
       await Promise.all(this.views.map((view) => this.waitFor(view, this.request(view, Command.END_ROUND, 0), false)));
     } catch (err) {
       this.owner.fail(err as Error);
+    } finally {
+      this.owner.roundEnded();
     }
   }
 
