@@ -11,13 +11,12 @@ import { createLayout, FedAvg, type FitResult } from '@fedbiomed/strategy';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { asFloat32Array, float32Tensor, packTensors, ResearcherServer, type NodeReply } from '@fedbiomed/transport';
 import { openNode } from './node';
-import { logisticPlan, runNodeCli, spawnNodeCli, trainRequest, WDBC_CSV_OPTIONS, wdbcLines, writeWdbcSlices } from './testing/fixtures';
+import { logisticPlan, runNodeCli, SILENT_LOGGER, spawnNodeCli, trainRequest, WDBC_CSV_OPTIONS, wdbcLines, writeWdbcSlices } from './testing/fixtures';
 
 jest.setTimeout(240_000);
 
 const TOKEN = 'e2e-enrolment-token';
 const NODES = 3;
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** A loopback TCP proxy to `port` that keeps every byte the client side sends. */
 async function recordingProxy(port: number): Promise<{ server: Server; port: number; sent: Buffer[] }> {
@@ -78,7 +77,7 @@ describe('three spawned nodes and a researcher run one FedAvg round on WDBC', ()
 
   beforeAll(async () => {
     tmp = makeTempDir('fedbiomed-node-e2e-');
-    researcher = new ResearcherServer({ enrolmentTokens: [TOKEN], researcherId: 'researcher-e2e', logger: silent });
+    researcher = new ResearcherServer({ enrolmentTokens: [TOKEN], researcherId: 'researcher-e2e', logger: SILENT_LOGGER });
     const port = await researcher.start();
     const slices = writeWdbcSlices(tmp.path, NODES);
     await Promise.all(

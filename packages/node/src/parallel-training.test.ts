@@ -4,17 +4,16 @@ import { ResearcherServer } from '@fedbiomed/transport';
 import { createNode, type Node } from './node';
 import { initNodeFolder } from './node-folder';
 import { startNode } from './node-runtime';
-import { logisticPlan, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
+import { logisticPlan, SILENT_LOGGER, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
 
 const TOKEN = 'enrol-secret';
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('training.threads: data-parallel rounds on a running node', () => {
   let tmp: TempDir;
   let server: ResearcherServer;
   beforeAll(async () => {
     tmp = makeTempDir('fedbiomed-node-threads-');
-    server = new ResearcherServer({ enrolmentTokens: [TOKEN], logger: silent, researcherId: 'researcher-1' });
+    server = new ResearcherServer({ enrolmentTokens: [TOKEN], logger: SILENT_LOGGER, researcherId: 'researcher-1' });
     await server.start();
   });
   afterAll(async () => {

@@ -4,10 +4,9 @@ import { asFloat32Array, float32Tensor, packTensors, ResearcherServer, Transport
 import { createNode, type Node } from './node';
 import { initNodeFolder } from './node-folder';
 import { startNode, type RunningNode } from './node-runtime';
-import { logisticPlan, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
+import { logisticPlan, SILENT_LOGGER, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
 
 const TOKEN = 'enrol-secret';
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('a running node answering a real researcher server on loopback', () => {
   let tmp: TempDir;
@@ -19,7 +18,7 @@ describe('a running node answering a real researcher server on loopback', () => 
 
   beforeAll(async () => {
     tmp = makeTempDir('fedbiomed-node-runtime-');
-    server = new ResearcherServer({ enrolmentTokens: [TOKEN], logger: silent, researcherId: 'researcher-1' });
+    server = new ResearcherServer({ enrolmentTokens: [TOKEN], logger: SILENT_LOGGER, researcherId: 'researcher-1' });
     const port = await server.start();
     const dir = join(tmp.path, 'node');
     const config = initNodeFolder(dir, {

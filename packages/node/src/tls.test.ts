@@ -4,8 +4,8 @@ import { createCertificateAuthority, issueCertificate, ResearcherServer, writePe
 import { createNode } from './node';
 import { initNodeFolder, nodePaths } from './node-folder';
 import { startNode } from './node-runtime';
+import { SILENT_LOGGER } from './testing/fixtures';
 
-const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 describe('a node over mutual TLS, with certificates from its certs/ folder', () => {
   let tmp: TempDir;
@@ -18,7 +18,7 @@ describe('a node over mutual TLS, with certificates from its certs/ folder', () 
     const ca = await createCertificateAuthority({ commonName: 'Test CA' });
     const researcherPair = await issueCertificate(ca, { role: 'researcher', commonName: 'localhost', hostnames: ['localhost'], ipAddresses: ['127.0.0.1'] });
     const nodePair = await issueCertificate(ca, { role: 'node', commonName: 'hospital-tls' });
-    const server = new ResearcherServer({ tls: { ...researcherPair, clientCaPem: ca.certPem }, logger: silent });
+    const server = new ResearcherServer({ tls: { ...researcherPair, clientCaPem: ca.certPem }, logger: SILENT_LOGGER });
     const port = await server.start();
     const dir = join(tmp.path, 'node');
     const config = initNodeFolder(dir, { nodeId: 'hospital-tls', researcher: { address: `localhost:${port}` }, logLevel: 'silent' });

@@ -15,6 +15,9 @@ import { sharedDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 /** The built CLI (`npx tsc -b packages/cli` first). */
 export const CLI = join(WORKSPACE_ROOT, 'packages', 'cli', 'dist', 'bin.js');
 
+/** A transport logger that drops everything, for servers and clients the tests start. */
+export const SILENT_LOGGER = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
 /** A logistic regression plan on `features` inputs, standardised on the node. */
 export function logisticPlan(
   features: number,
