@@ -44,6 +44,11 @@ function messages(child) {
     for (let i = buffer.indexOf('\n'); i >= 0; i = buffer.indexOf('\n')) {
       const line = buffer.slice(0, i);
       buffer = buffer.slice(i + 1);
+      // Lines that are not ours (V8's --trace-gc, say, under BENCH_NODE_FLAGS) go to stderr.
+      if (!line.startsWith('{')) {
+        process.stderr.write(`${line}\n`);
+        continue;
+      }
       const message = JSON.parse(line);
       (waiting.shift() ?? ((m) => queue.push(m)))(message);
     }
@@ -68,7 +73,7 @@ async function pki() {
   return { ca, researcher };
 }
 
-// ---- researcher child: serves, sends the model, receives it back; then the raw socket baseline ----
+// ---- researcher child: serves, sends the model, receives it back ----
 async function researcherChild({ bytes, secure, chunkSizeBytes, integrity, certs }) {
   const next = () => new Promise((resolve) => process.stdin.once('data', (t) => resolve(JSON.parse(t))));
   const server = new transport.ResearcherServer({
@@ -78,22 +83,20 @@ async function researcherChild({ bytes, secure, chunkSizeBytes, integrity, certs
     ...(secure ? { tls: certs.researcher } : {}),
   });
   const port = await server.start();
-  const rawServer = secure ? tls.createServer({ cert: certs.researcher.certPem, key: certs.researcher.keyPem }) : net.createServer();
-  const connection = once(rawServer, secure ? 'secureConnection' : 'connection');
-  rawServer.listen(0, '127.0.0.1');
-  await once(rawServer, 'listening');
-  send({ port, rawPort: rawServer.address().port });
+  send({ port });
   const model = fillModel(bytes);
   await next(); // the node is connected
   while (!server.nodes().some((n) => n.state === 'online')) await new Promise((r) => setTimeout(r, 10));
 
   const before = rssMiB();
   const cpuStart = process.cpuUsage();
+  const faultsStart = process.resourceUsage().minorPageFault;
   const started = process.hrtime.bigint();
   const weights = transport.packTensors([{ name: 'w', dtype: 'DTYPE_FLOAT32', shape: [bytes / 4], data: model }], ...packOptions(integrity));
   const { reply, tensors } = await server.request('bench-node', { train: { round: 1, globalWeights: weights.set } }, { tensors: [weights] });
   const grpcSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const researcherGrpcCpuSeconds = cpuSeconds(cpuStart);
+  const researcherGrpcFaults = process.resourceUsage().minorPageFault - faultsStart;
   const back = tensors.get(reply.train.weights.transferId)[0].data;
   if (back.byteLength !== bytes || back[bytes - 1] !== model[bytes - 1]) throw new Error('model came back different');
   const researcherPeakGrowthMiB = maxRssMiB() - before;
@@ -101,7 +104,48 @@ async function researcherChild({ bytes, secure, chunkSizeBytes, integrity, certs
   await server.request('bench-node', { ping: {} }); // lets the node report its memory
   await server.stop();
 
-  // Raw socket: the same bytes out and back, into a preallocated buffer on each side.
+  send({ grpcSeconds, researcherGrpcFaults, researcherPeakGrowthMiB, researcherGrpcCpuSeconds });
+}
+
+// ---- node child: echoes the model back through the transport ----
+async function nodeChild({ port, secure, chunkSizeBytes, integrity, certs }) {
+  let before = 0;
+  let cpuStart;
+  let faultsStart = 0;
+  const client = new transport.NodeClient({
+    address: `localhost:${port}`,
+    nodeId: 'bench-node',
+    enrolmentToken: 'bench',
+    chunkSizeBytes,
+    ...(secure ? { tls: { caPem: certs.ca.certPem } } : {}),
+    logger: { debug() {}, info() {}, warn: console.error, error: console.error },
+    handler: async (request, tensors) => {
+      if (request.body === 'ping') {
+        send({ nodePeakGrowthMiB: maxRssMiB() - before, nodeGrpcCpuSeconds: cpuSeconds(cpuStart), nodeGrpcFaults: process.resourceUsage().minorPageFault - faultsStart });
+        return { reply: { ping: {} } };
+      }
+      const weights = transport.packTensors(tensors.get(request.train.globalWeights.transferId), ...packOptions(integrity));
+      return { reply: { train: { round: 1, weights: weights.set } }, tensors: [weights] };
+    },
+  });
+  before = rssMiB();
+  await client.start();
+  cpuStart = process.cpuUsage();
+  faultsStart = process.resourceUsage().minorPageFault;
+  send({ connected: true });
+  await new Promise((resolve) => client.on('disconnected', resolve));
+  client.stop();
+}
+
+// ---- raw socket baseline, in its own two fresh processes so that neither measurement inherits the
+// other's heap: the same bytes out and back, each side receiving into a newly allocated buffer ----
+async function rawResearcherChild({ bytes, secure, certs }) {
+  const rawServer = secure ? tls.createServer({ cert: certs.researcher.certPem, key: certs.researcher.keyPem }) : net.createServer();
+  const connection = once(rawServer, secure ? 'secureConnection' : 'connection');
+  rawServer.listen(0, '127.0.0.1');
+  await once(rawServer, 'listening');
+  const model = fillModel(bytes);
+  send({ rawPort: rawServer.address().port });
   const [socket] = await connection;
   const rawCpuStart = process.cpuUsage();
   const rawStarted = process.hrtime.bigint();
@@ -120,37 +164,13 @@ async function researcherChild({ bytes, secure, chunkSizeBytes, integrity, certs
   await done;
   const rawSeconds = Number(process.hrtime.bigint() - rawStarted) / 1e9;
   const researcherRawCpuSeconds = cpuSeconds(rawCpuStart);
+  if (incoming[bytes - 1] !== model[bytes - 1]) throw new Error('raw socket: the bytes came back different');
   socket.destroy();
   rawServer.close();
-  send({ grpcSeconds, rawSeconds, researcherPeakGrowthMiB, researcherGrpcCpuSeconds, researcherRawCpuSeconds });
+  send({ rawSeconds, researcherRawCpuSeconds });
 }
 
-// ---- node child: echoes the model back through the transport, then through the raw socket ----
-async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, integrity, certs }) {
-  let before = 0;
-  let cpuStart;
-  const client = new transport.NodeClient({
-    address: `localhost:${port}`,
-    nodeId: 'bench-node',
-    enrolmentToken: 'bench',
-    chunkSizeBytes,
-    ...(secure ? { tls: { caPem: certs.ca.certPem } } : {}),
-    logger: { debug() {}, info() {}, warn: console.error, error: console.error },
-    handler: async (request, tensors) => {
-      if (request.body === 'ping') {
-        send({ nodePeakGrowthMiB: maxRssMiB() - before, nodeGrpcCpuSeconds: cpuSeconds(cpuStart) });
-        return { reply: { ping: {} } };
-      }
-      const weights = transport.packTensors(tensors.get(request.train.globalWeights.transferId), ...packOptions(integrity));
-      return { reply: { train: { round: 1, weights: weights.set } }, tensors: [weights] };
-    },
-  });
-  before = rssMiB();
-  await client.start();
-  cpuStart = process.cpuUsage();
-  send({ connected: true });
-  await new Promise((resolve) => client.on('disconnected', resolve));
-  client.stop();
+async function rawNodeChild({ rawPort, bytes, secure, certs }) {
   const socket = secure
     ? tls.connect({ port: rawPort, host: '127.0.0.1', ca: certs.ca.certPem, servername: 'localhost' })
     : net.connect({ port: rawPort, host: '127.0.0.1' });
@@ -174,27 +194,33 @@ async function nodeChild({ port, rawPort, bytes, secure, chunkSizeBytes, integri
 // ---- orchestrator ----
 function child(role, config, dist) {
   const env = dist ? { ...process.env, BENCH_TRANSPORT_DIST: dist } : process.env;
-  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), '--max-old-space-size=8192', SELF, role, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'], env });
+  const proc = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), '--max-old-space-size=8192', SELF, role, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'inherit'], env });
   proc.on('exit', (code) => {
     if (code) {
       console.error(`bench: the ${role.slice(2)} process failed (exit ${code})`);
       process.exit(1);
     }
   });
-  return { proc, next: messages(proc) };
+  return { proc, next: messages(proc), exited: once(proc, 'exit') };
 }
 
 async function once_(config, dist) {
   const researcher = child('--researcher', config, dist);
-  const { port, rawPort } = await researcher.next();
-  const node = child('--node', { ...config, port, rawPort }, dist);
+  const { port } = await researcher.next();
+  const node = child('--node', { ...config, port }, dist);
   await node.next();
   researcher.proc.stdin.write('{}\n');
   const nodeReport = await node.next();
   const result = await researcher.next();
-  const nodeRaw = await node.next();
-  await Promise.all([once(researcher.proc, 'exit'), once(node.proc, 'exit')]);
-  return { ...result, ...nodeReport, ...nodeRaw };
+  await Promise.all([researcher.exited, node.exited]);
+
+  const rawResearcher = child('--raw-researcher', config, dist);
+  const { rawPort } = await rawResearcher.next();
+  const rawNode = child('--raw-node', { ...config, rawPort }, dist);
+  const rawResult = await rawResearcher.next();
+  const nodeRaw = await rawNode.next();
+  await Promise.all([rawResearcher.exited, rawNode.exited]);
+  return { ...result, ...nodeReport, ...rawResult, ...nodeRaw };
 }
 
 const median = (values) => {
@@ -229,7 +255,7 @@ function report(build, c, chunkSizeBytes, integrity, runs) {
       nodePeakGrowthMiB: +median(runs.map((r) => r.nodePeakGrowthMiB)).toFixed(1),
       researcherPeakGrowthRatio: +(median(runs.map((r) => r.researcherPeakGrowthMiB)) / (c.bytes / MiB)).toFixed(3),
       nodePeakGrowthRatio: +(median(runs.map((r) => r.nodePeakGrowthMiB)) / (c.bytes / MiB)).toFixed(3),
-      runs: runs.map((r) => ({ grpcSeconds: +r.grpcSeconds.toFixed(3), rawSeconds: +r.rawSeconds.toFixed(3) })),
+      runs: runs.map((r) => ({ grpcSeconds: +r.grpcSeconds.toFixed(3), rawSeconds: +r.rawSeconds.toFixed(3), faults: [r.researcherGrpcFaults, r.nodeGrpcFaults] })),
     }),
   );
 }
@@ -265,6 +291,6 @@ async function main() {
 }
 
 const [role, config] = process.argv.slice(2);
-if (role === '--researcher') researcherChild(JSON.parse(config)).then(() => process.exit(0));
-else if (role === '--node') nodeChild(JSON.parse(config)).then(() => process.exit(0));
+const roles = { '--researcher': researcherChild, '--node': nodeChild, '--raw-researcher': rawResearcherChild, '--raw-node': rawNodeChild };
+if (roles[role]) roles[role](JSON.parse(config)).then(() => process.exit(0));
 else main();
