@@ -1,6 +1,8 @@
 import { loadContracts, type ResearcherFrame } from '@fedbiomed/proto';
 import fc from 'fast-check';
-import { chunkFrameSerializer } from './chunk-frame-serializer';
+import { chunkFrameSerializer, releaseChunkFrame } from './chunk-frame-serializer';
+import { frameInPlace } from './in-place-framing';
+import { MessageBufferPool } from './message-buffer-pool';
 
 const { Session } = loadContracts().fedbiomed.v1.Researcher.service;
 const generated = (frame: ResearcherFrame) => Session.responseSerialize(frame);
@@ -46,11 +48,25 @@ describe('chunkFrameSerializer', () => {
     expect(seen).toEqual(others);
   });
 
-  it('reuses one buffer, so each result must be copied before the next frame (as the grpc-js server does)', () => {
-    const serialize = chunkFrameSerializer(generated);
-    const first = serialize({ chunk: { transferId: 'a', tensorIndex: 0, offset: 0, data: new Uint8Array(64).fill(1) } });
-    const second = serialize({ chunk: { transferId: 'a', tensorIndex: 0, offset: 64, data: new Uint8Array(64).fill(2) } });
-    expect(second.buffer).toBe(first.buffer);
-    expect(first.at(-1)).toBe(2);
+  it('writes each chunk frame after room for the gRPC prefix, framed there without a copy, into a buffer reused only once the frame is released', () => {
+    const serialize = chunkFrameSerializer(generated, new MessageBufferPool());
+    const chunk = { transferId: 'a', tensorIndex: 0, offset: 0, data: new Uint8Array(70_000).fill(1) };
+    const firstFrame = { chunk };
+    const first = serialize(firstFrame);
+    const second = serialize({ chunk: { ...chunk, offset: 70_000, data: new Uint8Array(70_000).fill(2) } });
+    expect(second.buffer).not.toBe(first.buffer);
+    expect(first.at(-1)).toBe(1);
+    const framed = frameInPlace(first);
+    expect(framed?.buffer).toBe(first.buffer);
+    const expected = generated({ chunk });
+    expect(framed?.readUInt8(0)).toBe(0); // not compressed
+    expect(framed?.readUInt32BE(1)).toBe(expected.byteLength);
+    expect(framed?.subarray(5).equals(expected)).toBe(true);
+
+    releaseChunkFrame(firstFrame);
+    releaseChunkFrame(firstFrame); // a second release changes nothing
+    const third = serialize({ chunk: { ...chunk, offset: 140_000, data: new Uint8Array(70_000).fill(3) } });
+    expect(third.buffer).toBe(first.buffer);
+    expect(serialize({ chunk }).buffer).not.toBe(first.buffer);
   });
 });

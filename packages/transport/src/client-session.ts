@@ -82,10 +82,11 @@ export class ClientSession {
     const nodeId = settings.hello.nodeId;
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
     this.writer = new FrameWriter(call, () => ({ nodeId }));
-    this.receiver = new TensorReceiver(settings.maxTransferBytes);
+    this.receiver = new TensorReceiver(settings.maxTransferBytes, { onLateFailure: (error) => this.fail(error) });
     call.on('data', (frame: ResearcherFrame__Output) => this.onFrame(frame));
     call.on('error', (error) => this.close(this.refusal ?? fromGrpcError(error, { nodeId })));
-    call.on('end', () => this.close(this.refusal ?? new TransportError('UNAVAILABLE', 'the researcher closed the session', { nodeId })));
+    // The researcher ended its stream after everything it sent: let those chunks be copied first.
+    call.on('end', () => void this.receiver.whenCopied().then(() => this.close(this.refusal ?? new TransportError('UNAVAILABLE', 'the researcher closed the session', { nodeId }))));
     this.post({ hello: settings.hello });
   }
 
@@ -150,10 +151,15 @@ export class ClientSession {
       this.heartbeat?.seen();
       this.dispatch(frame);
     } catch (error) {
-      const reason = error instanceof TransportError ? error : new TransportError('INTERNAL', String(error), { nodeId: this.nodeId, cause: error });
-      this.settings.logger.warn({ nodeId: this.nodeId, code: reason.code, requestId: reason.requestId, reason: reason.message }, 'session closed on a protocol error');
-      this.close(reason);
+      this.fail(error);
     }
+  }
+
+  private fail(error: unknown): void {
+    if (this.state === 'closed') return;
+    const reason = error instanceof TransportError ? error : new TransportError('INTERNAL', String(error), { nodeId: this.nodeId, cause: error });
+    this.settings.logger.warn({ nodeId: this.nodeId, code: reason.code, requestId: reason.requestId, reason: reason.message }, 'session closed on a protocol error');
+    this.close(reason);
   }
 
   private dispatch(frame: ResearcherFrame__Output): void {

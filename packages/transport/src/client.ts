@@ -1,12 +1,14 @@
-import { type Client } from '@grpc/grpc-js';
+import { makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { loadContracts, PROTOCOL_VERSION, type HelloAck__Output } from '@fedbiomed/proto';
 import { backoffDelayMs, type BackoffOptions } from './backoff';
+import { chunkFrameSerializer } from './chunk-frame-serializer';
 import { ClientSession, type ClientCall, type RequestHandler } from './client-session';
 import { systemClock, type Clock } from './clock';
 import { clientCredentials, type ClientTlsOptions } from './credentials';
 import { TransportError, type TransportErrorCode } from './errors';
 import { EventHub, type Unsubscribe } from './events';
 import { FLOW_CONTROL_WINDOW_BYTES } from './flow-control';
+import { installGrpcFastPaths } from './grpc-fast-paths';
 import { defaultLogger, type Logger } from './logger';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
@@ -76,7 +78,7 @@ export class NodeClient {
   private readonly hub: EventHub<NodeClientEvents>;
   private readonly logger: Logger;
   private readonly clock: Clock;
-  private readonly Researcher = loadContracts().fedbiomed.v1.Researcher;
+  private readonly Researcher = researcherClient();
   private readonly channel: ReturnType<typeof clientCredentials> & { grpcOptions: Record<string, number> };
   private running = false;
   private ready = false;
@@ -88,6 +90,7 @@ export class NodeClient {
 
   constructor(private readonly options: NodeClientOptions) {
     if (options.nodeId === '') throw new TypeError('NodeClient: nodeId must not be empty');
+    installGrpcFastPaths();
     this.logger = options.logger ?? defaultLogger();
     this.clock = options.clock ?? systemClock;
     this.hub = new EventHub(this.logger);
@@ -97,6 +100,9 @@ export class NodeClient {
         ...grpcMessageOptions(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES, 'NodeClient'),
         // HTTP/2's 64 KiB default receive window stalls bulk tensor downloads; see docs/benchmarks/transport.md.
         'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
+        // No retry buffer: grpc-js then reports a frame written only once the socket has taken it (not
+        // when it is buffered for a retry the session never makes), and only then is its chunk buffer reused.
+        'grpc.per_rpc_retry_buffer_size': 0,
       },
     };
   }
@@ -229,4 +235,12 @@ export class NodeClient {
     this.hub.emit('disconnected', { error: reason, retryInMs });
     this.retryTimer = this.clock.setTimeout(() => this.connect(), retryInMs);
   }
+}
+
+/** The generated `Researcher` client, its tensor chunk frames serialized by {@link chunkFrameSerializer}. */
+function researcherClient() {
+  const { Researcher } = loadContracts().fedbiomed.v1;
+  const Session = { ...Researcher.service.Session, requestSerialize: chunkFrameSerializer(Researcher.service.Session.requestSerialize) };
+  // The same service with one serializer swapped, so the generated client type still describes it.
+  return makeGenericClientConstructor({ ...Researcher.service, Session }, 'Researcher') as unknown as typeof Researcher;
 }

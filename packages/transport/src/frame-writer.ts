@@ -1,14 +1,16 @@
 import type { Writable } from 'node:stream';
 import { TransportError } from './errors';
 import type { TensorChunk } from '@fedbiomed/proto';
+import { releaseChunkFrame } from './chunk-frame-serializer';
 import { chunkCrc32c } from './integrity';
 import type { TensorPayload } from './tensor';
 
 /**
  * Writes frames to a gRPC stream with backpressure: `write` resolves once the stream can take more,
- * so a sender never queues more than the stream's high-water mark, whatever the model size.
+ * so a sender never queues more than the stream's high-water mark, whatever the model size. Once a
+ * frame is written out, its serialized chunk buffer goes back to the pool (`releaseChunkFrame`).
  */
-export class FrameWriter<Frame> {
+export class FrameWriter<Frame extends object> {
   private drain: Promise<void> | undefined;
 
   constructor(
@@ -25,7 +27,10 @@ export class FrameWriter<Frame> {
   async write(frame: Frame): Promise<void> {
     if (this.drain) await this.drain;
     if (!this.open) throw new TransportError('UNAVAILABLE', 'the session stream is closed', this.describe());
-    if (!this.stream.write(frame)) {
+    const written = (error?: Error | null) => {
+      if (!error) releaseChunkFrame(frame);
+    };
+    if (!this.stream.write(frame, written)) {
       this.drain ??= new Promise<void>((resolve) => {
         const settle = () => {
           this.stream.off('drain', settle);

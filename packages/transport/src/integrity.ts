@@ -82,8 +82,12 @@ export function digestMismatch(header: TensorHeader__Output, actual: TensorDiges
 export function chunkMismatch(header: TensorHeader__Output, chunk: { data: Uint8Array; crc32c?: number | null }): string | undefined {
   if (!header.chunkCrc32c) return undefined;
   if (chunk.crc32c == null) return 'chunk without the CRC-32C its header requires';
-  const actual = crc32c(chunk.data);
-  return actual === chunk.crc32c ? undefined : `chunk CRC-32C mismatch (declared ${hex(chunk.crc32c)}, received bytes give ${hex(actual)})`;
+  return chunkCrcMismatch(chunk.crc32c, crc32c(chunk.data));
+}
+
+/** Why a chunk declaring CRC-32C `declared` whose bytes give `actual` fails, or `undefined` when they agree. */
+export function chunkCrcMismatch(declared: number, actual: number): string | undefined {
+  return actual === declared ? undefined : `chunk CRC-32C mismatch (declared ${hex(declared)}, received bytes give ${hex(actual)})`;
 }
 
 /** The CRC-32C a sender puts in a chunk of a tensor whose header sets `chunk_crc32c`. */

@@ -58,7 +58,7 @@ export class ServerSession {
     private readonly host: SessionHost,
   ) {
     this.writer = new FrameWriter(call, () => ({ nodeId: this.nodeId }));
-    this.receiver = new TensorReceiver(host.maxTransferBytes);
+    this.receiver = new TensorReceiver(host.maxTransferBytes, { onLateFailure: (error) => this.fail(error) });
     if (!raiseServerReceiveWindow(call, FLOW_CONTROL_WINDOW_BYTES)) {
       host.logger.debug({ peer: this.peer }, 'could not raise the HTTP/2 receive window; node uploads will be slower');
     }
@@ -73,7 +73,8 @@ export class ServerSession {
       host.helloTimeoutMs,
     );
     call.on('data', (frame: NodeFrame__Output) => this.onFrame(frame));
-    call.on('end', () => this.close(new TransportError('UNAVAILABLE', 'the node closed its session', { nodeId: this.nodeId }), false));
+    // A node that ends its stream (a drain) has sent everything: let the chunks it sent be copied first.
+    call.on('end', () => void this.receiver.whenCopied().then(() => this.close(new TransportError('UNAVAILABLE', 'the node closed its session', { nodeId: this.nodeId }), false)));
     call.on('cancelled', () => this.close(new TransportError('UNAVAILABLE', 'the node connection was lost', { nodeId: this.nodeId }), false));
     call.on('error', (error) => this.close(fromGrpcError(error, { nodeId: this.nodeId }), false));
   }

@@ -14,6 +14,7 @@ import { serverCredentials, type ServerTlsOptions } from './credentials';
 import { TransportError } from './errors';
 import { EventHub, type Unsubscribe } from './events';
 import { FLOW_CONTROL_WINDOW_BYTES } from './flow-control';
+import { installGrpcFastPaths } from './grpc-fast-paths';
 import { defaultLogger, type Logger } from './logger';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
@@ -129,6 +130,7 @@ export class ResearcherServer {
     if (options.enrolmentTokens === undefined && options.tls?.clientCaPem === undefined) {
       throw new TypeError('ResearcherServer: configure enrolmentTokens or mutual TLS (tls.clientCaPem); nodes would not be authenticated');
     }
+    installGrpcFastPaths();
     this.logger = options.logger ?? defaultLogger();
     this.hub = new EventHub(this.logger);
     const chunkSizeBytes = options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES;

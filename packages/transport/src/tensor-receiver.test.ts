@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import type { TensorChunk, TensorChunk__Output, TensorSet__Output } from '@fedbiomed/proto';
 import { TransportError } from './errors';
+import { ChunkCopier } from './chunk-copier';
 import { sendTensorChunks } from './frame-writer';
+import { MessageBufferPool } from './message-buffer-pool';
 import type { TensorIntegrity } from './integrity';
 import { asFloat32Array, float32Tensor, packTensors, type Tensor } from './tensor';
 import { TensorReceiver, type TransferOutcome } from './tensor-receiver';
@@ -36,6 +38,13 @@ function receive(set: TensorSet__Output, max = 1 << 30) {
   const outcomes: TransferOutcome[] = [];
   receiver.expect('req-1', [set], false, (o) => outcomes.push(o));
   return { receiver, outcomes };
+}
+
+/** `chunk` as the pooled stream decoder delivers it: its bytes in a buffer of `pool` (shared memory). */
+function inPool(pool: MessageBufferPool, chunk: TensorChunk__Output): TensorChunk__Output {
+  const data = pool.acquire(chunk.data.byteLength);
+  data.set(chunk.data);
+  return { ...chunk, data };
 }
 
 const tensorArb = fc
@@ -139,6 +148,22 @@ describe('TensorReceiver', () => {
     expect(cancelled.outcomes).toEqual([]);
     expect(cancelled.receiver.size).toBe(0);
   });
+
+  it("hands each chunk's message buffer back to the pool once its bytes are copied, also when the chunk is refused", async () => {
+    const pool = new MessageBufferPool();
+    const large: Tensor = { name: 'w', dtype: 'DTYPE_UINT8', shape: [4 * 65_536], data: patternBytes(4 * 65_536) };
+    const { set, chunks } = await chunksOf([large], 65_536);
+    const receiver = new TensorReceiver(1 << 30, { pool, copier: null });
+    const outcomes: TransferOutcome[] = [];
+    receiver.expect('req-1', [set], false, (o) => outcomes.push(o));
+    chunks.forEach((c) => receiver.accept(inPool(pool, c)));
+    expect(outcomes[0]?.ok && Buffer.from(outcomes[0].tensors.get('tr')?.[0]?.data ?? []).equals(large.data)).toBe(true);
+    expect(pool.reusedCount).toBe(chunks.length - 1); // each chunk reused the buffer of the one before
+
+    const refused = inPool(pool, { ...chunks[0]!, transferId: 'unknown' });
+    expect(() => receiver.accept(refused)).toThrow(TransportError);
+    expect(pool.acquire(refused.data.byteLength).buffer).toBe(refused.data.buffer);
+  });
 });
 
 describe('tensors', () => {
@@ -160,5 +185,63 @@ describe('tensors', () => {
   it('finds every tensor set of a message, maps included', () => {
     const request = { train: { globalWeights: { transferId: 'g', tensors: [] }, aux: { a: { transferId: 'a', tensors: [] } } }, search: null };
     expect(findTensorSets(request).map((s) => s.transferId).sort()).toEqual(['a', 'g']);
+  });
+});
+
+describe('TensorReceiver with the chunk copier', () => {
+  const large: Tensor = { name: 'w', dtype: 'DTYPE_UINT8', shape: [4 * 65_536], data: patternBytes(4 * 65_536, 3) };
+
+  it('has chunks in shared memory copied and checked off thread, and completes once the last copy is done', async () => {
+    const pool = new MessageBufferPool();
+    const copier = ChunkCopier.shared();
+    const copy = jest.spyOn(copier, 'copy');
+    const { set, chunks } = await chunksOf([large], 65_536);
+    const receiver = new TensorReceiver(1 << 30, { pool, copier });
+    const outcome = new Promise<TransferOutcome>((resolve) => receiver.expect('req-1', [set], false, resolve));
+    chunks.forEach((c) => receiver.accept(inPool(pool, c)));
+    expect(receiver.size).toBe(1); // every chunk in, copies still running
+    const result = await outcome;
+    expect(copy).toHaveBeenCalledTimes(chunks.length);
+    expect(result.ok && Buffer.from(result.tensors.get('tr')?.[0]?.data ?? []).equals(large.data)).toBe(true);
+    expect(receiver.size).toBe(0);
+    chunks.forEach(() => pool.acquire(65_536));
+    expect(pool.reusedCount).toBe(chunks.length); // each chunk's buffer came back after its copy
+    copy.mockRestore();
+  });
+
+  it('reports a corrupt chunk the copier finds as TRANSFER_FAILED naming tensor and offset, and fails the transfer', async () => {
+    const pool = new MessageBufferPool();
+    const { set, chunks } = await chunksOf([large], 65_536);
+    const failures: TransportError[] = [];
+    const receiver: TensorReceiver = new TensorReceiver(1 << 30, {
+      pool,
+      onLateFailure: (error) => {
+        failures.push(error);
+        receiver.failAll(error);
+      },
+    });
+    const outcome = new Promise<TransferOutcome>((resolve) => receiver.expect('req-1', [set], false, resolve));
+    const corrupt = inPool(pool, chunks[2]!);
+    corrupt.data[100] = (corrupt.data[100] ?? 0) ^ 0xff;
+    [chunks[0]!, chunks[1]!, corrupt, chunks[3]!].forEach((c) => receiver.accept(c === corrupt ? c : inPool(pool, c)));
+    const result = await outcome;
+    expect(result.ok).toBe(false);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ code: 'TRANSFER_FAILED', requestId: 'req-1' });
+    expect(failures[0]?.message).toContain('tensor "w" at offset 131072: chunk CRC-32C mismatch');
+    expect(receiver.size).toBe(0);
+  });
+
+  it('fails the transfer as INTERNAL when the copier stops mid-transfer', async () => {
+    const pool = new MessageBufferPool();
+    const copier = ChunkCopier.shared();
+    const { set, chunks } = await chunksOf([large], 65_536);
+    const receiver = new TensorReceiver(1 << 30, { pool, copier });
+    const outcome = new Promise<TransferOutcome>((resolve) => receiver.expect('req-1', [set], false, resolve));
+    chunks.forEach((c) => receiver.accept(inPool(pool, c)));
+    await copier.close();
+    const result = await outcome;
+    expect(result.ok ? undefined : result.error).toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('the chunk copier is closed') });
+    expect(receiver.size).toBe(0);
   });
 });

@@ -1,7 +1,10 @@
 import type { TensorChunk__Output, TensorHeader__Output, TensorSet__Output } from '@fedbiomed/proto';
 import { TransportError } from './errors';
-import { chunkMismatch, digestMismatch, TensorDigester } from './integrity';
+import { ChunkCopier } from './chunk-copier';
+import { chunkCrcMismatch, chunkMismatch, digestMismatch, TensorDigester } from './integrity';
+import { messageBufferPool, type MessageBufferPool } from './message-buffer-pool';
 import { expectedByteLength, type Tensor } from './tensor';
+import { copyBytes } from './copy-bytes';
 
 /** The tensors of one message, by `transferId`. */
 export type ReceivedTensors = ReadonlyMap<string, Tensor[]>;
@@ -26,7 +29,33 @@ interface Transfer {
   buffer: Uint8Array | undefined;
   digester: TensorDigester | undefined;
   out: Tensor[];
+  /** Chunks handed to the {@link ChunkCopier} and not yet copied and checked. */
+  copying: number;
+  /** Every chunk has arrived; the transfer completes once `copying` is back to 0. */
+  arrived: boolean;
 }
+
+/** Options of a {@link TensorReceiver}. */
+export interface TensorReceiverOptions {
+  /** Where the message buffer of each accepted chunk goes back once its bytes are copied out (see `installGrpcFastPaths`). */
+  pool?: MessageBufferPool;
+  /**
+   * Copies chunks in shared memory off this thread (default: the process's {@link ChunkCopier};
+   * `null`: every chunk is copied and checked on this thread).
+   */
+  copier?: ChunkCopier | null;
+  /**
+   * Called with a chunk's failure found after `accept` returned (a CRC-32C mismatch found by the
+   * copier); the caller closes the session, as for a failure `accept` throws. Default: {@link TensorReceiver.failAll}.
+   */
+  onLateFailure?: (error: TransportError) => void;
+}
+
+/**
+ * Chunks waiting for the copier at most; beyond, chunks are copied on this thread, so a copier that
+ * falls behind cannot make received message buffers pile up (about 1 MiB each).
+ */
+const MAX_COPY_BACKLOG = 32;
 
 /** How many recently dropped transfer ids are remembered so their in-flight chunks are ignored. */
 const DROPPED_MEMORY = 1024;
@@ -42,7 +71,20 @@ export class TensorReceiver {
   private readonly transfers = new Map<string, Transfer>();
   private readonly dropped = new Set<string>();
 
-  constructor(private readonly maxTransferBytes: number) {}
+  private readonly pool: MessageBufferPool;
+  private readonly copier: ChunkCopier | undefined;
+  private copiesInFlight = 0;
+  private readonly copiesDone: (() => void)[] = [];
+  private readonly onLateFailure: (error: TransportError) => void;
+
+  constructor(
+    private readonly maxTransferBytes: number,
+    options: TensorReceiverOptions = {},
+  ) {
+    this.pool = options.pool ?? messageBufferPool;
+    this.copier = options.copier === null ? undefined : (options.copier ?? ChunkCopier.shared());
+    this.onLateFailure = options.onLateFailure ?? ((error) => this.failAll(error));
+  }
 
   /**
    * Registers the tensor sets a message announced; `done` is called once, with all their tensors
@@ -81,17 +123,32 @@ export class TensorReceiver {
         buffer: undefined,
         digester: undefined,
         out: [],
+        copying: 0,
+        arrived: false,
       };
       this.transfers.set(set.transferId, transfer);
       this.advance(transfer);
     }
   }
 
-  /** Adds one chunk; throws a {@link TransportError} when it breaks the contract. */
+  /**
+   * Adds one chunk; throws a {@link TransportError} when it breaks the contract. Either way the
+   * chunk's bytes are not used afterwards: the message buffer they lie in goes back to the pool.
+   */
   accept(chunk: TensorChunk__Output): void {
+    let handedOff = false;
+    try {
+      handedOff = this.acceptChunk(chunk);
+    } finally {
+      if (!handedOff) this.pool.release(chunk.data);
+    }
+  }
+
+  /** Checks and takes one chunk; returns whether its bytes went to the copier (which then owns them). */
+  private acceptChunk(chunk: TensorChunk__Output): boolean {
     const transfer = this.transfers.get(chunk.transferId);
     if (!transfer) {
-      if (this.dropped.has(chunk.transferId)) return;
+      if (this.dropped.has(chunk.transferId)) return false;
       throw new TransportError('MALFORMED', `chunk for unknown transfer "${chunk.transferId}"`);
     }
     const requestId = transfer.group.owner;
@@ -118,17 +175,22 @@ export class TensorReceiver {
         { requestId },
       );
     }
+    let handedOff = false;
     if (!transfer.discard) {
-      const broken = chunkMismatch(header, chunk);
-      if (broken !== undefined) {
-        throw new TransportError('TRANSFER_FAILED', `transfer "${transfer.id}" tensor "${header.name}" at offset ${chunk.offset}: ${broken}`, {
-          requestId,
-        });
+      // Only per-chunk checks can run out of order; whole-tensor digests need the bytes in sequence.
+      const copier = header.chunkCrc32c && !hasWholeTensorDigest(header) && chunk.crc32c != null ? this.copier : undefined;
+      transfer.buffer ??= allocate(header.byteLength, copier !== undefined, transfer.id, requestId);
+      const target = transfer.buffer.subarray(transfer.received, transfer.received + data.byteLength);
+      if (copier && ChunkCopier.accepts(target, data) && copier.backlog < MAX_COPY_BACKLOG) {
+        this.copyOffThread(copier, transfer, header, chunk, target);
+        handedOff = true;
+      } else {
+        const broken = chunkMismatch(header, chunk);
+        if (broken !== undefined) throw chunkFailure(transfer, header, chunk.offset, broken);
+        // Digest first, while grpc-js's freshly assembled message is still in the CPU cache.
+        (transfer.digester ??= TensorDigester.for(header)).update(data);
+        copyBytes(target, data);
       }
-      // Digest first, while grpc-js's freshly assembled message is still in the CPU cache.
-      (transfer.digester ??= TensorDigester.for(header)).update(data);
-      transfer.buffer ??= allocate(header.byteLength, transfer.id, requestId);
-      transfer.buffer.set(data, transfer.received);
     }
     transfer.received += data.byteLength;
     if (transfer.received === header.byteLength) {
@@ -137,6 +199,48 @@ export class TensorReceiver {
       transfer.received = 0;
       this.advance(transfer);
     }
+    return handedOff;
+  }
+
+  /**
+   * Has the copier copy `chunk` into `target` and check its CRC-32C; the chunk's message buffer goes
+   * back to the pool once done, and the transfer completes once its last copy is done.
+   */
+  private copyOffThread(copier: ChunkCopier, transfer: Transfer, header: TensorHeader__Output, chunk: TensorChunk__Output, target: Uint8Array): void {
+    transfer.copying += 1;
+    this.copiesInFlight += 1;
+    const settle = (failure: TransportError | undefined) => {
+      this.pool.release(chunk.data);
+      transfer.copying -= 1;
+      this.copiesInFlight -= 1;
+      try {
+        if (this.transfers.get(transfer.id) !== transfer) return;
+        if (failure) this.onLateFailure(failure);
+        else if (transfer.copying === 0 && transfer.arrived) this.complete(transfer);
+      } finally {
+        if (this.copiesInFlight === 0) for (const resolve of this.copiesDone.splice(0)) resolve();
+      }
+    };
+    const internal = (error: unknown) => new TransportError('INTERNAL', `transfer "${transfer.id}": ${String(error)}`, { requestId: transfer.group.owner, cause: error });
+    copier
+      .copy(target, chunk.data)
+      .then(
+        (crc) => {
+          const broken = chunkCrcMismatch(chunk.crc32c as number, crc);
+          settle(broken === undefined ? undefined : chunkFailure(transfer, header, chunk.offset, broken));
+        },
+        (error: unknown) => settle(internal(error)),
+      )
+      // A throwing completion callback must not become an unhandled rejection.
+      .catch((error: unknown) => this.onLateFailure(internal(error)));
+  }
+
+  /**
+   * Resolves once no chunk copy is in flight (at once when none is), so that a session its peer ends
+   * gracefully first completes the transfers that had fully arrived.
+   */
+  whenCopied(): Promise<void> {
+    return this.copiesInFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.copiesDone.push(resolve));
   }
 
   /** Drops the transfers of one message (cancelled request); their in-flight chunks are ignored. */
@@ -190,6 +294,12 @@ export class TensorReceiver {
       transfer.index += 1;
     }
     if (transfer.index < transfer.headers.length) return;
+    transfer.arrived = true;
+    if (transfer.copying === 0) this.complete(transfer);
+  }
+
+  /** A transfer whose tensors are all in: hands them to its group, and completes the group with the last. */
+  private complete(transfer: Transfer): void {
     this.transfers.delete(transfer.id);
     const group = transfer.group;
     group.tensors.set(transfer.id, transfer.out);
@@ -229,10 +339,21 @@ function checkHeader(transferId: string, header: TensorHeader__Output, owner: st
   return expected;
 }
 
-function allocate(byteLength: number, transferId: string, requestId: string): Uint8Array {
+/** A tensor's buffer; in shared memory when its chunks are to be copied off thread. */
+function allocate(byteLength: number, shared: boolean, transferId: string, requestId: string): Uint8Array {
   try {
-    return new Uint8Array(byteLength);
+    return shared ? new Uint8Array(new SharedArrayBuffer(byteLength)) : new Uint8Array(byteLength);
   } catch (cause) {
     throw new TransportError('TRANSFER_FAILED', `transfer "${transferId}": cannot allocate ${byteLength} bytes`, { requestId, cause });
   }
+}
+
+function hasWholeTensorDigest(header: TensorHeader__Output): boolean {
+  return header.sha256.byteLength > 0 || header.crc32c !== undefined;
+}
+
+function chunkFailure(transfer: Transfer, header: TensorHeader__Output, offset: number, reason: string): TransportError {
+  return new TransportError('TRANSFER_FAILED', `transfer "${transfer.id}" tensor "${header.name}" at offset ${offset}: ${reason}`, {
+    requestId: transfer.group.owner,
+  });
 }

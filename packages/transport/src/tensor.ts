@@ -9,7 +9,10 @@ export interface Tensor {
   dtype: DType__Output;
   /** Dimensions; `[]` for a scalar. */
   shape: readonly number[];
-  /** Raw little-endian bytes, `product(shape) * dtypeByteSize(dtype)` long. */
+  /**
+   * Raw little-endian bytes, `product(shape) * dtypeByteSize(dtype)` long. A received tensor's bytes
+   * may lie in a `SharedArrayBuffer` (copied in by the transport's worker thread).
+   */
   data: Uint8Array;
 }
 
