@@ -23,7 +23,7 @@ let installed: GrpcFastPaths | undefined;
  *   reuses pooled ones instead;
  * - the server (`BaseServerInterceptingCall.serializeMessage`) and the client (the identity
  *   `writeMessage` of its compression filter) copy each serialized message behind its 5-byte prefix:
- *   a message serialized with headroom (`allocateWithHeadroom`) is framed in place instead; any other
+ *   a message serialized with headroom (`reserveHeadroom`) is framed in place instead; any other
  *   message is framed by copy, as grpc-js does.
  *
  * grpc-js has no hooks for these, so its internal modules are patched; each replacement keeps grpc-js's

@@ -17,7 +17,7 @@ export function reserveHeadroom(whole: Buffer): Buffer {
 }
 
 /**
- * The uncompressed gRPC framing of `message`, written in the room {@link allocateWithHeadroom} left
+ * The uncompressed gRPC framing of `message`, written in the room {@link reserveHeadroom} left
  * before it and sharing its memory; `undefined` for any other buffer, which the caller frames by copy.
  */
 export function frameInPlace(message: Buffer): Buffer | undefined {

@@ -51,5 +51,5 @@ export class MessageBufferPool {
   }
 }
 
-/** The pool of this process's gRPC message buffers (see `installPooledStreamDecoder`). */
+/** The pool of this process's gRPC message buffers (see `installGrpcFastPaths`). */
 export const messageBufferPool = new MessageBufferPool();
