@@ -3,6 +3,7 @@ import { TransportError } from './errors';
 import { ChunkCopier } from './chunk-copier';
 import { chunkCrcMismatch, chunkMismatch, digestMismatch, TensorDigester } from './integrity';
 import { messageBufferPool, type MessageBufferPool } from './message-buffer-pool';
+import { POOLED_MESSAGE_MIN_BYTES } from './pooled-stream-decoder';
 import { expectedByteLength, type Tensor } from './tensor';
 import { copyBytes } from './copy-bytes';
 
@@ -177,8 +178,10 @@ export class TensorReceiver {
     }
     let handedOff = false;
     if (!transfer.discard) {
-      // Only per-chunk checks can run out of order; whole-tensor digests need the bytes in sequence.
-      const copier = header.chunkCrc32c && !hasWholeTensorDigest(header) && chunk.crc32c != null ? this.copier : undefined;
+      // Only per-chunk checks can run out of order (whole-tensor digests need the bytes in sequence), and
+      // only chunks in pooled buffers, so of tensors from POOLED_MESSAGE_MIN_BYTES up, can go off thread.
+      const offThread = header.chunkCrc32c && !hasWholeTensorDigest(header) && chunk.crc32c != null && header.byteLength >= POOLED_MESSAGE_MIN_BYTES;
+      const copier = offThread ? this.copier : undefined;
       transfer.buffer ??= allocate(header.byteLength, copier !== undefined, transfer.id, requestId);
       const target = transfer.buffer.subarray(transfer.received, transfer.received + data.byteLength);
       if (copier && ChunkCopier.accepts(target, data) && copier.backlog < MAX_COPY_BACKLOG) {
