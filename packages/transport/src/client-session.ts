@@ -12,7 +12,7 @@ import {
   type Scalar,
 } from '@fedbiomed/proto';
 import type { Clock } from './clock';
-import { fromGrpcError, fromWireCode, toWireCode, TransportError } from './errors';
+import { asTransportError, fromGrpcError, fromWireCode, toWireCode, TransportError } from './errors';
 import { raiseClientFrameSize } from './flow-control';
 import { FrameWriter, sendTensorChunks } from './frame-writer';
 import { HeartbeatMonitor } from './heartbeat';
@@ -157,7 +157,7 @@ export class ClientSession {
 
   private fail(error: unknown): void {
     if (this.state === 'closed') return;
-    const reason = error instanceof TransportError ? error : new TransportError('INTERNAL', String(error), { nodeId: this.nodeId, cause: error });
+    const reason = asTransportError(error, { nodeId: this.nodeId });
     this.settings.logger.warn({ nodeId: this.nodeId, code: reason.code, requestId: reason.requestId, reason: reason.message }, 'session closed on a protocol error');
     this.close(reason);
   }

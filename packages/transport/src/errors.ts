@@ -114,6 +114,11 @@ export function toGrpcStatus(error: TransportError): Partial<StatusObject> {
   return { code: TO_STATUS[error.code], details: error.message };
 }
 
+/** `error` itself when it is a transport error, else an `INTERNAL` one carrying it (an unexpected throw). */
+export function asTransportError(error: unknown, context: Omit<TransportErrorContext, 'cause'> = {}): TransportError {
+  return error instanceof TransportError ? error : new TransportError('INTERNAL', String(error), { ...context, cause: error });
+}
+
 /** Wraps a gRPC stream failure (no `Error` frame received) as a transport error. */
 export function fromGrpcError(error: unknown, context: TransportErrorContext = {}): TransportError {
   if (error instanceof TransportError) return error;

@@ -11,7 +11,7 @@ import {
   type TensorSet__Output,
 } from '@fedbiomed/proto';
 import type { Clock } from './clock';
-import { fromGrpcError, toGrpcStatus, toWireCode, TransportError } from './errors';
+import { asTransportError, fromGrpcError, toGrpcStatus, toWireCode, TransportError } from './errors';
 import { FLOW_CONTROL_WINDOW_BYTES, raiseServerReceiveWindow } from './flow-control';
 import { FrameWriter, sendTensorChunks } from './frame-writer';
 import { HeartbeatMonitor } from './heartbeat';
@@ -199,7 +199,7 @@ export class ServerSession {
   }
 
   private fail(error: unknown): void {
-    const reason = error instanceof TransportError ? error : new TransportError('INTERNAL', String(error), { nodeId: this.nodeId, cause: error });
+    const reason = asTransportError(error, { nodeId: this.nodeId });
     this.host.logger.warn({ nodeId: this.nodeId, peer: this.peer, code: reason.code, requestId: reason.requestId, reason: reason.message }, 'session closed on a protocol error');
     this.close(reason);
   }

@@ -11,7 +11,7 @@ import {
 import { chunkFrameSerializer } from './chunk-frame-serializer';
 import { systemClock, type Clock } from './clock';
 import { serverCredentials, type ServerTlsOptions } from './credentials';
-import { TransportError } from './errors';
+import { asTransportError, TransportError } from './errors';
 import { EventHub, type Unsubscribe } from './events';
 import { FLOW_CONTROL_WINDOW_BYTES } from './flow-control';
 import { installGrpcFastPaths } from './grpc-fast-paths';
@@ -241,7 +241,7 @@ export class ResearcherServer {
       }
       options.signal?.addEventListener('abort', onAbort, { once: true });
       session.sendRequest({ ...request, requestId }, payloads, sending.signal).catch((error: unknown) => {
-        pending.settle({ ok: false, error: error instanceof TransportError ? error : new TransportError('INTERNAL', String(error), { ...context, cause: error }) });
+        pending.settle({ ok: false, error: asTransportError(error, context) });
       });
     });
   }
@@ -262,7 +262,7 @@ export class ResearcherServer {
       this.request(nodeId, { ...request, requestId }, options).then(
         (value) => push({ nodeId, ok: true, value }),
         (error: unknown) =>
-          push({ nodeId, ok: false, error: error instanceof TransportError ? error : new TransportError('INTERNAL', String(error), { nodeId, requestId, cause: error }) }),
+          push({ nodeId, ok: false, error: asTransportError(error, { nodeId, requestId }) }),
       );
     }
     for (let yielded = 0; yielded < nodeIds.length; yielded += 1) {
