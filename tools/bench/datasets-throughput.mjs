@@ -4,7 +4,7 @@
 //
 //   npx tsc -b packages/datasets && node tools/bench/datasets-throughput.mjs [--quick]
 //
-// Inputs are built from the shared datasets in a temp folder: the pseudo-ADNI CSV repeated to
+// Inputs are built from the bundled datasets (data/) in a temp folder: the pseudo-ADNI CSV repeated to
 // 100,000 rows (21.7 MB) and the 12 MedNIST JPEGs copied 20 times (240 images). Each measure runs
 // REPEATS times; medians are reported. Writes docs/benchmarks/datasets.md.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const require = createRequire(import.meta.url);
 const ds = require(path.join(root, 'packages/datasets/dist/index.js'));
 const tf = require('@tensorflow/tfjs');
-const shared = process.env.FEDBIOMED_SHARED_DATASETS ?? path.resolve(root, '..', 'shared', 'datasets');
+const shared = process.env.FEDBIOMED_DATASETS ?? path.resolve(root, 'data');
 
 const quick = process.argv.includes('--quick');
 const REPEATS = quick ? 3 : 9;

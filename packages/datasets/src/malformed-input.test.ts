@@ -5,7 +5,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { makeTempDir, sharedDataset, type TempDir } from '@fedbiomed/test-utils';
+import { makeTempDir, bundledDataset, type TempDir } from '@fedbiomed/test-utils';
 import sharp from 'sharp';
 import { loadCsv } from './adapters/csv-adapter';
 import { streamCsvBatches } from './adapters/csv-stream';
@@ -140,9 +140,9 @@ const cases: Case[] = [
     code: 'CORRUPT_ARCHIVE',
     mentions: ['t10k-images-idx3-ubyte.gz'],
     run: async () => {
-      const bytes = readFileSync(sharedDataset('mnist', 't10k-images-idx3-ubyte.gz'));
+      const bytes = readFileSync(bundledDataset('mnist', 't10k-images-idx3-ubyte.gz'));
       write('t10k-images-idx3-ubyte.gz', bytes.subarray(0, 5000));
-      copyFileSync(sharedDataset('mnist', 't10k-labels-idx1-ubyte.gz'), at('t10k-labels-idx1-ubyte.gz'));
+      copyFileSync(bundledDataset('mnist', 't10k-labels-idx1-ubyte.gz'), at('t10k-labels-idx1-ubyte.gz'));
       return loadMnist(temp.path);
     },
   },
@@ -235,7 +235,7 @@ const cases: Case[] = [
     code: 'CORRUPT_ARCHIVE',
     mentions: ['cut.tar.gz'],
     run: async () => {
-      write('cut.tar.gz', readFileSync(sharedDataset('fedbiomed_mednist_test', 'MedNIST_test.tar.gz')).subarray(0, 6000));
+      write('cut.tar.gz', readFileSync(bundledDataset('fedbiomed_mednist_test', 'MedNIST_test.tar.gz')).subarray(0, 6000));
       mkdirSync(at('out'));
       return openMedNistSample({ archive: at('cut.tar.gz'), extractTo: at('out') });
     },

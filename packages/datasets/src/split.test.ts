@@ -1,4 +1,4 @@
-import { sharedDataset } from '@fedbiomed/test-utils';
+import { bundledDataset } from '@fedbiomed/test-utils';
 import fc from 'fast-check';
 import { ArrayDataset, classIds } from './array-dataset';
 import { DatasetErrorCode } from './errors';
@@ -37,7 +37,7 @@ describe('splitTrainTest', () => {
   });
 
   it('keeps class proportions when stratified (WDBC: 212 malignant / 357 benign)', async () => {
-    const dataset = await openBreastCancer({ dir: sharedDataset('breast_cancer_wisconsin') });
+    const dataset = await openBreastCancer({ dir: bundledDataset('breast_cancer_wisconsin') });
     const split = splitTrainTest(dataset, 0.25, 3, { stratify: true });
     const ids = classIds(dataset);
     const malignant = split.test.filter((i) => ids[i] === 0).length;
@@ -52,7 +52,7 @@ describe('splitTrainTest', () => {
 
 describe('standardisation', () => {
   it('takes its statistics from the training indices only and applies them to every sample', async () => {
-    const dataset = await openBreastCancer({ dir: sharedDataset('breast_cancer_wisconsin') });
+    const dataset = await openBreastCancer({ dir: bundledDataset('breast_cancer_wisconsin') });
     const split = splitTrainTest(dataset, 0.2, 11);
     const stats = fitStandardization(dataset, split.train);
     const scaled = standardize(dataset, stats);

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, sharedDataset, type TempDir } from '@fedbiomed/test-utils';
+import { makeTempDir, bundledDataset, type TempDir } from '@fedbiomed/test-utils';
 import { openNode } from './node';
 import { CLI, extractMedNist, logisticPlan, mlpPlan, runNodeCli, WDBC_CSV_OPTIONS, writeMedicalFolder, writeWdbcSlices } from './testing/fixtures';
 
@@ -39,11 +39,11 @@ describe('fedbiomed node (spawned CLI)', () => {
     const add = (type: string, path: string, tags: string, options: unknown) =>
       ok('dataset', 'add', '--type', type, '--path', path, '--tags', tags, '--options', JSON.stringify(options), '--by', 'alice');
 
-    const wdbc = sharedDataset('breast_cancer_wisconsin', 'breast_cancer.csv');
+    const wdbc = bundledDataset('breast_cancer_wisconsin', 'breast_cancer.csv');
     expect(await add('csv', wdbc, 'wdbc', { ...WDBC_CSV_OPTIONS, skipLines: 1 })).toMatch(/569 samples of shape \[30\]/);
     expect(await add('wdbc', wdbc, 'breast-cancer', {})).toMatch(/569 samples of shape \[30\]/);
-    expect(await add('heart-disease', sharedDataset('heart_disease'), 'heart,cleveland', { center: 'cleveland' })).toMatch(/303 samples of shape \[13\]/);
-    expect(await add('mnist', sharedDataset('mnist'), 'mnist', {})).toMatch(/10000 samples of shape \[28, 28, 1\]/);
+    expect(await add('heart-disease', bundledDataset('heart_disease'), 'heart,cleveland', { center: 'cleveland' })).toMatch(/303 samples of shape \[13\]/);
+    expect(await add('mnist', bundledDataset('mnist'), 'mnist', {})).toMatch(/10000 samples of shape \[28, 28, 1\]/);
     expect(await add('images', images, 'mednist', {})).toMatch(/12 samples of shape \[64, 64, 1\]/);
     expect(await add('medical-folder', join(data, 'medical'), 'mri', medical.options)).toMatch(/6 samples of shape \[4, 4, 2, 1\]/);
 
@@ -61,7 +61,7 @@ describe('fedbiomed node (spawned CLI)', () => {
     const shown = await ok('dataset', 'show', heart.id);
     expect(shown).toMatch(/type\s+heart-disease/);
     expect(shown).toMatch(/samples\s+303/);
-    expect(shown).toContain(sharedDataset('heart_disease'));
+    expect(shown).toContain(bundledDataset('heart_disease'));
 
     expect(await ok('dataset', 'remove', listed[3]!.id)).toMatch(/removed/);
     expect((await datasets()).map((d) => d.dataType)).toEqual(['csv', 'wdbc', 'heart-disease', 'images', 'medical-folder']);
@@ -96,7 +96,7 @@ describe('fedbiomed node (spawned CLI)', () => {
   });
 
   it('on a terminal, asks for a missing flag (util-linux `script` provides the pseudo-terminal)', async () => {
-    const command = [process.execPath, CLI, 'node', '--path', dir, 'dataset', 'add', '--type', 'csv', '--path', sharedDataset('breast_cancer_wisconsin', 'breast_cancer.csv'), '--options', JSON.stringify({ ...WDBC_CSV_OPTIONS, skipLines: 1 })]
+    const command = [process.execPath, CLI, 'node', '--path', dir, 'dataset', 'add', '--type', 'csv', '--path', bundledDataset('breast_cancer_wisconsin', 'breast_cancer.csv'), '--options', JSON.stringify({ ...WDBC_CSV_OPTIONS, skipLines: 1 })]
       .map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`)
       .join(' ');
     const child = spawn('script', ['-qec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FEDBIOMED_LOG_LEVEL: 'warn' } });
@@ -132,7 +132,7 @@ describe('fedbiomed node (spawned CLI)', () => {
       ['an unknown flag', () => ['dataset', 'add', '--bogus'], /unknown option '--bogus'/],
       ['an unknown backend', () => ['start', '--backend', 'tpu'], /training\.backend: Invalid option/],
       ['a node certificate without its CA', () => ['init', '--cert', 'certs/node.pem', '--key', 'certs/node.key'], /--cert and --key need --ca-cert/],
-      ['a recipe without its option', () => ['dataset', 'add', '--type', 'heart-disease', '--path', sharedDataset('heart_disease'), '--tags', 'h2'], /center/],
+      ['a recipe without its option', () => ['dataset', 'add', '--type', 'heart-disease', '--path', bundledDataset('heart_disease'), '--tags', 'h2'], /center/],
       [
         'a ragged CSV',
         () => {
@@ -146,9 +146,9 @@ describe('fedbiomed node (spawned CLI)', () => {
         'a truncated MNIST archive',
         () => {
           const folder = corrupt('mnist');
-          const gz = readFileSync(sharedDataset('mnist', 't10k-labels-idx1-ubyte.gz'));
+          const gz = readFileSync(bundledDataset('mnist', 't10k-labels-idx1-ubyte.gz'));
           writeFileSync(join(folder, 't10k-labels-idx1-ubyte.gz'), gz.subarray(0, gz.length / 2));
-          writeFileSync(join(folder, 't10k-images-idx3-ubyte.gz'), readFileSync(sharedDataset('mnist', 't10k-images-idx3-ubyte.gz')));
+          writeFileSync(join(folder, 't10k-images-idx3-ubyte.gz'), readFileSync(bundledDataset('mnist', 't10k-images-idx3-ubyte.gz')));
           return ['dataset', 'add', '--type', 'mnist', '--path', folder, '--tags', 'broken-mnist'];
         },
         /t10k-labels-idx1-ubyte\.gz/,

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, sharedDataset, type TempDir } from '@fedbiomed/test-utils';
+import { makeTempDir, bundledDataset, type TempDir } from '@fedbiomed/test-utils';
 import { NodeError } from './errors';
 import { createNode, type Node } from './node';
 import { initNodeFolder } from './node-folder';
@@ -33,7 +33,7 @@ describe('dataset and plan registries', () => {
 
   it('registers the heart-disease recipe for one center', async () => {
     const record = await node.datasets.add(
-      { dataType: 'heart-disease', path: sharedDataset('heart_disease'), tags: ['heart', 'center-1'], options: { center: 1 } },
+      { dataType: 'heart-disease', path: bundledDataset('heart_disease'), tags: ['heart', 'center-1'], options: { center: 1 } },
       'alice',
     );
     expect(record).toMatchObject({ sampleCount: 261, featureShape: [13] });

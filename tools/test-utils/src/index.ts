@@ -10,20 +10,20 @@ import { join, resolve } from 'node:path';
 export const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
 
 /**
- * Folder of the shared, read-only developer datasets (`../shared/datasets` beside the clone;
- * `FEDBIOMED_SHARED_DATASETS` overrides). Tests read from it and never write there.
+ * Folder of the datasets bundled with the repository (`data/`; `FEDBIOMED_DATASETS` points at
+ * another folder of the same layout). Tests read from it and never write there.
  */
-export function sharedDatasetsDir(): string {
-  const dir = process.env['FEDBIOMED_SHARED_DATASETS'] ?? resolve(WORKSPACE_ROOT, '..', 'shared', 'datasets');
+export function bundledDatasetsDir(): string {
+  const dir = process.env['FEDBIOMED_DATASETS'] ?? join(WORKSPACE_ROOT, 'data');
   if (!existsSync(dir)) {
-    throw new Error(`shared datasets not found at ${dir}; set FEDBIOMED_SHARED_DATASETS`);
+    throw new Error(`bundled datasets not found at ${dir}: data/ is part of the repository (FEDBIOMED_DATASETS overrides it)`);
   }
   return dir;
 }
 
-/** Path of one file of the shared datasets, e.g. `sharedDataset('mnist', 't10k-labels-idx1-ubyte.gz')`. */
-export function sharedDataset(...parts: string[]): string {
-  return join(sharedDatasetsDir(), ...parts);
+/** Path of one file of the bundled datasets, e.g. `bundledDataset('mnist', 't10k-labels-idx1-ubyte.gz')`. */
+export function bundledDataset(...parts: string[]): string {
+  return join(bundledDatasetsDir(), ...parts);
 }
 
 /** A temporary folder removed by `dispose()` (or `using`). */

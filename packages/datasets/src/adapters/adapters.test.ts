@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, sharedDataset } from '@fedbiomed/test-utils';
+import { makeTempDir, bundledDataset } from '@fedbiomed/test-utils';
 import sharp from 'sharp';
 import { classIds } from '../array-dataset';
 import { writeNifti } from '../nifti.test.helpers';
@@ -12,7 +12,7 @@ import { loadMedicalFolder } from './medical-folder-adapter';
 
 describe('MNIST IDX', () => {
   it('reads 10,000 28×28 test images whose first label is 7, with the canonical class counts', async () => {
-    const dataset = await openMnistTest({ dir: sharedDataset('mnist') });
+    const dataset = await openMnistTest({ dir: bundledDataset('mnist') });
     expect(dataset.size).toBe(10_000);
     expect(dataset.metadata).toMatchObject({ featureShape: [28, 28, 1], numClasses: 10, dataType: 'mnist' });
     expect(dataset.label(0)[0]).toBe(7);
@@ -29,7 +29,7 @@ describe('image folders', () => {
   it('extracts the MedNIST sample into a temp folder: 12 images of 64×64 in 6 classes', async () => {
     const temp = makeTempDir();
     try {
-      const dataset = await openMedNistSample({ archive: sharedDataset('fedbiomed_mednist_test', 'MedNIST_test.tar.gz'), extractTo: temp.path });
+      const dataset = await openMedNistSample({ archive: bundledDataset('fedbiomed_mednist_test', 'MedNIST_test.tar.gz'), extractTo: temp.path });
       expect(dataset.size).toBe(12);
       expect(dataset.metadata).toMatchObject({ featureShape: [64, 64, 1], numClasses: 6, classNames: ['AbdomenCT', 'BreastMRI', 'CXR', 'ChestCT', 'Hand', 'HeadCT'] });
       expect(Array.from(classIds(dataset))).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { makeTempDir, sharedDataset, type TempDir } from '@fedbiomed/test-utils';
+import { makeTempDir, bundledDataset, type TempDir } from '@fedbiomed/test-utils';
 import { fitStandardization } from '../standardization';
 import { createAdapterRegistry } from '../registry';
 import { loadCsv } from './csv-adapter';
@@ -84,7 +84,7 @@ describe('loadCsv', () => {
 
 describe('streamCsvBatches', () => {
   it('streams the pseudo-ADNI file in batches equal to the whole-file load, standardised', async () => {
-    const path = sharedDataset('fedbiomed_pseudo_adni', 'pseudo_adni_mod.csv');
+    const path = bundledDataset('fedbiomed_pseudo_adni', 'pseudo_adni_mod.csv');
     const options = { delimiter: ';', label: 'MMSE.bl', features: ['AGE', 'WholeBrain.bl'] };
     const { dataset } = await loadCsv(path, { ...options, task: 'regression' });
     const standardization = fitStandardization(dataset, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);

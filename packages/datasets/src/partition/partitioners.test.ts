@@ -1,4 +1,4 @@
-import { sharedDataset } from '@fedbiomed/test-utils';
+import { bundledDataset } from '@fedbiomed/test-utils';
 import { type ArrayDataset, subsetDataset } from '../array-dataset';
 import { DatasetErrorCode } from '../errors';
 import { openMnistTest } from '../recipes/mnist';
@@ -6,7 +6,7 @@ import { partitionDataset } from './partitioners';
 
 let mnist: ArrayDataset;
 beforeAll(async () => {
-  mnist = await openMnistTest({ dir: sharedDataset('mnist') });
+  mnist = await openMnistTest({ dir: bundledDataset('mnist') });
 });
 
 const sum = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);

@@ -1,4 +1,4 @@
-import { sharedDataset } from '@fedbiomed/test-utils';
+import { bundledDataset } from '@fedbiomed/test-utils';
 import { classIds } from '../array-dataset';
 import { openBreastCancer } from './breast-cancer';
 import { openHeartDisease } from './heart-disease';
@@ -8,7 +8,7 @@ const counts = (ids: Int32Array) => Array.from(ids).reduce<Record<number, number
 
 describe('breast cancer (WDBC)', () => {
   it('has 569 samples of 30 features, 212 malignant and 357 benign', async () => {
-    const dataset = await openBreastCancer({ dir: sharedDataset('breast_cancer_wisconsin') });
+    const dataset = await openBreastCancer({ dir: bundledDataset('breast_cancer_wisconsin') });
     expect(dataset.size).toBe(569);
     expect(dataset.metadata).toMatchObject({ featureShape: [30], numClasses: 2, classNames: ['malignant', 'benign'], dataType: 'breast-cancer-wisconsin' });
     expect(counts(classIds(dataset))).toEqual({ 0: 212, 1: 357 });
@@ -20,7 +20,7 @@ describe('breast cancer (WDBC)', () => {
 
 describe('pseudo-ADNI', () => {
   it('reads 1,000 rows of the ;-separated CRLF file as a regression of MMSE.bl on 6 inputs', async () => {
-    const dataset = await openPseudoAdni({ dir: sharedDataset('fedbiomed_pseudo_adni') });
+    const dataset = await openPseudoAdni({ dir: bundledDataset('fedbiomed_pseudo_adni') });
     expect(dataset.size).toBe(1000);
     expect(dataset.metadata).toMatchObject({ featureShape: [6], numClasses: 0, featureNames: ['AGE', 'WholeBrain.bl', 'Ventricles.bl', 'Hippocampus.bl', 'MidTemp.bl', 'Entorhinal.bl'] });
     const mmse = Array.from({ length: dataset.size }, (_, i) => dataset.label(i)[0] ?? Number.NaN);
@@ -37,7 +37,7 @@ describe('Fed-Heart-Disease (FLamby preprocessing)', () => {
     { rows: 130, train: 85, test: 45, positives: 101 },
   ];
   it.each([0, 1, 2, 3] as const)('center %i has FLamby usable rows, split and positives', async (center) => {
-    const { dataset, split } = await openHeartDisease({ dir: sharedDataset('heart_disease'), center });
+    const { dataset, split } = await openHeartDisease({ dir: bundledDataset('heart_disease'), center });
     const want = expected[center];
     expect(dataset.size).toBe(want?.rows);
     expect([split.train.length, split.test.length]).toEqual([want?.train, want?.test]);
@@ -46,7 +46,7 @@ describe('Fed-Heart-Disease (FLamby preprocessing)', () => {
   });
 
   it('z-scores with the training rows only: train features have mean 0 and sample std 1', async () => {
-    const { dataset, split } = await openHeartDisease({ dir: sharedDataset('heart_disease'), center: 0 });
+    const { dataset, split } = await openHeartDisease({ dir: bundledDataset('heart_disease'), center: 0 });
     for (const column of [0, 3, 7]) {
       const values = split.train.map((i) => dataset.features(i)[column] ?? Number.NaN);
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
@@ -59,7 +59,7 @@ describe('Fed-Heart-Disease (FLamby preprocessing)', () => {
   });
 
   it('one-hot encodes cp and restecg after the numeric columns, first category dropped', async () => {
-    const { dataset } = await openHeartDisease({ dir: sharedDataset('heart_disease'), center: 0, normalize: false });
+    const { dataset } = await openHeartDisease({ dir: bundledDataset('heart_disease'), center: 0, normalize: false });
     expect(dataset.metadata.featureNames).toEqual(['age', 'sex', 'trestbps', 'chol', 'fbs', 'thalach', 'exang', 'oldpeak', 'cp=2', 'cp=3', 'cp=4', 'restecg=1', 'restecg=2']);
     // Cleveland line 1: 63.0,1.0,1.0,145.0,233.0,1.0,2.0,150.0,0.0,2.3,... num 0
     expect(Array.from(dataset.features(0))).toEqual([63, 1, 145, 233, 1, 150, 0, expect.closeTo(2.3, 5), 0, 0, 0, 0, 1]);

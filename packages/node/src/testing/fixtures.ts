@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Request } from '@fedbiomed/proto';
 import { buildPlan, type BuiltPlan, type PlanConfig } from '@fedbiomed/training';
 import { float32Tensor, packTensors, type TensorPayload } from '@fedbiomed/transport';
-import { sharedDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+import { bundledDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 
 /** The built CLI (`npx tsc -b packages/cli` first). */
 export const CLI = join(WORKSPACE_ROOT, 'packages', 'cli', 'dist', 'bin.js');
@@ -58,7 +58,7 @@ export function mlpPlan(features: number): BuiltPlan {
 
 /** WDBC rows (without scikit-learn's metadata line) as text lines. */
 export function wdbcLines(): string[] {
-  return readFileSync(sharedDataset('breast_cancer_wisconsin', 'breast_cancer.csv'), 'utf8').trim().split('\n').slice(1);
+  return readFileSync(bundledDataset('breast_cancer_wisconsin', 'breast_cancer.csv'), 'utf8').trim().split('\n').slice(1);
 }
 
 /** Writes WDBC split into `parts` headerless CSV files (every `parts`-th row) and returns their paths. */
@@ -107,7 +107,7 @@ export function writeMedicalFolder(dir: string, subjects = 6): { options: Record
 
 /** Extracts the shared MedNIST sample into `dir` (never beside the archive) and returns its image folder. */
 export function extractMedNist(dir: string): string {
-  execFileSync('tar', ['-xzf', sharedDataset('fedbiomed_mednist_test', 'MedNIST_test.tar.gz'), '-C', dir]);
+  execFileSync('tar', ['-xzf', bundledDataset('fedbiomed_mednist_test', 'MedNIST_test.tar.gz'), '-C', dir]);
   return join(dir, 'MedNIST');
 }
 

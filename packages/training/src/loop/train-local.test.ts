@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fitStandardization, openBreastCancer, splitTrainTest, standardize } from '@fedbiomed/datasets';
 import { createSeededRng, SCAFFOLD_NODE_CONTROL, SCAFFOLD_SERVER_CONTROL } from '@fedbiomed/strategy';
-import { sharedDataset } from '@fedbiomed/test-utils';
+import { bundledDataset } from '@fedbiomed/test-utils';
 
 import { TrainingError } from '../errors';
 import { buildPlan, type BuiltPlan } from '../plan/build-plan';
@@ -15,7 +15,7 @@ tf.env().set('IS_TEST', true);
 
 /** WDBC through @fedbiomed/datasets: stratified 80/20 split, features standardised on the train split. */
 async function loadWdbc() {
-  const raw = await openBreastCancer({ dir: sharedDataset('breast_cancer_wisconsin') });
+  const raw = await openBreastCancer({ dir: bundledDataset('breast_cancer_wisconsin') });
   const { train, test } = splitTrainTest(raw, 0.2, 7, { stratify: true });
   return { dataset: standardize(raw, fitStandardization(raw, train)), train, test };
 }

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs';
 import { openMnistTest, type ArrayDataset } from '@fedbiomed/datasets';
-import { sharedDataset } from '@fedbiomed/test-utils';
+import { bundledDataset } from '@fedbiomed/test-utils';
 
 import { activateWasm } from '../backends/wasm-backend';
 import { TrainingError } from '../errors';
@@ -18,7 +18,7 @@ let mnist: ArrayDataset;
 let parallel: DataParallelTraining;
 beforeAll(async () => {
   await activateWasm();
-  mnist = await openMnistTest({ dir: sharedDataset('mnist') });
+  mnist = await openMnistTest({ dir: bundledDataset('mnist') });
   parallel = await DataParallelTraining.start({ threads: 2 });
 });
 afterAll(async () => {
