@@ -4,10 +4,12 @@
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-/** Root of the monorepo. */
-export const WORKSPACE_ROOT = resolve(__dirname, '..', '..', '..');
+import { WORKSPACE_ROOT } from './workspace';
+
+export { WORKSPACE_ROOT } from './workspace';
+export { docBlock, docBlocks, type DocBlock } from './doc-blocks';
 
 /**
  * Folder of the datasets bundled with the repository (`data/`; `FEDBIOMED_DATASETS` points at
