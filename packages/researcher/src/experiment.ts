@@ -234,18 +234,8 @@ export class Experiment {
     if (this.#standardizeStep?.statistics !== 'federated') {
       throw new ResearcherError('INVALID_STATE', `experiment ${this.id}: plan "${this.#plan.name}" declares no standardisation with federated statistics`);
     }
-    await this.#discoverNewcomers();
-    const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
-    const matches = [...this.#datasets.values()].filter((match) => online.has(match.nodeId));
-    const args = this.#options.trainingArgs;
-    const tasks = matches.map((match) => ({
-      nodeId: match.nodeId,
-      datasetId: match.dataset.id,
-      plan: this.#plan,
-      testRatio: Number(args.testRatio ?? 0),
-      randomSeed: Number(args.randomSeed ?? this.#options.seed),
-    }));
-    const names = new Map(matches.map((match) => [match.nodeId, match.nodeName]));
+    const { matches, names, split } = await this.#onlineMatches();
+    const tasks = matches.map((match) => ({ nodeId: match.nodeId, datasetId: match.dataset.id, plan: this.#plan, ...split }));
     const nodes: StandardizationResult['nodes'][number][] = [];
     const parts: { count: number; mean: readonly number[]; m2: readonly number[] }[] = [];
     const failures: NodeFailure[] = [];
@@ -296,23 +286,18 @@ export class Experiment {
    * dataset (the split its rounds test on), and aggregates the metrics by sample count.
    */
   async evaluate(options: { signal?: AbortSignal } = {}): Promise<EvaluationResult> {
-    await this.#discoverNewcomers();
     await this.#ensureStandardization(options.signal);
-    const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
-    const matches = [...this.#datasets.values()].filter((match) => online.has(match.nodeId));
-    const args = this.#options.trainingArgs;
+    const { matches, names, split } = await this.#onlineMatches();
     const tasks = matches.map((match) => ({
       nodeId: match.nodeId,
       datasetId: match.dataset.id,
       plan: this.#plan,
       layout: this.#layout,
       weights: this.#weights,
-      metrics: args.metrics ?? [],
-      testRatio: Number(args.testRatio ?? 0),
-      randomSeed: Number(args.randomSeed ?? this.#options.seed),
+      metrics: this.#options.trainingArgs.metrics ?? [],
+      ...split,
       ...this.#standardizationField(),
     }));
-    const names = new Map(matches.map((match) => [match.nodeId, match.nodeName]));
     const nodes: EvaluationResult['nodes'][number][] = [];
     const failures: NodeFailure[] = [];
     const requestOptions = { experimentId: this.id, timeoutMs: this.#options.roundTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
@@ -406,6 +391,19 @@ export class Experiment {
       this.#publish({ type: 'breakpoint-saved', round });
     }
     return result;
+  }
+
+  /** The online nodes holding a matching dataset (discovering newcomers first), and the split their rounds use. */
+  async #onlineMatches(): Promise<{ matches: DatasetMatch[]; names: Map<string, string>; split: { testRatio: number; randomSeed: number } }> {
+    await this.#discoverNewcomers();
+    const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
+    const matches = [...this.#datasets.values()].filter((match) => online.has(match.nodeId));
+    const args = this.#options.trainingArgs;
+    return {
+      matches,
+      names: new Map(matches.map((match) => [match.nodeId, match.nodeName])),
+      split: { testRatio: Number(args.testRatio ?? 0), randomSeed: Number(args.randomSeed ?? this.#options.seed) },
+    };
   }
 
   async #ensureStandardization(signal: AbortSignal | undefined): Promise<void> {
