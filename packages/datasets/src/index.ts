@@ -16,8 +16,8 @@ export { createRandom, shuffled } from './random';
 export type { Random } from './random';
 export { checkSplit, splitTrainTest } from './split';
 export type { SplitOptions, TrainTestSplit } from './split';
-export { fitStandardization, standardize } from './standardization';
-export type { FitStandardizationOptions, Standardization } from './standardization';
+export { featureMoments, fitStandardization, standardize } from './standardization';
+export type { FeatureMoments, FitStandardizationOptions, Standardization } from './standardization';
 
 // ---- Partitioners for simulations ----
 export { histogramsOf, partitionDataset } from './partition/partitioners';

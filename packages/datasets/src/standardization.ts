@@ -24,28 +24,45 @@ export interface FitStandardizationOptions {
   readonly positions?: readonly number[];
 }
 
+/**
+ * Sufficient statistics of each feature position over some samples: what a node may share so that
+ * standardisation statistics can be pooled across nodes without any row leaving it.
+ */
+export interface FeatureMoments {
+  readonly count: number;
+  readonly mean: readonly number[];
+  /** Sum of squared deviations from `mean` (M2), in float64. */
+  readonly m2: readonly number[];
+}
+
+/** Count, mean and M2 of each feature position over the samples `indices` of `dataset` (two passes, float64). */
+export function featureMoments(dataset: Dataset, indices: readonly number[]): FeatureMoments {
+  const width = product(dataset.metadata.featureShape);
+  const sum = new Float64Array(width);
+  for (const index of indices) dataset.features(index).forEach((v, j) => (sum[j] = (sum[j] ?? 0) + v));
+  const mean = Array.from(sum, (s) => (indices.length === 0 ? 0 : s / indices.length));
+  const m2 = new Float64Array(width);
+  for (const index of indices) {
+    dataset.features(index).forEach((v, j) => {
+      const d = v - (mean[j] ?? 0);
+      m2[j] = (m2[j] ?? 0) + d * d;
+    });
+  }
+  return { count: indices.length, mean, m2: Array.from(m2) };
+}
+
 /** Computes mean and scale of each feature position over the samples `indices` of `dataset`. */
 export function fitStandardization(dataset: Dataset, indices: readonly number[], options: FitStandardizationOptions = {}): Standardization {
   const ddof = options.ddof ?? 0;
   if (indices.length <= ddof) {
     throw new DatasetError(DatasetErrorCode.EMPTY_DATASET, `standardisation needs more than ${ddof} samples, got ${indices.length}`);
   }
-  const width = product(dataset.metadata.featureShape);
-  const sum = new Float64Array(width);
-  for (const index of indices) dataset.features(index).forEach((v, j) => (sum[j] = (sum[j] ?? 0) + v));
-  const mean = Array.from(sum, (s) => s / indices.length);
-  const squares = new Float64Array(width);
-  for (const index of indices) {
-    dataset.features(index).forEach((v, j) => {
-      const d = v - (mean[j] ?? 0);
-      squares[j] = (squares[j] ?? 0) + d * d;
-    });
-  }
+  const { mean, m2 } = featureMoments(dataset, indices);
   const selected = new Set(options.positions ?? mean.keys());
   const epsilon = options.epsilon ?? 0;
   return {
     mean: mean.map((m, j) => (selected.has(j) ? m : 0)),
-    scale: Array.from(squares, (s, j) => {
+    scale: m2.map((s, j) => {
       const scale = Math.sqrt(s / (indices.length - ddof)) + epsilon;
       return selected.has(j) && scale > 0 ? scale : 1;
     }),

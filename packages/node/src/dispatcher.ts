@@ -6,6 +6,7 @@ import { openRegisteredDataset, type OpenedDataset } from './dataset-source';
 import { NodeError } from './errors';
 import { handleApproval, handlePlanStatus } from './handlers/approval';
 import { handleEvaluate } from './handlers/evaluate';
+import { handleFeatureStatistics } from './handlers/feature-statistics';
 import type { Handler, HandlerContext, HandlerResult } from './handlers/handler';
 import { errorReply } from './handlers/handler';
 import { handlePing } from './handlers/ping';
@@ -25,6 +26,7 @@ const HANDLERS: Readonly<Record<RequestKind, Handler>> = {
   train: handleTrain,
   evaluate: handleEvaluate,
   ping: handlePing,
+  featureStatistics: handleFeatureStatistics,
 };
 
 /** Routes the researcher's requests to the handlers and owns the task slot. */

@@ -209,7 +209,7 @@ describe('three spawned nodes and a researcher run one FedAvg round on WDBC', ()
     try {
       const lastRound = node.repository.getState({ experimentId: 'e2e', datasetId: datasetBefore, key: 'last-round' });
       expect(JSON.parse(lastRound!.toString('utf8'))).toMatchObject({ round: 2, planSha256: built.plan.sha256 });
-      expect(node.repository.listStateKeys('e2e').map((k) => k.key)).toEqual(['last-round', 'split:0.2:7']);
+      expect(node.repository.listStateKeys('e2e').map((k) => k.key)).toEqual(['last-round', 'split:0.2:7', 'standardization']);
     } finally {
       node.close();
     }

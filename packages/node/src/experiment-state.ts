@@ -1,4 +1,4 @@
-import { checkSplit, splitTrainTest, type Dataset, type TrainTestSplit } from '@fedbiomed/datasets';
+import { checkSplit, splitTrainTest, type Dataset, type Standardization, type TrainTestSplit } from '@fedbiomed/datasets';
 import type { OptimizerState } from '@fedbiomed/training';
 import { blobToFloat32, float32ToBlob } from './float32-blob';
 import type { NodeRepository } from './repository';
@@ -22,6 +22,8 @@ export interface ExperimentState {
   putOptimizerState(fingerprint: string, state: OptimizerState): void;
   /** Records the last round trained, for operators. */
   recordRound(round: number, detail: Readonly<Record<string, unknown>>): void;
+  /** Records the standardisation the last task applied to the features (state key `standardization`). */
+  recordStandardization(stats: Standardization): void;
 }
 
 /** State of `experimentId` on `datasetId`, stored through the repository. */
@@ -59,6 +61,9 @@ export function experimentState(repository: NodeRepository, experimentId: string
     },
     recordRound(round, detail) {
       repository.putState(key('last-round'), Buffer.from(JSON.stringify({ round, ...detail }), 'utf8'));
+    },
+    recordStandardization(stats) {
+      repository.putState(key('standardization'), Buffer.from(JSON.stringify({ mean: stats.mean, scale: stats.scale }), 'utf8'));
     },
   };
 }

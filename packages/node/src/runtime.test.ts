@@ -107,7 +107,7 @@ describe('a running node answering a real researcher server on loopback', () => 
     expect(weights.map((t) => t.name)).toEqual(built.initialWeights.map((w) => w.name));
     expect(asFloat32Array(weights[0]!).some((v) => v !== 0)).toBe(true);
     expect(scalars).toEqual(expect.arrayContaining(['test_global:accuracy', 'test_local:accuracy']));
-    expect(node.repository.listStateKeys('exp-1').map((k) => k.key)).toEqual(['last-round', 'split:0.2:7']);
+    expect(node.repository.listStateKeys('exp-1').map((k) => k.key)).toEqual(['last-round', 'split:0.2:7', 'standardization']);
     expect(node.audit({ action: 'train', limit: 1 })[0]).toMatchObject({ outcome: 'done', experimentId: 'exp-1' });
   });
 

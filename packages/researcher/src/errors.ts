@@ -14,6 +14,10 @@ export const RESEARCHER_ERROR_CODES = {
   INVALID_STATE: 'INVALID_STATE',
   /** The experiment was stopped through its AbortSignal. */
   ABORTED: 'ABORTED',
+  /** Fewer than `minNodes` nodes sent the feature statistics a federated standardisation needs. */
+  STANDARDIZATION_FAILED: 'STANDARDIZATION_FAILED',
+  /** The model cannot be exported faithfully (e.g. each node standardised with its own statistics). */
+  EXPORT_REFUSED: 'EXPORT_REFUSED',
 } as const;
 
 /** One of {@link RESEARCHER_ERROR_CODES}. */

@@ -1,3 +1,4 @@
+import type { PooledStandardization } from './standardization';
 import type { MetricValues } from './metric-aggregation';
 
 /** Durations measured by a node (from its `Timing`) and by the researcher (round trip). */
@@ -59,4 +60,12 @@ export interface EvaluationResult {
   readonly failures: readonly NodeFailure[];
   /** Sample-weighted across nodes, per metric. */
   readonly metrics: MetricValues;
+}
+
+/** What `Experiment.fitStandardization()` gathered: the pooled standardisation and who contributed. */
+export interface StandardizationResult {
+  readonly standardization: PooledStandardization;
+  /** Nodes whose train statistics were pooled, with their row counts. */
+  readonly nodes: readonly { readonly nodeId: string; readonly nodeName: string; readonly datasetId: string; readonly sampleCount: number }[];
+  readonly failures: readonly NodeFailure[];
 }

@@ -2,6 +2,7 @@ import type { TrainingArgs, TrainingPlan__Output } from '@fedbiomed/proto';
 import type { StrategySnapshot } from '@fedbiomed/strategy';
 import { ResearcherError } from './errors';
 import type { RoundResult } from './experiment-results';
+import type { PooledStandardization } from './standardization';
 
 /** Version of the breakpoint content below; bumped on any incompatible change. */
 export const SNAPSHOT_VERSION = 1;
@@ -32,6 +33,8 @@ export interface ExperimentSnapshot {
   /** Nodes selected in each completed round. */
   readonly selectionHistory: readonly (readonly string[])[];
   readonly results: readonly RoundResult[];
+  /** The pooled standardisation the nodes apply (federated statistics); absent when there is none. */
+  readonly standardization?: PooledStandardization;
 }
 
 /** Checks the shape of a loaded breakpoint before anything trusts it. */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainingPlan__Output } from '@fedbiomed/proto';
+import type { StandardizeStep } from '@fedbiomed/training';
 import { createLayout, createStrategyRegistry, flattenTensors, type ParameterLayout, type Strategy } from '@fedbiomed/strategy';
 import { FileBreakpointStore, type BreakpointStore } from './breakpoints/breakpoint-store';
 import {
@@ -15,7 +16,7 @@ import {
 import { ResearcherError } from './errors';
 import type { ExperimentEvent } from './experiment-events';
 import { resolveOptions, type ExperimentOptions, type ResolvedOptions } from './experiment-options';
-import type { EvaluationResult, NodeFailure, RoundResult } from './experiment-results';
+import type { EvaluationResult, NodeFailure, RoundResult, StandardizationResult } from './experiment-results';
 import { checkSnapshot, SNAPSHOT_VERSION, type ExperimentSnapshot } from './experiment-snapshot';
 import type { Federation, FederationEvent } from './federation';
 import { buildGlobalModel, exportGlobalModel } from './global-model';
@@ -24,6 +25,7 @@ import { ExperimentMonitor } from './monitoring/experiment-monitor';
 import { applySelection, describeSelection, type NodeSelection } from './node-selection';
 import { runRound } from './round-runner';
 import { SeededRandom } from './seeded-random';
+import { planStandardizeStep, poolFeatureStatistics, standardizationOf, type PooledStandardization } from './standardization';
 import { Subscribable } from './subscribable';
 
 /** What `Experiment.resume` needs besides the folder: the collaborators, which are never saved. */
@@ -66,6 +68,8 @@ export class Experiment {
   readonly #now: () => number;
   readonly #events = new Subscribable<ExperimentEvent>();
   readonly #datasets = new Map<string, DatasetMatch>();
+  readonly #standardizeStep: StandardizeStep | undefined;
+  #standardization: PooledStandardization | undefined;
   #weights: Float32Array;
   #round = 0;
   #random: SeededRandom;
@@ -82,6 +86,7 @@ export class Experiment {
     this.#strategy = options.strategy;
     this.#plan = options.plan.plan;
     this.#layout = createLayout(options.plan.initialWeights);
+    this.#standardizeStep = planStandardizeStep(this.#plan);
     this.#weights = this.#strategy.initialParameters(this.#layout) ?? flattenTensors(this.#layout, options.plan.initialWeights);
     this.#random = new SeededRandom(this.#options.seed);
     this.#now = options.now ?? Date.now;
@@ -137,6 +142,7 @@ export class Experiment {
     experiment.#random = SeededRandom.fromState(snapshot.rngState);
     experiment.#selectionHistory = snapshot.selectionHistory.map((ids) => [...ids]);
     experiment.#results = [...snapshot.results];
+    experiment.#standardization = snapshot.standardization;
     return experiment;
   }
 
@@ -175,6 +181,15 @@ export class Experiment {
     return this.#plan;
   }
 
+  /**
+   * The pooled standardisation the nodes apply, once gathered (before the first round, or by
+   * {@link fitStandardization}); `undefined` while not gathered or when the plan standardises with
+   * each node's own statistics or not at all.
+   */
+  get standardization(): PooledStandardization | undefined {
+    return this.#standardization;
+  }
+
   /** Nodes selected in each completed round. */
   get selectionHistory(): readonly (readonly string[])[] {
     return this.#selectionHistory;
@@ -207,6 +222,45 @@ export class Experiment {
     return getPlanStatus(this.#federation, this.#plan.sha256, this.#requestOptions(this.#options.nodes));
   }
 
+  /**
+   * For a plan declaring `standardize` with federated statistics (the default): asks every online
+   * node holding a matching dataset for the count, mean and M2 of its train split's features, pools
+   * them exactly and keeps the result, which then travels with every train and evaluate request and
+   * is saved in breakpoints. The first round and `evaluate()` call it when it has not run. Throws
+   * `INVALID_STATE` for a plan without federated standardisation, `STANDARDIZATION_FAILED` when
+   * fewer than `minNodes` nodes answered.
+   */
+  async fitStandardization(options: { signal?: AbortSignal } = {}): Promise<StandardizationResult> {
+    if (this.#standardizeStep?.statistics !== 'federated') {
+      throw new ResearcherError('INVALID_STATE', `experiment ${this.id}: plan "${this.#plan.name}" declares no standardisation with federated statistics`);
+    }
+    const { matches, names, split } = await this.#onlineMatches();
+    const tasks = matches.map((match) => ({ nodeId: match.nodeId, datasetId: match.dataset.id, plan: this.#plan, ...split }));
+    const nodes: StandardizationResult['nodes'][number][] = [];
+    const parts: { count: number; mean: readonly number[]; m2: readonly number[] }[] = [];
+    const failures: NodeFailure[] = [];
+    const requestOptions = { experimentId: this.id, timeoutMs: this.#options.requestTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+    for await (const outcome of this.#federation.featureStatistics(tasks, requestOptions)) {
+      const nodeName = names.get(outcome.nodeId) ?? outcome.nodeId;
+      if (!outcome.ok) failures.push({ nodeId: outcome.nodeId, nodeName, code: outcome.code, reason: outcome.message });
+      else {
+        const { datasetId, count, mean, m2 } = outcome.value;
+        parts.push({ count: Number(count), mean, m2 });
+        nodes.push({ nodeId: outcome.nodeId, nodeName, datasetId, sampleCount: Number(count) });
+      }
+    }
+    if (nodes.length < this.#options.minNodes || nodes.length === 0) {
+      const listed = failures.map((f) => `${f.nodeName} (${f.code}: ${f.reason})`).join('; ') || 'none';
+      throw new ResearcherError(
+        'STANDARDIZATION_FAILED',
+        `experiment ${this.id}: ${nodes.length} of ${tasks.length} nodes sent feature statistics, minNodes=${this.#options.minNodes}; failures: ${listed}`,
+      );
+    }
+    nodes.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
+    this.#standardization = standardizationOf(poolFeatureStatistics(parts));
+    return { standardization: this.#standardization, nodes, failures };
+  }
+
   /** Runs the next round; throws `ROUND_FAILED` (model unchanged) when fewer than `minNodes` replied. */
   async runOnce(options: { signal?: AbortSignal } = {}): Promise<RoundResult> {
     if (this.#running) throw new ResearcherError('INVALID_STATE', `experiment ${this.id}: a round is already running`);
@@ -232,21 +286,18 @@ export class Experiment {
    * dataset (the split its rounds test on), and aggregates the metrics by sample count.
    */
   async evaluate(options: { signal?: AbortSignal } = {}): Promise<EvaluationResult> {
-    await this.#discoverNewcomers();
-    const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
-    const matches = [...this.#datasets.values()].filter((match) => online.has(match.nodeId));
-    const args = this.#options.trainingArgs;
+    await this.#ensureStandardization(options.signal);
+    const { matches, names, split } = await this.#onlineMatches();
     const tasks = matches.map((match) => ({
       nodeId: match.nodeId,
       datasetId: match.dataset.id,
       plan: this.#plan,
       layout: this.#layout,
       weights: this.#weights,
-      metrics: args.metrics ?? [],
-      testRatio: Number(args.testRatio ?? 0),
-      randomSeed: Number(args.randomSeed ?? this.#options.seed),
+      metrics: this.#options.trainingArgs.metrics ?? [],
+      ...split,
+      ...this.#standardizationField(),
     }));
-    const names = new Map(matches.map((match) => [match.nodeId, match.nodeName]));
     const nodes: EvaluationResult['nodes'][number][] = [];
     const failures: NodeFailure[] = [];
     const requestOptions = { experimentId: this.id, timeoutMs: this.#options.roundTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
@@ -267,9 +318,26 @@ export class Experiment {
     return buildGlobalModel(this.#plan, this.#layout, this.#weights);
   }
 
-  /** Saves the current global model in the tfjs format (`model.json` + `weights.bin`) in `dir`. */
+  /**
+   * Saves the current global model in the tfjs format (`model.json` + `weights.bin`) in `dir`, so
+   * that it predicts on raw samples: under federated standardisation the pooled statistics are
+   * prepended to the model as a frozen layer and described in `preprocessing.json` beside it.
+   * Throws `EXPORT_REFUSED` when the plan standardises with each node's own statistics (no single
+   * standardisation exists to export) and `INVALID_STATE` before the federated statistics are gathered.
+   */
   async exportModel(dir: string): Promise<void> {
-    await exportGlobalModel(this.#plan, this.#layout, this.#weights, dir);
+    const step = this.#standardizeStep;
+    if (step?.statistics === 'local') {
+      throw new ResearcherError(
+        'EXPORT_REFUSED',
+        `experiment ${this.id}: plan "${this.#plan.name}" standardises with each node's own statistics ('local'); ` +
+          `the model would predict nonsense on raw rows outside the federation. Use statistics 'federated' to export it`,
+      );
+    }
+    if (step !== undefined && this.#standardization === undefined) {
+      throw new ResearcherError('INVALID_STATE', `experiment ${this.id}: no standardisation statistics yet; run a round or call fitStandardization() first`);
+    }
+    await exportGlobalModel(this.#plan, this.#layout, this.#weights, dir, this.#standardization);
   }
 
   /** Stops listening to the federation, closes the monitoring files and ends event iterators. */
@@ -293,6 +361,7 @@ export class Experiment {
     if (candidates.length === 0) {
       throw new ResearcherError('NO_NODES', `experiment ${this.id}: no online node holds a dataset tagged ${this.#options.tags.join(', ')}`);
     }
+    await this.#ensureStandardization(signal);
     const selected = applySelection(this.#options.nodeSelection, { round, candidates, random: () => this.#random.next() });
     this.#currentRound = round;
     const { weights, result } = await runRound({
@@ -305,6 +374,7 @@ export class Experiment {
       weights: this.#weights,
       participants: selected.map((id) => this.#datasets.get(id) as DatasetMatch),
       args: this.#options.trainingArgs,
+      ...this.#standardizationField(),
       minNodes: this.#options.minNodes,
       timeoutMs: this.#options.roundTimeoutMs,
       ...(signal !== undefined ? { signal } : {}),
@@ -321,6 +391,30 @@ export class Experiment {
       this.#publish({ type: 'breakpoint-saved', round });
     }
     return result;
+  }
+
+  /** The online nodes holding a matching dataset (discovering newcomers first), and the split their rounds use. */
+  async #onlineMatches(): Promise<{ matches: DatasetMatch[]; names: Map<string, string>; split: { testRatio: number; randomSeed: number } }> {
+    await this.#discoverNewcomers();
+    const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
+    const matches = [...this.#datasets.values()].filter((match) => online.has(match.nodeId));
+    const args = this.#options.trainingArgs;
+    return {
+      matches,
+      names: new Map(matches.map((match) => [match.nodeId, match.nodeName])),
+      split: { testRatio: Number(args.testRatio ?? 0), randomSeed: Number(args.randomSeed ?? this.#options.seed) },
+    };
+  }
+
+  async #ensureStandardization(signal: AbortSignal | undefined): Promise<void> {
+    if (this.#standardizeStep?.statistics === 'federated' && this.#standardization === undefined) {
+      await this.fitStandardization(signal !== undefined ? { signal } : {});
+    }
+  }
+
+  #standardizationField(): { standardization?: { mean: readonly number[]; scale: readonly number[] } } {
+    const pooled = this.#standardization;
+    return pooled === undefined ? {} : { standardization: { mean: pooled.mean, scale: pooled.scale } };
   }
 
   async #discoverNewcomers(): Promise<void> {
@@ -386,6 +480,7 @@ export class Experiment {
       rngState: this.#random.state,
       selectionHistory: this.#selectionHistory,
       results: this.#results,
+      ...(this.#standardization !== undefined ? { standardization: this.#standardization } : {}),
     };
   }
 }

@@ -1,6 +1,7 @@
 // A Federation kept in memory, for the round-loop tests: it stands in for the gRPC transport where
 // the behaviour under test (selection, deadlines, dropouts, breakpoints) does not involve the
 // network. The transport-backed federation has its own tests on real loopback sockets.
+import type { FeatureStatisticsReply__Output } from '@fedbiomed/proto';
 import type { EvaluateTask, Federation, FederationEvent, FederationNode, NodeOutcome, RequestOptions, TrainOutcome, TrainTask } from './federation';
 import { fanOut } from './fan-out';
 import { Subscribable } from './subscribable';
@@ -91,6 +92,12 @@ export class FakeFederation implements Federation {
       const mean = task.weights.reduce((a, b) => a + b, 0) / task.weights.length;
       yield { ok: true, nodeId: task.nodeId, value: { datasetId: task.datasetId, metrics: { values: { mean }, sampleCount: 10 } } } as const;
     }
+  }
+
+  /** Plans in these tests declare no standardisation, so no experiment asks for statistics. */
+  // eslint-disable-next-line require-yield
+  async *featureStatistics(): AsyncIterable<NodeOutcome<FeatureStatisticsReply__Output>> {
+    throw new Error('the fake federation holds no feature statistics');
   }
 
   subscribe(listener: (event: FederationEvent) => void): () => void {

@@ -1,6 +1,7 @@
 import type {
   ApprovalReply__Output,
   EvaluateReply__Output,
+  FeatureStatisticsReply__Output,
   MetricSet__Output,
   PlanStatusReply__Output,
   Scalar__Output,
@@ -38,6 +39,8 @@ export interface Federation {
   train(tasks: readonly TrainTask[], options: RequestOptions): AsyncIterable<NodeOutcome<TrainOutcome>>;
   /** Evaluates given weights on each node's test split (the split its training rounds use). */
   evaluate(tasks: readonly EvaluateTask[], options: RequestOptions): AsyncIterable<NodeOutcome<EvaluateReply__Output>>;
+  /** Asks each node for the count, mean and M2 of its train split's features (aggregates only). */
+  featureStatistics(tasks: readonly FeatureStatisticsTask[], options: RequestOptions): AsyncIterable<NodeOutcome<FeatureStatisticsReply__Output>>;
   /** Connections, disconnections, scalars and logs; returns the unsubscribe function. */
   subscribe(listener: (event: FederationEvent) => void): () => void;
 }
@@ -74,6 +77,23 @@ export interface TrainTask {
   readonly aux: Readonly<Record<string, Float32Array>>;
   readonly args: TrainingArgs;
   readonly strategyName: string;
+  /** The pooled standardisation, when the plan declares federated statistics. */
+  readonly standardization?: Standardization;
+}
+
+/** Per-feature `(x - mean) / scale` every node applies under a plan with federated standardisation. */
+export interface Standardization {
+  readonly mean: readonly number[];
+  readonly scale: readonly number[];
+}
+
+/** What one node is asked for feature statistics on: the train split its rounds will use. */
+export interface FeatureStatisticsTask {
+  readonly nodeId: string;
+  readonly datasetId: string;
+  readonly plan: TrainingPlan;
+  readonly testRatio: number;
+  readonly randomSeed: number;
 }
 
 /** What one node is asked to evaluate. */
@@ -86,6 +106,8 @@ export interface EvaluateTask {
   readonly metrics: readonly string[];
   readonly testRatio: number;
   readonly randomSeed: number;
+  /** As in {@link TrainTask.standardization}. */
+  readonly standardization?: Standardization;
 }
 
 /** A node's training reply, with weights already flat in the round's layout. */

@@ -1,7 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainingPlan } from '@fedbiomed/proto';
 import { unflattenTensors, type ParameterLayout } from '@fedbiomed/strategy';
-import { planToModel, saveModel, validatePlan } from '@fedbiomed/training';
+import { PREPROCESSING_FORMAT_VERSION, planToModel, saveModel, validatePlan, type PreprocessingManifest } from '@fedbiomed/training';
+import type { PooledStandardization } from './standardization';
 
 /**
  * Builds the plan's tfjs model holding `weights` (flat in `layout`). The caller owns the model and
@@ -12,12 +13,42 @@ export async function buildGlobalModel(plan: TrainingPlan, layout: ParameterLayo
   return planToModel(spec, unflattenTensors(layout, weights));
 }
 
-/** Saves the model in the standard tfjs format (`model.json` + `weights.bin`) in `dir`. */
-export async function exportGlobalModel(plan: TrainingPlan, layout: ParameterLayout, weights: Float32Array, dir: string): Promise<void> {
-  const model = await buildGlobalModel(plan, layout, weights);
+/**
+ * Saves the model in the standard tfjs format (`model.json` + `weights.bin`) in `dir`; with a
+ * `standardization`, prepended to the model and described in `preprocessing.json`, so the saved
+ * model takes raw samples.
+ */
+export async function exportGlobalModel(
+  plan: TrainingPlan,
+  layout: ParameterLayout,
+  weights: Float32Array,
+  dir: string,
+  standardization?: PooledStandardization,
+): Promise<void> {
+  const { spec } = validatePlan(plan);
+  const model = await planToModel(spec, unflattenTensors(layout, weights));
   try {
-    await saveModel(model, dir);
+    await saveModel(model, dir, standardization === undefined ? {} : { preprocessing: preprocessingManifest(spec.inputShape, standardization) });
   } finally {
     model.dispose();
   }
+}
+
+/** The `preprocessing.json` of a model whose inputs are standardised with pooled statistics. */
+function preprocessingManifest(inputShape: readonly number[], standardization: PooledStandardization): PreprocessingManifest {
+  return {
+    format: 'fedbiomed-preprocessing',
+    version: PREPROCESSING_FORMAT_VERSION,
+    inputShape: [...inputShape],
+    featureCount: inputShape.reduce((a, b) => a * b, 1),
+    steps: [
+      {
+        name: 'standardize',
+        statistics: 'federated',
+        sampleCount: standardization.sampleCount,
+        mean: [...standardization.mean],
+        scale: [...standardization.scale],
+      },
+    ],
+  };
 }

@@ -10,7 +10,9 @@ export { Experiment } from './experiment';
 export type { ResumeCollaborators } from './experiment';
 export type { ExperimentOptions, ExperimentPlan } from './experiment-options';
 export type { ExperimentEvent } from './experiment-events';
-export type { EvaluationResult, NodeFailure, NodeRoundResult, NodeTiming, RoundResult } from './experiment-results';
+export type { EvaluationResult, NodeFailure, NodeRoundResult, NodeTiming, RoundResult, StandardizationResult } from './experiment-results';
+export { planStandardizeStep, poolFeatureStatistics, standardizationOf } from './standardization';
+export type { FeatureStatistics, PooledStandardization } from './standardization';
 export { aggregateMetrics } from './metric-aggregation';
 export type { MetricValues } from './metric-aggregation';
 export { buildGlobalModel, exportGlobalModel } from './global-model';
@@ -31,8 +33,10 @@ export type {
   FederationEvent,
   FederationNode,
   EvaluateTask,
+  FeatureStatisticsTask,
   NodeOutcome,
   RequestOptions,
+  Standardization,
   TrainOutcome,
   TrainTask,
 } from './federation';

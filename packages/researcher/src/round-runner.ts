@@ -4,7 +4,7 @@ import type { DatasetMatch } from './discovery';
 import { ResearcherError } from './errors';
 import type { ExperimentEvent } from './experiment-events';
 import type { NodeFailure, NodeRoundResult, RoundResult } from './experiment-results';
-import type { Federation, NodeOutcome, TrainOutcome, TrainTask } from './federation';
+import type { Federation, NodeOutcome, Standardization, TrainOutcome, TrainTask } from './federation';
 import { aggregateMetrics, type MetricValues } from './metric-aggregation';
 import { ReplyStream, streamsReplies } from './reply-stream';
 
@@ -20,6 +20,8 @@ export interface RoundInput {
   /** The nodes to train and the dataset each trains on. */
   readonly participants: readonly DatasetMatch[];
   readonly args: TrainingArgs;
+  /** Sent with every task when the plan standardises with federated statistics. */
+  readonly standardization?: Standardization;
   readonly minNodes: number;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
@@ -69,6 +71,7 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
         publish({ type: 'log', nodeId: instruction.nodeId, level: 'LOG_LEVEL_WARNING', message: `round ${round}: ${message}` }),
       ),
       strategyName: input.strategy.strategyName,
+      ...(input.standardization !== undefined ? { standardization: input.standardization } : {}),
     };
   });
   const selected = tasks.map((task) => task.nodeId).sort();

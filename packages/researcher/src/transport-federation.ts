@@ -11,7 +11,7 @@ import {
   type TensorPayload,
 } from '@fedbiomed/transport';
 import { fanOut, type Settled } from './fan-out';
-import type { EvaluateTask, Federation, FederationEvent, NodeOutcome, TrainOutcome, TrainTask } from './federation';
+import type { EvaluateTask, FeatureStatisticsTask, Federation, FederationEvent, NodeOutcome, Standardization, TrainOutcome, TrainTask } from './federation';
 
 /**
  * A {@link Federation} over `@fedbiomed/transport`'s `ResearcherServer`: each call becomes one
@@ -67,6 +67,7 @@ export function createTransportFederation(server: ResearcherServer): Federation 
             aux: Object.fromEntries(aux.map(([key, payload]) => [key, payload.set])),
             strategyName: task.strategyName,
             replyDelta: false,
+            ...standardizationField(task.standardization),
           },
         };
         const answer = await server.request(nodeId, request, { ...requestOptions(options), tensors: [weights, ...aux.map(([, p]) => p)] });
@@ -89,10 +90,21 @@ export function createTransportFederation(server: ResearcherServer): Federation 
             metrics: [...task.metrics],
             testRatio: task.testRatio,
             randomSeed: task.randomSeed,
+            ...standardizationField(task.standardization),
           },
         };
         const { reply } = await server.request(nodeId, request, { ...requestOptions(options), tensors: [weights] });
         return expectBody(reply.evaluate, 'evaluate', nodeId);
+      });
+    },
+
+    featureStatistics: (tasks, options) => {
+      const byNode = new Map(tasks.map((task) => [task.nodeId, task]));
+      return outcomes([...byNode.keys()], options.signal, async (nodeId) => {
+        const task = byNode.get(nodeId) as FeatureStatisticsTask;
+        const body = { datasetId: task.datasetId, plan: task.plan, testRatio: task.testRatio, randomSeed: task.randomSeed };
+        const { reply } = await server.request(nodeId, { experimentId: options.experimentId, featureStatistics: body }, requestOptions(options));
+        return expectBody(reply.featureStatistics, 'featureStatistics', nodeId);
       });
     },
 
@@ -124,6 +136,10 @@ class PayloadCache {
     }
     return payload;
   }
+}
+
+function standardizationField(standardization: Standardization | undefined): { standardization?: { mean: number[]; scale: number[] } } {
+  return standardization === undefined ? {} : { standardization: { mean: [...standardization.mean], scale: [...standardization.scale] } };
 }
 
 function requestOptions(options: { timeoutMs: number; signal?: AbortSignal }): { timeoutMs: number; signal?: AbortSignal } {

@@ -21,6 +21,8 @@ export type { BuiltPlan, PlanConfig } from './plan/build-plan';
 export { checkPlanFitsDataset, validatePlan } from './plan/validate-plan';
 export type { DatasetShape, ValidatedPlan, ValidatePlanOptions } from './plan/validate-plan';
 export { planToModel } from './plan/plan-model';
+export { PREPROCESSING_NAMES, STANDARDIZE_STATISTICS, standardizeStep } from './plan/preprocessing';
+export type { StandardizeStatistics, StandardizeStep } from './plan/preprocessing';
 export { formatPlanSummary, summarizePlan } from './plan/plan-summary';
 export type { LayerSummary, PlanSummary } from './plan/plan-summary';
 export { canonicalJson, sha256Hex } from './plan/canonical-json';
@@ -61,6 +63,17 @@ export type { Predictions } from './metrics/compute-metrics';
 
 /**** Export ****/
 export { fileSystemHandler, loadModel, saveModel } from './io/file-io';
+export type { SaveModelOptions } from './io/file-io';
+export {
+  checkPreprocessingManifest,
+  PREPROCESSING_FILE,
+  PREPROCESSING_FORMAT_VERSION,
+  preprocessingManifestSchema,
+  readPreprocessing,
+  STANDARDIZE_LAYER_NAME,
+  withPreprocessing,
+} from './io/preprocessing-file';
+export type { PreprocessingManifest } from './io/preprocessing-file';
 
 /**** Backends ****/
 export { selectBackend } from './backends/select-backend';

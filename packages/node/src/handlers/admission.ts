@@ -1,6 +1,6 @@
-import { fitStandardization, standardize, type Dataset, type TrainTestSplit } from '@fedbiomed/datasets';
-import type { TrainingPlan__Output } from '@fedbiomed/proto';
-import { checkPlanFitsDataset, type PlanSpec } from '@fedbiomed/training';
+import { fitStandardization, standardize, type Dataset, type Standardization, type TrainTestSplit } from '@fedbiomed/datasets';
+import type { Standardization__Output, TrainingPlan__Output } from '@fedbiomed/proto';
+import { checkPlanFitsDataset, standardizeStep, type PlanSpec, type StandardizeStep } from '@fedbiomed/training';
 import type { OpenedDataset } from '../dataset-source';
 import { experimentState } from '../experiment-state';
 import { checkPlan } from '../plan-registry';
@@ -10,11 +10,13 @@ import { errorReply, type HandlerContext, type HandlerResult } from './handler';
 
 /** What a train or evaluate request asks to run. */
 export interface TaskRequest {
-  /** Audit action, "train" or "evaluate". */
-  readonly action: string;
+  /** Audit action: "train", "evaluate" or "feature-statistics". */
+  readonly action: 'train' | 'evaluate' | 'feature-statistics';
   readonly plan: TrainingPlan__Output | null | undefined;
   readonly datasetId: string;
   readonly secureAggregation: boolean;
+  /** The pooled standardisation the request carries (train and evaluate). */
+  readonly standardization?: Standardization__Output | null;
 }
 
 /** A task the node agreed to run. */
@@ -22,6 +24,11 @@ export interface AdmittedTask {
   readonly spec: PlanSpec;
   readonly record: DatasetRecord;
   readonly opened: OpenedDataset;
+  /**
+   * How the features are standardised: with the pooled statistics the request carried, fitted on
+   * this node's train split (`'local'`), or not at all.
+   */
+  readonly standardization: Standardization | 'local' | undefined;
 }
 
 /** The data a task runs on: the experiment's fixed split and the dataset, preprocessed as the plan asks. */
@@ -29,9 +36,6 @@ export interface TaskData {
   readonly dataset: Dataset;
   readonly split: TrainTestSplit;
 }
-
-/** Preprocessing steps a plan may reference, applied with statistics of the train split only. */
-const PREPROCESSING = new Set(['standardize']);
 
 /**
  * The checks before any data is touched: a well-formed request, the node's policy (plan approved
@@ -68,18 +72,53 @@ export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise
   if (refusal) return refuse(refusal.code, refusal.message);
   if (!record) return refuse('ERROR_CODE_DATASET_NOT_FOUND', `no dataset with id "${task.datasetId}" on this node`);
   let spec: PlanSpec;
+  let step: StandardizeStep | undefined;
   try {
     spec = checkPlan(task.plan);
     checkPlanFitsDataset(spec, { featureShape: record.featureShape, numClasses: record.numClasses });
+    step = standardizeStep(spec);
   } catch (error) {
     return refuse('ERROR_CODE_MALFORMED', (error as Error).message);
   }
-  for (const step of spec.preprocessing) {
-    if (!PREPROCESSING.has(step.name)) {
-      return refuse('ERROR_CODE_MALFORMED', `plan "${spec.name}" asks for preprocessing "${step.name}"; this node knows: ${[...PREPROCESSING].join(', ')}`);
-    }
+  const standardization = resolveStandardization(spec, step, task, record.featureShape);
+  if (typeof standardization === 'object' && 'refusal' in standardization) return refuse(standardization.refusal.code, standardization.refusal.message);
+  return { spec, record, opened: await ctx.openDataset(record), standardization };
+}
+
+type Refusal = { readonly refusal: { readonly code: Parameters<typeof errorReply>[0]; readonly message: string } };
+
+/**
+ * What the request asks of the plan's standardize step: a feature-statistics request is answered
+ * only for a plan that declares federated statistics (part of what the operator approved); a train
+ * or evaluate request under such a plan must carry the pooled statistics, one mean and one positive
+ * scale per feature.
+ */
+function resolveStandardization(
+  spec: PlanSpec,
+  step: StandardizeStep | undefined,
+  task: TaskRequest,
+  featureShape: readonly number[],
+): AdmittedTask['standardization'] | Refusal {
+  if (task.action === 'feature-statistics') {
+    if (step?.statistics === 'federated') return undefined;
+    const message = `plan "${spec.name}" declares no federated standardisation; this node shares feature statistics only for a plan that does`;
+    return { refusal: { code: 'ERROR_CODE_POLICY_VIOLATION', message } };
   }
-  return { spec, record, opened: await ctx.openDataset(record) };
+  if (step === undefined) return undefined;
+  if (step.statistics === 'local') return 'local';
+  const width = featureShape.reduce((a, b) => a * b, 1);
+  const received = task.standardization;
+  const fault =
+    received === null || received === undefined
+      ? 'carries no standardisation statistics'
+      : received.mean.length !== width || received.scale.length !== width
+        ? `carries ${received.mean.length} means and ${received.scale.length} scales for ${width} features`
+        : !received.mean.every(Number.isFinite) || !received.scale.every((s) => Number.isFinite(s) && s > 0)
+          ? 'carries a non-finite mean or a scale that is not positive'
+          : undefined;
+  if (fault === undefined) return { mean: [...(received?.mean ?? [])], scale: [...(received?.scale ?? [])] };
+  const message = `plan "${spec.name}" standardises with federated statistics, but the ${task.action} request ${fault}; ask the nodes for their feature statistics first (Experiment.fitStandardization)`;
+  return { refusal: { code: 'ERROR_CODE_MALFORMED', message } };
 }
 
 /** Narrows {@link admitTask}'s result. */
@@ -88,13 +127,24 @@ export function isAdmitted(result: AdmittedTask | HandlerResult): result is Admi
 }
 
 /**
- * The split of this experiment (the recipe's own when it fixes one, else cut once with the
- * request's ratio and seed and kept), and the dataset standardised with train statistics when the
- * plan asks for it.
+ * The split of this experiment: the recipe's own when it fixes one, else cut once with the
+ * request's ratio and seed and kept.
+ */
+export function taskSplit(ctx: HandlerContext, task: AdmittedTask, testRatio: number, seed: number): TrainTestSplit {
+  const { dataset, split: fixed } = task.opened;
+  return fixed ?? experimentState(ctx.node.repository, ctx.request.experimentId, task.record.id).split(dataset, testRatio, seed);
+}
+
+/**
+ * The experiment's split ({@link taskSplit}) and the dataset standardised as the plan asks: with
+ * the pooled statistics the request carried, or with this node's train statistics for
+ * `statistics: 'local'`. The statistics applied are recorded in the experiment's state.
  */
 export function prepareTaskData(ctx: HandlerContext, task: AdmittedTask, testRatio: number, seed: number): TaskData {
-  const { dataset, split: fixed } = task.opened;
-  const split = fixed ?? experimentState(ctx.node.repository, ctx.request.experimentId, task.record.id).split(dataset, testRatio, seed);
-  const standardized = task.spec.preprocessing.some((step) => step.name === 'standardize');
-  return { dataset: standardized ? standardize(dataset, fitStandardization(dataset, split.train)) : dataset, split };
+  const { dataset } = task.opened;
+  const split = taskSplit(ctx, task, testRatio, seed);
+  if (task.standardization === undefined) return { dataset, split };
+  const stats = task.standardization === 'local' ? fitStandardization(dataset, split.train) : task.standardization;
+  experimentState(ctx.node.repository, ctx.request.experimentId, task.record.id).recordStandardization(stats);
+  return { dataset: standardize(dataset, stats), split };
 }

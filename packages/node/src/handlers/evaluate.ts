@@ -10,7 +10,13 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
   const body = request.evaluate;
   if (!body) throw new NodeError('MALFORMED_REQUEST', 'evaluate request without a body');
   // An evaluation sends metrics only, no update: the secure-aggregation requirement does not apply.
-  const admitted = await admitTask(ctx, { action: 'evaluate', plan: body.plan, datasetId: body.datasetId, secureAggregation: true });
+  const admitted = await admitTask(ctx, {
+    action: 'evaluate',
+    plan: body.plan,
+    datasetId: body.datasetId,
+    secureAggregation: true,
+    standardization: body.standardization,
+  });
   if (!isAdmitted(admitted)) return admitted;
   const { spec, record } = admitted;
   const weights = receivedWeights(ctx.tensors, body.weights, 'weights');

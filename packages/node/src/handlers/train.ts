@@ -25,6 +25,7 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     plan: train.plan,
     datasetId: train.datasetId,
     secureAggregation: args.secureAggregation === true,
+    standardization: train.standardization,
   });
   if (!isAdmitted(admitted)) return admitted;
   const { spec, record } = admitted;

@@ -18,11 +18,15 @@ export const CLI = join(WORKSPACE_ROOT, 'packages', 'cli', 'dist', 'bin.js');
 /** A transport logger that drops everything, for servers and clients the tests start. */
 export const SILENT_LOGGER = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
-/** A logistic regression plan on `features` inputs, standardised on the node. */
+/**
+ * A logistic regression plan on `features` inputs, standardised with each node's own statistics
+ * (`'local'`, so a bare train request runs) or with federated ones the request must carry.
+ */
 export function logisticPlan(
   features: number,
   name = 'logistic regression',
   optimizer: PlanConfig['optimizer'] = { name: 'sgd', learningRate: 0.1 },
+  statistics: 'local' | 'federated' = 'local',
 ): BuiltPlan {
   const model = tf.sequential({
     layers: [tf.layers.dense({ inputShape: [features], units: 1, activation: 'sigmoid', kernelInitializer: 'zeros' })],
@@ -33,7 +37,7 @@ export function logisticPlan(
       loss: 'binary_crossentropy',
       optimizer,
       metrics: ['loss', 'accuracy'],
-      preprocessing: [{ name: 'standardize', params: {} }],
+      preprocessing: [{ name: 'standardize', params: { statistics } }],
     });
   } finally {
     model.dispose();

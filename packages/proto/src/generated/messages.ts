@@ -9,6 +9,8 @@ import type { DpArgs as _fedbiomed_v1_DpArgs, DpArgs__Output as _fedbiomed_v1_Dp
 import type { Error as _fedbiomed_v1_Error, Error__Output as _fedbiomed_v1_Error__Output } from './fedbiomed/v1/Error';
 import type { EvaluateReply as _fedbiomed_v1_EvaluateReply, EvaluateReply__Output as _fedbiomed_v1_EvaluateReply__Output } from './fedbiomed/v1/EvaluateReply';
 import type { EvaluateRequest as _fedbiomed_v1_EvaluateRequest, EvaluateRequest__Output as _fedbiomed_v1_EvaluateRequest__Output } from './fedbiomed/v1/EvaluateRequest';
+import type { FeatureStatisticsReply as _fedbiomed_v1_FeatureStatisticsReply, FeatureStatisticsReply__Output as _fedbiomed_v1_FeatureStatisticsReply__Output } from './fedbiomed/v1/FeatureStatisticsReply';
+import type { FeatureStatisticsRequest as _fedbiomed_v1_FeatureStatisticsRequest, FeatureStatisticsRequest__Output as _fedbiomed_v1_FeatureStatisticsRequest__Output } from './fedbiomed/v1/FeatureStatisticsRequest';
 import type { Heartbeat as _fedbiomed_v1_Heartbeat, Heartbeat__Output as _fedbiomed_v1_Heartbeat__Output } from './fedbiomed/v1/Heartbeat';
 import type { Hello as _fedbiomed_v1_Hello, Hello__Output as _fedbiomed_v1_Hello__Output } from './fedbiomed/v1/Hello';
 import type { HelloAck as _fedbiomed_v1_HelloAck, HelloAck__Output as _fedbiomed_v1_HelloAck__Output } from './fedbiomed/v1/HelloAck';
@@ -25,6 +27,7 @@ import type { Request as _fedbiomed_v1_Request, Request__Output as _fedbiomed_v1
 import type { Scalar as _fedbiomed_v1_Scalar, Scalar__Output as _fedbiomed_v1_Scalar__Output } from './fedbiomed/v1/Scalar';
 import type { SearchReply as _fedbiomed_v1_SearchReply, SearchReply__Output as _fedbiomed_v1_SearchReply__Output } from './fedbiomed/v1/SearchReply';
 import type { SearchRequest as _fedbiomed_v1_SearchRequest, SearchRequest__Output as _fedbiomed_v1_SearchRequest__Output } from './fedbiomed/v1/SearchRequest';
+import type { Standardization as _fedbiomed_v1_Standardization, Standardization__Output as _fedbiomed_v1_Standardization__Output } from './fedbiomed/v1/Standardization';
 import type { Tensor as _fedbiomed_v1_Tensor, Tensor__Output as _fedbiomed_v1_Tensor__Output } from './fedbiomed/v1/Tensor';
 import type { TensorChunk as _fedbiomed_v1_TensorChunk, TensorChunk__Output as _fedbiomed_v1_TensorChunk__Output } from './fedbiomed/v1/TensorChunk';
 import type { TensorHeader as _fedbiomed_v1_TensorHeader, TensorHeader__Output as _fedbiomed_v1_TensorHeader__Output } from './fedbiomed/v1/TensorHeader';
@@ -52,6 +55,8 @@ export interface ProtoGrpcType {
       ErrorCode: EnumTypeDefinition
       EvaluateReply: MessageTypeDefinition<_fedbiomed_v1_EvaluateReply, _fedbiomed_v1_EvaluateReply__Output>
       EvaluateRequest: MessageTypeDefinition<_fedbiomed_v1_EvaluateRequest, _fedbiomed_v1_EvaluateRequest__Output>
+      FeatureStatisticsReply: MessageTypeDefinition<_fedbiomed_v1_FeatureStatisticsReply, _fedbiomed_v1_FeatureStatisticsReply__Output>
+      FeatureStatisticsRequest: MessageTypeDefinition<_fedbiomed_v1_FeatureStatisticsRequest, _fedbiomed_v1_FeatureStatisticsRequest__Output>
       Heartbeat: MessageTypeDefinition<_fedbiomed_v1_Heartbeat, _fedbiomed_v1_Heartbeat__Output>
       Hello: MessageTypeDefinition<_fedbiomed_v1_Hello, _fedbiomed_v1_Hello__Output>
       HelloAck: MessageTypeDefinition<_fedbiomed_v1_HelloAck, _fedbiomed_v1_HelloAck__Output>
@@ -70,6 +75,7 @@ export interface ProtoGrpcType {
       Scalar: MessageTypeDefinition<_fedbiomed_v1_Scalar, _fedbiomed_v1_Scalar__Output>
       SearchReply: MessageTypeDefinition<_fedbiomed_v1_SearchReply, _fedbiomed_v1_SearchReply__Output>
       SearchRequest: MessageTypeDefinition<_fedbiomed_v1_SearchRequest, _fedbiomed_v1_SearchRequest__Output>
+      Standardization: MessageTypeDefinition<_fedbiomed_v1_Standardization, _fedbiomed_v1_Standardization__Output>
       Tensor: MessageTypeDefinition<_fedbiomed_v1_Tensor, _fedbiomed_v1_Tensor__Output>
       TensorChunk: MessageTypeDefinition<_fedbiomed_v1_TensorChunk, _fedbiomed_v1_TensorChunk__Output>
       TensorHeader: MessageTypeDefinition<_fedbiomed_v1_TensorHeader, _fedbiomed_v1_TensorHeader__Output>

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 
 import { TrainingError } from '../errors';
+import { carriesPreprocessing, readPreprocessing, withPreprocessing, writePreprocessing, type PreprocessingManifest } from './preprocessing-file';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
@@ -63,12 +64,44 @@ export function fileSystemHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-/** Saves a model as `<dir>/model.json` + `<dir>/weights.bin`. */
-export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
-  await model.save(fileSystemHandler(dir));
+/** Options of {@link saveModel}. */
+export interface SaveModelOptions {
+  /**
+   * Preprocessing the model expects on its inputs: it is prepended to the saved model as frozen
+   * layers (so `model.json` takes raw samples) and written to `preprocessing.json` beside it.
+   */
+  readonly preprocessing?: PreprocessingManifest;
 }
 
-/** Loads a model saved by {@link saveModel} (or any tfjs layers model folder with local weight files). */
+/**
+ * Saves a model as `<dir>/model.json` + `<dir>/weights.bin`, with its preprocessing prepended and
+ * described in `<dir>/preprocessing.json` when `options.preprocessing` is given.
+ */
+export async function saveModel(model: tf.LayersModel, dir: string, options: SaveModelOptions = {}): Promise<void> {
+  const { preprocessing } = options;
+  if (preprocessing === undefined) {
+    await model.save(fileSystemHandler(dir));
+    return;
+  }
+  const combined = withPreprocessing(model, preprocessing);
+  try {
+    await combined.save(fileSystemHandler(dir));
+    await writePreprocessing(dir, preprocessing);
+  } finally {
+    // The combined model shares `model`'s layers, which stay the caller's: free only the added ones.
+    const own = new Set(model.layers);
+    for (const layer of combined.layers) if (!own.has(layer) && layer !== model) layer.dispose();
+  }
+}
+
+/**
+ * Loads a model saved by {@link saveModel} (or any tfjs layers model folder with local weight
+ * files). The model takes raw samples: when `<dir>/preprocessing.json` describes preprocessing the
+ * saved model does not carry as layers (a folder written by another tool), it is prepended here.
+ */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  return tf.loadLayersModel(fileSystemHandler(dir));
+  const model = await tf.loadLayersModel(fileSystemHandler(dir));
+  const preprocessing = await readPreprocessing(dir);
+  if (preprocessing === undefined || preprocessing.steps.length === 0 || carriesPreprocessing(model)) return model;
+  return withPreprocessing(model, preprocessing);
 }

@@ -46,9 +46,18 @@ export function summarizePlan(spec: PlanSpec): PlanSummary {
     loss: spec.loss,
     optimizer: `${spec.optimizer.name}(learningRate=${spec.optimizer.learningRate}${params})`,
     metrics: spec.metrics,
-    preprocessing: spec.preprocessing.map((p) => (Object.keys(p.params).length ? `${p.name} ${JSON.stringify(p.params)}` : p.name)),
+    preprocessing: spec.preprocessing.map(describeStep),
     weightsSha256: spec.weights.sha256,
   };
+}
+
+/**
+ * A step as the operator approves it; `standardize` without `statistics` says it shares the
+ * default federated statistics, since approving it lets the node send its train split's aggregates.
+ */
+function describeStep(step: PlanSpec['preprocessing'][number]): string {
+  const params = step.name === 'standardize' && step.params['statistics'] === undefined ? { ...step.params, statistics: 'federated' } : step.params;
+  return Object.keys(params).length ? `${step.name} ${JSON.stringify(params)}` : step.name;
 }
 
 /** The summary as aligned text lines, one layer per line. */

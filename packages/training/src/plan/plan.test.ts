@@ -172,6 +172,6 @@ describe('summarizePlan', () => {
     const text = formatPlanSummary(summary);
     expect(text).toContain('Total parameters: 67');
     expect(text).toMatch(/hidden\s+Dense\s+40/);
-    expect(text).toContain('standardize {"columns":[0,1]}');
+    expect(text).toContain('standardize {"columns":[0,1],"statistics":"federated"}');
   });
 });

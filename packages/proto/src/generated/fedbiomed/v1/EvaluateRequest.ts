@@ -2,6 +2,7 @@
 
 import type { TrainingPlan as _fedbiomed_v1_TrainingPlan, TrainingPlan__Output as _fedbiomed_v1_TrainingPlan__Output } from '../../fedbiomed/v1/TrainingPlan';
 import type { TensorSet as _fedbiomed_v1_TensorSet, TensorSet__Output as _fedbiomed_v1_TensorSet__Output } from '../../fedbiomed/v1/TensorSet';
+import type { Standardization as _fedbiomed_v1_Standardization, Standardization__Output as _fedbiomed_v1_Standardization__Output } from '../../fedbiomed/v1/Standardization';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EvaluateRequest {
@@ -11,6 +12,10 @@ export interface EvaluateRequest {
   'metrics'?: (string)[];
   'testRatio'?: (number | string);
   'randomSeed'?: (number | string | Long);
+  /**
+   * As in TrainRequest.standardization.
+   */
+  'standardization'?: (_fedbiomed_v1_Standardization | null);
   '_randomSeed'?: "randomSeed";
 }
 
@@ -21,5 +26,9 @@ export interface EvaluateRequest__Output {
   'metrics': (string)[];
   'testRatio': (number);
   'randomSeed'?: (number);
+  /**
+   * As in TrainRequest.standardization.
+   */
+  'standardization': (_fedbiomed_v1_Standardization__Output | null);
   '_randomSeed'?: "randomSeed";
 }

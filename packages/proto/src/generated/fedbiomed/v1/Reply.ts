@@ -7,6 +7,7 @@ import type { TrainReply as _fedbiomed_v1_TrainReply, TrainReply__Output as _fed
 import type { EvaluateReply as _fedbiomed_v1_EvaluateReply, EvaluateReply__Output as _fedbiomed_v1_EvaluateReply__Output } from '../../fedbiomed/v1/EvaluateReply';
 import type { PingReply as _fedbiomed_v1_PingReply, PingReply__Output as _fedbiomed_v1_PingReply__Output } from '../../fedbiomed/v1/PingReply';
 import type { Error as _fedbiomed_v1_Error, Error__Output as _fedbiomed_v1_Error__Output } from '../../fedbiomed/v1/Error';
+import type { FeatureStatisticsReply as _fedbiomed_v1_FeatureStatisticsReply, FeatureStatisticsReply__Output as _fedbiomed_v1_FeatureStatisticsReply__Output } from '../../fedbiomed/v1/FeatureStatisticsReply';
 
 export interface Reply {
   'requestId'?: (string);
@@ -18,7 +19,8 @@ export interface Reply {
   'evaluate'?: (_fedbiomed_v1_EvaluateReply | null);
   'ping'?: (_fedbiomed_v1_PingReply | null);
   'error'?: (_fedbiomed_v1_Error | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error";
+  'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsReply | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics";
 }
 
 export interface Reply__Output {
@@ -31,5 +33,6 @@ export interface Reply__Output {
   'evaluate'?: (_fedbiomed_v1_EvaluateReply__Output | null);
   'ping'?: (_fedbiomed_v1_PingReply__Output | null);
   'error'?: (_fedbiomed_v1_Error__Output | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error";
+  'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsReply__Output | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics";
 }

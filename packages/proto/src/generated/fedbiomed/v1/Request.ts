@@ -6,6 +6,7 @@ import type { PlanStatusRequest as _fedbiomed_v1_PlanStatusRequest, PlanStatusRe
 import type { TrainRequest as _fedbiomed_v1_TrainRequest, TrainRequest__Output as _fedbiomed_v1_TrainRequest__Output } from '../../fedbiomed/v1/TrainRequest';
 import type { EvaluateRequest as _fedbiomed_v1_EvaluateRequest, EvaluateRequest__Output as _fedbiomed_v1_EvaluateRequest__Output } from '../../fedbiomed/v1/EvaluateRequest';
 import type { PingRequest as _fedbiomed_v1_PingRequest, PingRequest__Output as _fedbiomed_v1_PingRequest__Output } from '../../fedbiomed/v1/PingRequest';
+import type { FeatureStatisticsRequest as _fedbiomed_v1_FeatureStatisticsRequest, FeatureStatisticsRequest__Output as _fedbiomed_v1_FeatureStatisticsRequest__Output } from '../../fedbiomed/v1/FeatureStatisticsRequest';
 
 export interface Request {
   'requestId'?: (string);
@@ -16,7 +17,8 @@ export interface Request {
   'train'?: (_fedbiomed_v1_TrainRequest | null);
   'evaluate'?: (_fedbiomed_v1_EvaluateRequest | null);
   'ping'?: (_fedbiomed_v1_PingRequest | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping";
+  'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsRequest | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics";
 }
 
 export interface Request__Output {
@@ -28,5 +30,6 @@ export interface Request__Output {
   'train'?: (_fedbiomed_v1_TrainRequest__Output | null);
   'evaluate'?: (_fedbiomed_v1_EvaluateRequest__Output | null);
   'ping'?: (_fedbiomed_v1_PingRequest__Output | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping";
+  'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsRequest__Output | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics";
 }

@@ -3,6 +3,7 @@
 import type { TrainingPlan as _fedbiomed_v1_TrainingPlan, TrainingPlan__Output as _fedbiomed_v1_TrainingPlan__Output } from '../../fedbiomed/v1/TrainingPlan';
 import type { TensorSet as _fedbiomed_v1_TensorSet, TensorSet__Output as _fedbiomed_v1_TensorSet__Output } from '../../fedbiomed/v1/TensorSet';
 import type { TrainingArgs as _fedbiomed_v1_TrainingArgs, TrainingArgs__Output as _fedbiomed_v1_TrainingArgs__Output } from '../../fedbiomed/v1/TrainingArgs';
+import type { Standardization as _fedbiomed_v1_Standardization, Standardization__Output as _fedbiomed_v1_Standardization__Output } from '../../fedbiomed/v1/Standardization';
 
 export interface TrainRequest {
   'round'?: (number);
@@ -25,6 +26,11 @@ export interface TrainRequest {
    * Whether the node should reply with a delta (local - global) instead of weights.
    */
   'replyDelta'?: (boolean);
+  /**
+   * Federated standardisation statistics, required when the plan declares
+   * `standardize` with statistics "federated". Data, like the weights: not part of the plan's hash.
+   */
+  'standardization'?: (_fedbiomed_v1_Standardization | null);
 }
 
 export interface TrainRequest__Output {
@@ -48,4 +54,9 @@ export interface TrainRequest__Output {
    * Whether the node should reply with a delta (local - global) instead of weights.
    */
   'replyDelta': (boolean);
+  /**
+   * Federated standardisation statistics, required when the plan declares
+   * `standardize` with statistics "federated". Data, like the weights: not part of the plan's hash.
+   */
+  'standardization': (_fedbiomed_v1_Standardization__Output | null);
 }
