@@ -79,6 +79,9 @@ export function checkPlanFitsDataset(spec: PlanSpec, dataset: DatasetShape): voi
   const classes = dataset.numClasses ?? 0;
   const units = spec.outputShape.reduce((a, b) => a * b, 1);
   const { target } = getLoss(lossName(spec.loss));
+  if (target === 'survival' && units !== 1) {
+    throw new TrainingError('SHAPE_MISMATCH', `plan "${spec.name}" outputs ${units} values with ${lossName(spec.loss)}, which takes one risk score per sample`);
+  }
   if ((target === 'classes' || target === 'binary') && classes > 0) {
     const expected = target === 'binary' ? (classes <= 2 ? 1 : classes) : classes;
     if (units !== expected) {
