@@ -4,33 +4,31 @@ import { z } from 'zod';
 import { EPSILON } from './cross-entropy';
 import type { LossDefinition } from './loss-definition';
 
-const noParams = z.strictObject({});
-type NoParams = z.infer<typeof noParams>;
-
-/** Mean of an element-wise term of labels (reshaped like the outputs) and outputs. */
-function meanOf(labels: tf.Tensor, outputs: tf.Tensor, term: (y: tf.Tensor, outputs: tf.Tensor) => tf.Tensor): tf.Scalar {
-  return tf.mean(term(labels.reshape(outputs.shape), outputs));
+/**
+ * A regression loss: the mean over every output of an element-wise term of the label (reshaped like
+ * the outputs), the output and the loss's arguments.
+ */
+function elementwiseLoss<P extends object>(
+  name: string,
+  description: string,
+  params: z.ZodType<P>,
+  term: (y: tf.Tensor, x: tf.Tensor, params: P) => tf.Tensor,
+): LossDefinition<P> {
+  return {
+    name,
+    description,
+    target: 'values',
+    params,
+    outputs: () => 'values',
+    fn: (labels, outputs, p) => tf.mean(term(labels.reshape(outputs.shape), outputs, p)),
+  };
 }
 
 /** Mean squared error. */
-export const mse: LossDefinition<NoParams> = {
-  name: 'mse',
-  description: 'mean squared error',
-  target: 'values',
-  params: noParams,
-  outputs: () => 'values',
-  fn: (labels, outputs) => meanOf(labels, outputs, (y, x) => tf.square(tf.sub(y, x))),
-};
+export const mse = elementwiseLoss('mse', 'mean squared error', z.strictObject({}), (y, x) => tf.square(tf.sub(y, x)));
 
 /** Mean absolute error. */
-export const mae: LossDefinition<NoParams> = {
-  name: 'mae',
-  description: 'mean absolute error',
-  target: 'values',
-  params: noParams,
-  outputs: () => 'values',
-  fn: (labels, outputs) => meanOf(labels, outputs, (y, x) => tf.abs(tf.sub(y, x))),
-};
+export const mae = elementwiseLoss('mae', 'mean absolute error', z.strictObject({}), (y, x) => tf.abs(tf.sub(y, x)));
 
 const huberParams = z.strictObject({
   /** Where the loss turns from quadratic to linear. */
@@ -38,19 +36,11 @@ const huberParams = z.strictObject({
 });
 
 /** Huber loss: ½e² for |e| ≤ δ, δ(|e| − ½δ) beyond (Keras `Huber`). */
-export const huber: LossDefinition<z.infer<typeof huberParams>> = {
-  name: 'huber',
-  description: 'Huber loss, quadratic within delta of the label and linear beyond (delta)',
-  target: 'values',
-  params: huberParams,
-  outputs: () => 'values',
-  fn: (labels, outputs, { delta }) =>
-    meanOf(labels, outputs, (y, x) => {
-      const error = tf.abs(tf.sub(y, x));
-      const quadratic = tf.minimum(error, delta);
-      return tf.add(tf.mul(0.5, tf.square(quadratic)), tf.mul(delta, tf.sub(error, quadratic)));
-    }),
-};
+export const huber = elementwiseLoss('huber', 'Huber loss, quadratic within delta of the label and linear beyond (delta)', huberParams, (y, x, { delta }) => {
+  const error = tf.abs(tf.sub(y, x));
+  const quadratic = tf.minimum(error, delta);
+  return tf.add(tf.mul(0.5, tf.square(quadratic)), tf.mul(delta, tf.sub(error, quadratic)));
+});
 
 const poissonParams = z.strictObject({
   /** The outputs are log-rates (as PyTorch's `log_input=True`): the loss is e^x − y·x. */
@@ -58,15 +48,12 @@ const poissonParams = z.strictObject({
 });
 
 /** Poisson negative log-likelihood without the constant log(y!): mean of ŷ − y·log(ŷ + ε), or e^x − y·x on log-rates. */
-export const poisson: LossDefinition<z.infer<typeof poissonParams>> = {
-  name: 'poisson',
-  description: 'Poisson negative log-likelihood of counts (rates, or log-rates with logInput)',
-  target: 'values',
-  params: poissonParams,
-  outputs: () => 'values',
-  fn: (labels, outputs, { logInput }) =>
-    meanOf(labels, outputs, (y, x) => (logInput ? tf.sub(tf.exp(x), tf.mul(y, x)) : tf.sub(x, tf.mul(y, tf.log(tf.add(x, EPSILON)))))),
-};
+export const poisson = elementwiseLoss(
+  'poisson',
+  'Poisson negative log-likelihood of counts (rates, or log-rates with logInput)',
+  poissonParams,
+  (y, x, { logInput }) => (logInput ? tf.sub(tf.exp(x), tf.mul(y, x)) : tf.sub(x, tf.mul(y, tf.log(tf.add(x, EPSILON))))),
+);
 
 const diceParams = z.strictObject({
   /** Added to numerator and denominator: keeps empty masks finite (loss 0 when both are empty). */
