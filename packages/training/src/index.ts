@@ -8,14 +8,8 @@
 export { TrainingError, TrainingErrorCode } from './errors';
 
 /**** Training plans ****/
-export {
-  LOSS_NAMES,
-  METRIC_NAMES,
-  OPTIMIZER_NAMES,
-  PLAN_FORMAT_VERSION,
-  PLAN_KIND,
-} from './plan/plan-spec';
-export type { LossName, MetricName, OptimizerName, OptimizerSpec, PlanSpec, PreprocessingRef } from './plan/plan-spec';
+export { lossRefSchema, OPTIMIZER_NAMES, PLAN_FORMAT_VERSION, PLAN_KIND } from './plan/plan-spec';
+export type { MetricName, OptimizerName, OptimizerSpec, PlanSpec, PreprocessingRef } from './plan/plan-spec';
 export { buildPlan, encodePlan } from './plan/build-plan';
 export type { BuiltPlan, PlanConfig } from './plan/build-plan';
 export { checkPlanFitsDataset, validatePlan } from './plan/validate-plan';
@@ -52,6 +46,21 @@ export type { TrainingDataset } from './loop/training-dataset';
 /**** Data parallelism (wasm, worker threads) ****/
 export { DataParallelTraining } from './parallel/data-parallel';
 export type { BatchGradients, ParallelRound } from './parallel/data-parallel';
+
+/**** Losses and metrics: registries ****/
+export { EXTENSION_NAME_PATTERN } from './extension-registry';
+export { getLoss, lossNames, registerLoss, resolveLoss } from './losses/loss-registry';
+export type { LossDefinition, LossOutputs, LossRef, LossTarget, ResolvedLoss } from './losses/loss-definition';
+export { getMetric, metricNames, registerMetric } from './metrics/metric-registry';
+export type {
+  ClassPredictions,
+  MetricDefinition,
+  MetricDefinitionOf,
+  MetricInputs,
+  MetricNeeds,
+  SurvivalPredictions,
+  ValuePredictions,
+} from './metrics/metric-definition';
 
 /**** Metrics ****/
 export { accuracy, balancedAccuracy, f1, precision, recall, rocAuc, rocAucOvr } from './metrics/classification';

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { TrainingError } from '../errors';
+import type { LossRef } from '../losses/loss-definition';
+import { resolveLoss } from '../losses/loss-registry';
 import { computeMetrics } from '../metrics/compute-metrics';
-import { METRIC_NAMES, type LossName, type MetricName } from '../plan/plan-spec';
-import { lossFunction } from './losses';
+import { checkMetricNames, LOSS_METRIC } from '../metrics/metric-registry';
 import type { TrainingDataset } from './training-dataset';
 
 /** Metric values on a set of samples, the shape of the proto `MetricSet`. */
@@ -15,7 +16,8 @@ export interface MetricSet {
 /** Arguments of {@link evaluateModel}. */
 export interface EvaluateOptions {
   readonly model: tf.LayersModel;
-  readonly loss: LossName;
+  /** The plan's loss. */
+  readonly loss: LossRef;
   readonly metrics: readonly string[];
   readonly dataset: TrainingDataset;
   /** Samples to evaluate; all when omitted. */
@@ -26,38 +28,33 @@ export interface EvaluateOptions {
 }
 
 /**
- * Evaluates a model on dataset samples in inference mode: `loss` (mean over samples) and the
- * named metrics. One read back per batch; every tensor is disposed.
+ * Evaluates a model on dataset samples in inference mode: `loss` and the named metrics. Outputs are
+ * read back once per batch; the loss is the plan's loss on all evaluated samples at once (for
+ * `cox_ph`, risk sets span the whole evaluation set), so any label shape the loss accepts works.
+ * Every tensor is disposed.
  */
 export async function evaluateModel(options: EvaluateOptions): Promise<MetricSet> {
   const names = checkMetricNames(options.metrics);
-  const lossFn = lossFunction(options.loss);
+  const loss = resolveLoss(options.loss);
   const outputs: Float32Array[] = [];
   const labels: Float32Array[] = [];
-  let lossSum = 0;
   let count = 0;
-  let outputWidth = 0;
-  let labelWidth = 0;
+  let outputShape: number[] = [];
+  let labelShape: number[] = [];
   const batchSize = options.batchSize ?? 256;
   for (const batch of options.dataset.batches({ indices: options.indices, batchSize })) {
     try {
       throwIfAborted(options.signal);
-      const n = batch.xs.shape[0]!;
-      const [out, batchLoss] = tf.tidy(() => {
-        const pred = options.model.predict(batch.xs) as tf.Tensor;
-        return [pred.reshape([n, -1]), lossFn(batch.ys, pred).mul(n)] as const;
-      });
+      const out = tf.tidy(() => options.model.predict(batch.xs) as tf.Tensor);
       try {
-        const [o, y, l] = await Promise.all([out.data(), batch.ys.data(), batchLoss.data()]);
-        outputWidth = out.shape[1]!;
-        labelWidth = n ? y.length / n : labelWidth;
+        const [o, y] = await Promise.all([out.data(), batch.ys.data()]);
+        outputShape = out.shape.slice(1);
+        labelShape = batch.ys.shape.slice(1);
         outputs.push(o as Float32Array);
         labels.push(Float32Array.from(y));
-        lossSum += l[0]!;
-        count += n;
+        count += batch.xs.shape[0]!;
       } finally {
         out.dispose();
-        batchLoss.dispose();
       }
     } finally {
       batch.xs.dispose();
@@ -66,28 +63,19 @@ export async function evaluateModel(options: EvaluateOptions): Promise<MetricSet
   }
   const values: Record<string, number> = {};
   if (count === 0) return { values, sampleCount: 0 };
-  if (names.includes('loss')) values['loss'] = lossSum / count;
-  Object.assign(
-    values,
-    computeMetrics(names, {
-      loss: options.loss,
-      output: concat(outputs),
-      outputWidth,
-      labels: concat(labels),
-      labelWidth,
-    }),
-  );
-  return { values, sampleCount: count };
-}
-
-/** Checks metric names against {@link METRIC_NAMES}. */
-export function checkMetricNames(names: readonly string[]): MetricName[] {
-  for (const name of names) {
-    if (!(METRIC_NAMES as readonly string[]).includes(name)) {
-      throw new TrainingError('UNSUPPORTED', `metric "${name}" is not one of ${METRIC_NAMES.join(', ')}`);
+  const output = concat(outputs);
+  const label = concat(labels);
+  if (names.includes(LOSS_METRIC)) {
+    const value = tf.tidy(() => loss.fn(tf.tensor(label, [count, ...labelShape]), tf.tensor(output, [count, ...outputShape])));
+    try {
+      values[LOSS_METRIC] = (await value.data())[0]!;
+    } finally {
+      value.dispose();
     }
   }
-  return names as MetricName[];
+  const width = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+  Object.assign(values, computeMetrics(names, { loss: options.loss, output, outputWidth: width(outputShape), labels: label, labelWidth: width(labelShape) }));
+  return { values, sampleCount: count };
 }
 
 /** Throws the package's ABORTED error when `signal` has fired. */

@@ -9,8 +9,9 @@ import { planToModel } from '../plan/plan-model';
 import type { OptimizerSpec, PlanSpec } from '../plan/plan-spec';
 import { assignWeights, readWeightsAsync, type ModelWeights, type WeightSpec, type WeightTensor } from '../weights';
 import { applyUpdatePrivacy } from './privacy';
-import { checkMetricNames, evaluateModel, throwIfAborted, type MetricSet } from './evaluate';
-import { lossFunction } from './losses';
+import { resolveLoss } from '../losses/loss-registry';
+import { checkMetricNames } from '../metrics/metric-registry';
+import { evaluateModel, throwIfAborted, type MetricSet } from './evaluate';
 import { checkOptimizerState, readOptimizerState, restoreOptimizerState, type OptimizerState } from './optimizer-state';
 import { createOptimizer, disposeOptimizer, resolveOptimizer } from './optimizers';
 import { createScaffold, nextNodeControl, type ScaffoldCorrection } from './scaffold';
@@ -155,7 +156,7 @@ interface StepsResult {
 async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batchSize: number): Promise<StepsResult> {
   const { args, plan, signal } = options;
   const optimizerSpec = resolveOptimizer(plan, args.optimizer);
-  const lossFn = lossFunction(plan.loss);
+  const lossFn = resolveLoss(plan.loss).fn;
   const trainable: WeightSpec[] = model.trainableWeights.map((w) => ({ name: w.originalName, shape: w.read().shape }));
   if (options.optimizerState) checkOptimizerState(options.optimizerState, optimizerSpec, trainable);
   const mu = args.fedproxMu ?? 0;

@@ -1,13 +1,14 @@
 import { TrainingError } from '../errors';
-import type { LossName, MetricName } from '../plan/plan-spec';
-import { accuracy, balancedAccuracy, f1, precision, recall, rocAuc, rocAucOvr } from './classification';
-import { explainedVariance, meanAbsoluteError, meanSquaredError, r2 } from './regression';
-import { concordanceIndex } from './survival';
+import type { LossRef, ResolvedLoss } from '../losses/loss-definition';
+import { lossName, resolveLoss } from '../losses/loss-registry';
+import type { ClassPredictions, MetricDefinition, SurvivalPredictions, ValuePredictions } from './metric-definition';
+import { checkMetricNames, getMetric, LOSS_METRIC } from './metric-registry';
 
 /** Model outputs and labels of an evaluation, row-major. */
 export interface Predictions {
-  readonly loss: LossName;
-  /** `[n, outputWidth]` model outputs (probabilities for classification). */
+  /** The plan's loss: it tells how to read outputs (probabilities or logits) and labels (class ids, values, [time, event]). */
+  readonly loss: LossRef;
+  /** `[n, outputWidth]` model outputs. */
   readonly output: Float32Array;
   readonly outputWidth: number;
   /** `[n, labelWidth]` labels as the dataset yields them (class index, one-hot, value, or time and event). */
@@ -16,99 +17,90 @@ export interface Predictions {
 }
 
 /**
- * Computes the named metrics from a model's outputs. Classification losses give class labels
- * (argmax, or a 0.5 threshold for one sigmoid output) and scores; `concordance_index` reads labels
- * as `[time, event]` pairs and the single output as a risk score. `loss` is computed by the caller.
+ * Computes the named metrics from a model's outputs, each given the input its `needs` declares:
+ * classification metrics get class labels (argmax, or a 0.5 threshold on one sigmoid output) and
+ * probabilities, value metrics get labels and outputs value by value, survival metrics get
+ * `[time, event]` labels and the single output as a risk score. `loss` is computed by the caller.
+ *
+ * @throws TrainingError `UNSUPPORTED` for an unknown metric, `INVALID_ARGUMENT` when the loss or the
+ * shapes cannot give a metric what it needs
  */
-export function computeMetrics(names: readonly MetricName[], p: Predictions): Record<string, number> {
-  const n = p.outputWidth ? p.output.length / p.outputWidth : 0;
+export function computeMetrics(names: readonly string[], p: Predictions): Record<string, number> {
+  checkMetricNames(names);
+  const loss = resolveLoss(p.loss);
   const out: Record<string, number> = {};
-  const classes = classificationView(p, n);
+  let classes: ClassPredictions | undefined;
   for (const name of names) {
-    if (name === 'loss') continue;
-    if (name === 'concordance_index') {
-      out[name] = survival(p, n);
-      continue;
-    }
-    const regression = REGRESSION[name as keyof typeof REGRESSION];
-    if (regression) {
-      out[name] = regression(p.labels, p.output);
-      continue;
-    }
-    if (!classes) {
-      throw new TrainingError('INVALID_ARGUMENT', `metric "${name}" needs a classification loss; the plan's loss is ${p.loss}`);
-    }
-    out[name] = classification(name, classes);
+    if (name === LOSS_METRIC) continue;
+    const metric = getMetric(name);
+    out[name] = computeOne(metric, p, () => (classes ??= classPredictions(metric, p, loss)));
   }
   return out;
 }
 
-const REGRESSION = {
-  mse: meanSquaredError,
-  mae: meanAbsoluteError,
-  r2,
-  explained_variance: explainedVariance,
-} as const;
-
-interface ClassView {
-  readonly yTrue: Int32Array;
-  readonly yPred: Int32Array;
-  readonly probabilities: Float32Array;
-  readonly width: number;
+function computeOne(metric: MetricDefinition, p: Predictions, classes: () => ClassPredictions): number {
+  switch (metric.needs) {
+    case 'classes':
+      return metric.compute(classes());
+    case 'values':
+      return metric.compute(valuePredictions(metric, p));
+    case 'survival':
+      return metric.compute(survivalPredictions(metric, p));
+  }
 }
 
-function classificationView(p: Predictions, n: number): ClassView | undefined {
-  if (!p.loss.endsWith('crossentropy')) return undefined;
+function rows(p: Predictions): number {
+  return p.outputWidth ? p.output.length / p.outputWidth : 0;
+}
+
+function classPredictions(metric: MetricDefinition, p: Predictions, loss: ResolvedLoss): ClassPredictions {
+  const { target } = loss.definition;
+  if (target !== 'classes' && target !== 'binary') {
+    throw new TrainingError('INVALID_ARGUMENT', `metric "${metric.name}" needs a classification loss; the plan's loss is ${lossName(p.loss)}`);
+  }
+  const n = rows(p);
+  const probabilities = loss.outputs === 'logits' ? toProbabilities(p.output, p.outputWidth, target) : p.output;
   const yTrue = new Int32Array(n);
   const yPred = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     yTrue[i] = p.labelWidth === 1 ? Math.round(p.labels[i]!) : argmax(p.labels, i * p.labelWidth, p.labelWidth);
-    yPred[i] = p.outputWidth === 1 ? (p.output[i]! >= 0.5 ? 1 : 0) : argmax(p.output, i * p.outputWidth, p.outputWidth);
+    yPred[i] = p.outputWidth === 1 ? (probabilities[i]! >= 0.5 ? 1 : 0) : argmax(probabilities, i * p.outputWidth, p.outputWidth);
   }
-  return { yTrue, yPred, probabilities: p.output, width: p.outputWidth };
+  return { yTrue, yPred, probabilities, width: p.outputWidth };
 }
 
-function classification(name: MetricName, v: ClassView): number {
-  switch (name) {
-    case 'accuracy':
-      return accuracy(v.yTrue, v.yPred);
-    case 'balanced_accuracy':
-      return balancedAccuracy(v.yTrue, v.yPred);
-    case 'precision':
-      return precision(v.yTrue, v.yPred, 'binary');
-    case 'recall':
-      return recall(v.yTrue, v.yPred, 'binary');
-    case 'f1':
-      return f1(v.yTrue, v.yPred, 'binary');
-    case 'precision_macro':
-      return precision(v.yTrue, v.yPred, 'macro');
-    case 'recall_macro':
-      return recall(v.yTrue, v.yPred, 'macro');
-    case 'f1_macro':
-      return f1(v.yTrue, v.yPred, 'macro');
-    case 'precision_weighted':
-      return precision(v.yTrue, v.yPred, 'weighted');
-    case 'recall_weighted':
-      return recall(v.yTrue, v.yPred, 'weighted');
-    case 'f1_weighted':
-      return f1(v.yTrue, v.yPred, 'weighted');
-    case 'roc_auc':
-      if (v.width === 1) return rocAuc(v.yTrue, v.probabilities);
-      if (v.width === 2) return rocAuc(v.yTrue, column(v.probabilities, 2, 1));
-      return rocAucOvr(v.yTrue, v.probabilities, v.width);
-    default:
-      throw new TrainingError('UNSUPPORTED', `metric "${name}" is not a classification metric`);
+/** Sigmoid of each logit for binary targets, softmax of each row for class targets. */
+function toProbabilities(logits: Float32Array, width: number, target: 'classes' | 'binary'): Float32Array {
+  if (target === 'binary') return logits.map((x) => 1 / (1 + Math.exp(-x)));
+  const out = new Float32Array(logits.length);
+  for (let offset = 0; offset < logits.length; offset += width) {
+    const row = logits.subarray(offset, offset + width);
+    const max = Math.max(...row);
+    let sum = 0;
+    for (let k = 0; k < width; k++) sum += out[offset + k] = Math.exp(row[k]! - max);
+    for (let k = 0; k < width; k++) out[offset + k]! /= sum;
   }
+  return out;
 }
 
-function survival(p: Predictions, n: number): number {
+function valuePredictions(metric: MetricDefinition, p: Predictions): ValuePredictions {
+  if (p.labels.length !== p.output.length) {
+    throw new TrainingError(
+      'INVALID_ARGUMENT',
+      `metric "${metric.name}" compares labels with outputs value by value; got ${p.labelWidth} label and ${p.outputWidth} output columns`,
+    );
+  }
+  return { yTrue: p.labels, yPred: p.output };
+}
+
+function survivalPredictions(metric: MetricDefinition, p: Predictions): SurvivalPredictions {
   if (p.labelWidth !== 2 || p.outputWidth !== 1) {
     throw new TrainingError(
       'INVALID_ARGUMENT',
-      `concordance_index needs [time, event] labels and one risk output; got ${p.labelWidth} label and ${p.outputWidth} output columns`,
+      `metric "${metric.name}" needs [time, event] labels and one risk output; got ${p.labelWidth} label and ${p.outputWidth} output columns`,
     );
   }
-  return concordanceIndex(column(p.labels, 2, 0), column(p.labels, 2, 1), p.output.subarray(0, n));
+  return { times: column(p.labels, 2, 0), events: column(p.labels, 2, 1), risks: p.output };
 }
 
 function column(values: Float32Array, width: number, c: number): Float32Array {

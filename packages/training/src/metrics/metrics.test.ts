@@ -6,6 +6,8 @@ import { computeMetrics } from './compute-metrics';
 import { explainedVariance, meanAbsoluteError, meanSquaredError, r2 } from './regression';
 import { concordanceIndex } from './survival';
 import type { MetricName } from '../plan/plan-spec';
+import { createSeededRng } from '@fedbiomed/strategy';
+import { metricNames, registerMetric } from './metric-registry';
 
 interface Case {
   name: string;
@@ -113,5 +115,89 @@ describe('metric edge cases', () => {
     expect(r2([2, 2], [2, 2])).toBe(1);
     expect(r2([2, 2], [1, 2])).toBe(0);
     expect(explainedVariance([2, 2], [2, 2])).toBe(1);
+  });
+});
+
+/**
+ * lifelines' `_naive_concordance_summary_statistics`, transcribed: predicted scores are survival
+ * times (here −risk); a pair is admissible when the earlier time is an event, or when the times tie
+ * and exactly one is an event; tied scores count ½.
+ */
+function lifelinesConcordance(times: number[], events: number[], risks: number[]): number {
+  const score = risks.map((r) => -r);
+  let pairs = 0;
+  let correct = 0;
+  let tied = 0;
+  for (let a = 0; a < times.length; a++) {
+    for (let b = a + 1; b < times.length; b++) {
+      const [ta, tb, ea, eb, pa, pb] = [times[a]!, times[b]!, events[a]!, events[b]!, score[a]!, score[b]!];
+      const valid = ta === tb ? ea !== eb : (ea && eb) || (ea && ta < tb) || (eb && tb < ta);
+      if (!valid) continue;
+      pairs++;
+      if (pa === pb) tied++;
+      else if (pa < pb) correct += ta < tb || (ta === tb && ea && !eb) ? 1 : 0;
+      else correct += ta > tb || (ta === tb && !ea && eb) ? 1 : 0;
+    }
+  }
+  return (correct + tied / 2) / pairs;
+}
+
+describe('concordance index follows lifelines', () => {
+  it('counts a tied time as comparable when exactly one of the two is an event', () => {
+    // Both at t = 2: the event sample (risk 0.9) is taken to fail first, so the pair is concordant.
+    expect(concordanceIndex([2, 2], [1, 0], [0.9, 0.1])).toBe(1);
+    expect(concordanceIndex([2, 2], [1, 0], [0.1, 0.9])).toBe(0);
+    expect(concordanceIndex([2, 2], [1, 1], [0.1, 0.9])).toBeNaN();
+  });
+
+  it('equals a transcription of lifelines\' reference loop on data full of tied times and scores', () => {
+    const rng = createSeededRng(41);
+    const n = 80;
+    const times = Array.from({ length: n }, () => Math.floor(rng.nextFloat() * 12));
+    const events = Array.from({ length: n }, () => (rng.nextFloat() < 0.6 ? 1 : 0));
+    const risks = times.map((t) => Math.round(-t / 3 + rng.nextGaussian()));
+    expect(concordanceIndex(times, events, risks)).toBeCloseTo(lifelinesConcordance(times, events, risks), 12);
+  });
+});
+
+describe('the metric registry', () => {
+  it('lists loss and the built-ins, and computes a registered metric from what it needs', () => {
+    expect(metricNames()).toEqual(expect.arrayContaining(['loss', 'accuracy', 'roc_auc', 'r2', 'concordance_index']));
+    registerMetric({
+      name: 'event_rate',
+      description: 'fraction of samples with an event',
+      needs: 'survival',
+      higherIsBetter: false,
+      compute: ({ events }) => events.reduce((a, b) => a + b, 0) / events.length,
+    });
+    const result = computeMetrics(['event_rate'], { loss: 'cox_ph', output: Float32Array.from([0.1, 0.2]), outputWidth: 1, labels: Float32Array.from([3, 1, 5, 0]), labelWidth: 2 });
+    expect(result).toEqual({ event_rate: 0.5 });
+  });
+
+  it('refuses loss as a name and an unknown metric, listing the known ones', () => {
+    expect(() => registerMetric({ name: 'loss', description: '', needs: 'values', higherIsBetter: false, compute: () => 0 })).toThrow(/metric "loss" is already registered/);
+    expect(() => computeMetrics(['auprc'], { loss: 'mse', output: new Float32Array(1), outputWidth: 1, labels: new Float32Array(1), labelWidth: 1 })).toThrow(
+      /metric "auprc" is not registered; known: loss, accuracy/,
+    );
+  });
+
+  it('turns logits into probabilities for classification metrics when the loss takes logits', () => {
+    const logits = computeMetrics(['accuracy', 'roc_auc'], {
+      loss: { name: 'binary_crossentropy', params: { fromLogits: true } },
+      output: Float32Array.from([-1.4, 0.8, 0.4, -0.4]),
+      outputWidth: 1,
+      labels: Float32Array.from([0, 1, 0, 1]),
+      labelWidth: 1,
+    });
+    expect(logits).toEqual({ accuracy: 0.5, roc_auc: 0.75 });
+    const softmax = computeMetrics(['roc_auc'], {
+      loss: { name: 'sparse_categorical_crossentropy', params: { fromLogits: true } },
+      // One-vs-rest ranks each class by its softmax probability: perfect here, 0.81 on the raw logits.
+      output: Float32Array.from([2, 3, 0, 1, 0, -5, 0, 0, 0, 5, 0, 0]),
+      outputWidth: 3,
+      labels: Float32Array.from([1, 0, 2, 0]),
+      labelWidth: 1,
+    });
+    expect(softmax['roc_auc']).toBe(1);
   });
 });

@@ -1,9 +1,15 @@
 import { checkLengths, type Labels } from './classification';
 
 /**
- * Harrell's concordance index of risk scores (higher risk, earlier event): a pair is comparable
- * when the sample with the strictly shorter time had an event; it is concordant when that sample
- * has the higher risk; tied risks count half. Tied times are not comparable. NaN without a comparable pair.
+ * Harrell's concordance index of risk scores (higher risk, earlier event), with lifelines' rules
+ * (`lifelines.utils.concordance_index` given −risk as the predicted score):
+ * - a pair is comparable when the sample with the shorter time had an event, or when both times are
+ *   equal and exactly one of the two had an event (the event is taken to come first);
+ *   tied times with two events, and pairs whose earlier time is censored, are not comparable;
+ * - a comparable pair counts 1 when the earlier (or, at tied times, the event) sample has the higher
+ *   risk, ½ when the two risks are equal, 0 otherwise.
+ *
+ * The index is the count over the comparable pairs; NaN when there is none (lifelines raises).
  */
 export function concordanceIndex(times: Labels, events: Labels, risks: Labels): number {
   checkLengths(times, events);
@@ -13,11 +19,11 @@ export function concordanceIndex(times: Labels, events: Labels, risks: Labels): 
   for (let i = 0; i < times.length; i++) {
     if (!events[i]) continue;
     for (let j = 0; j < times.length; j++) {
-      if (times[i]! < times[j]!) {
-        comparable++;
-        if (risks[i]! > risks[j]!) concordant++;
-        else if (risks[i] === risks[j]) concordant += 0.5;
-      }
+      const earlier = times[i]! < times[j]! || (times[i] === times[j] && !events[j]);
+      if (!earlier) continue;
+      comparable++;
+      if (risks[i]! > risks[j]!) concordant++;
+      else if (risks[i] === risks[j]) concordant += 0.5;
     }
   }
   return comparable === 0 ? Number.NaN : concordant / comparable;

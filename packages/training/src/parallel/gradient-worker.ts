@@ -9,7 +9,8 @@ import { parentPort } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 
 import { activateWasm } from '../backends/wasm-backend';
-import { lossFunction } from '../loop/losses';
+import type { ResolvedLoss } from '../losses/loss-definition';
+import { resolveLoss } from '../losses/loss-registry';
 import { planToModel } from '../plan/plan-model';
 import { Command, Control, StepStatus, workerViews, type RoundMessage, type WorkerMessage } from './shared-layout';
 
@@ -22,7 +23,7 @@ async function serveRound(message: RoundMessage): Promise<void> {
   const views = workerViews(message.buffer, message.shape);
   const weights = new Float32Array(message.weights);
   const model = await planToModel(message.plan);
-  const lossFn = lossFunction(message.plan.loss);
+  const lossFn = resolveLoss(message.plan.loss).fn;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const { control } = views;
   let handled = Atomics.load(control, Control.REQUEST);
@@ -67,7 +68,7 @@ function step(
   message: RoundMessage,
   variables: tf.Variable[],
   model: tf.LayersModel,
-  lossFn: ReturnType<typeof lossFunction>,
+  lossFn: ResolvedLoss['fn'],
 ): void {
   const { featureWidth, labelWidth } = message.shape;
   tf.tidy(() => {

@@ -2,13 +2,13 @@ import type * as tf from '@tensorflow/tfjs';
 import type { TrainingPlan__Output } from '@fedbiomed/proto';
 
 import { TrainingError } from '../errors';
+import type { LossRef } from '../losses/loss-definition';
 import { readWeights, weightSpecs, weightsSha256, type WeightTensor } from '../weights';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import {
   PLAN_FORMAT_VERSION,
   PLAN_KIND,
   planSpecSchema,
-  type LossName,
   type MetricName,
   type OptimizerName,
   type PlanSpec,
@@ -20,7 +20,8 @@ export interface PlanConfig {
   /** Name shown to node operators. */
   readonly name: string;
   readonly description?: string;
-  readonly loss: LossName;
+  /** A registered loss's name, or `{ name, params }` (no params, or none given: the bare name). */
+  readonly loss: LossRef | { readonly name: string; readonly params?: Readonly<Record<string, unknown>> };
   readonly optimizer: {
     readonly name: OptimizerName;
     readonly learningRate: number;
@@ -54,7 +55,7 @@ export function buildPlan(model: tf.LayersModel, config: PlanConfig): BuiltPlan 
     modelTopology: topologyOf(model),
     inputShape: sampleShape(model.inputs[0]?.shape, 'input'),
     outputShape: sampleShape(model.outputs[0]?.shape, 'output'),
-    loss: config.loss,
+    loss: canonicalLoss(config.loss),
     optimizer: {
       name: config.optimizer.name,
       learningRate: config.optimizer.learningRate,
@@ -75,6 +76,13 @@ export function buildPlan(model: tf.LayersModel, config: PlanConfig): BuiltPlan 
     throw new TrainingError('INVALID_ARGUMENT', `plan "${config.name}": ${parsed.error.issues.map(issueText).join('; ')}`);
   }
   return { plan: encodePlan(parsed.data), spec: parsed.data, initialWeights };
+}
+
+/** The loss as a plan holds it: a bare name when no argument is given, so that both spellings hash alike. */
+function canonicalLoss(loss: PlanConfig['loss']): LossRef {
+  if (typeof loss === 'string') return loss;
+  const params = loss.params ?? {};
+  return Object.keys(params).length > 0 ? { name: loss.name, params: { ...params } } : loss.name;
 }
 
 /** Wire form of a plan spec: canonical JSON and its SHA-256. */

@@ -1,56 +1,42 @@
 import { z } from 'zod';
 
+import { lossRefIssues } from '../losses/loss-registry';
+import { isMetricName, unknownMetric } from '../metrics/metric-registry';
+
 /** The one plan kind this package executes: a tfjs LayersModel topology plus declared training configuration. */
 export const PLAN_KIND = 'tfjs-layers';
 
 /** Version of the plan JSON layout; bumped on any incompatible change. */
 export const PLAN_FORMAT_VERSION = 1;
 
-/** Losses a plan may declare. Model outputs are probabilities (softmax / sigmoid), as in Keras. */
-export const LOSS_NAMES = [
-  'binary_crossentropy',
-  'categorical_crossentropy',
-  'sparse_categorical_crossentropy',
-  'mse',
-  'mae',
-] as const;
-/** One of {@link LOSS_NAMES}. */
-export type LossName = (typeof LOSS_NAMES)[number];
-
 /** Optimisers a plan or the training arguments may name. */
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'adam', 'adagrad', 'rmsprop'] as const;
 /** One of {@link OPTIMIZER_NAMES}. */
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
 
-/** Metrics the evaluation computes; names follow scikit-learn's. */
-export const METRIC_NAMES = [
-  'loss',
-  'accuracy',
-  'balanced_accuracy',
-  'precision',
-  'recall',
-  'f1',
-  'precision_macro',
-  'recall_macro',
-  'f1_macro',
-  'precision_weighted',
-  'recall_weighted',
-  'f1_weighted',
-  'roc_auc',
-  'mse',
-  'mae',
-  'r2',
-  'explained_variance',
-  'concordance_index',
-] as const;
-/** One of {@link METRIC_NAMES}. */
-export type MetricName = (typeof METRIC_NAMES)[number];
+/** A metric name: `loss` or one registered with `registerMetric` (scikit-learn's names for the built-ins). */
+export type MetricName = string;
 
 const jsonValue: z.ZodType<unknown> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
 
 const dims = z.array(z.number().int().positive());
+
+/**
+ * A plan's loss: a registered name, or `{ name, params }` with arguments that loss's schema accepts.
+ * A bare name is the loss with its default arguments, so plans written before losses took arguments
+ * keep their JSON and their hash.
+ */
+export const lossRefSchema = z
+  .union([z.string().min(1), z.strictObject({ name: z.string().min(1), params: z.record(z.string(), jsonValue) })])
+  .superRefine((ref, ctx) => {
+    for (const issue of lossRefIssues(ref)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
+  });
+
+const metricNameSchema = z.string().superRefine((name, ctx) => {
+  if (!isMetricName(name)) ctx.addIssue({ code: 'custom', message: unknownMetric(name).message });
+});
 
 /** Optimiser and its arguments (`momentum`, `beta1`, `beta2`, `epsilon`, `rho`, `decay`, `initialAccumulatorValue`). */
 export const optimizerSpecSchema = z.strictObject({
@@ -78,9 +64,9 @@ export const planSpecSchema = z.strictObject({
   modelTopology: z.record(z.string(), jsonValue),
   inputShape: dims,
   outputShape: dims,
-  loss: z.enum(LOSS_NAMES),
+  loss: lossRefSchema,
   optimizer: optimizerSpecSchema,
-  metrics: z.array(z.enum(METRIC_NAMES)),
+  metrics: z.array(metricNameSchema),
   preprocessing: z.array(preprocessingRefSchema),
   weights: z.strictObject({
     sha256: z.string().regex(/^[0-9a-f]{64}$/),

@@ -43,7 +43,7 @@ export function summarizePlan(spec: PlanSpec): PlanSummary {
     outputShape: spec.outputShape,
     layers,
     totalParameters: spec.weights.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0),
-    loss: spec.loss,
+    loss: typeof spec.loss === 'string' ? spec.loss : `${spec.loss.name} ${JSON.stringify(spec.loss.params)}`,
     optimizer: `${spec.optimizer.name}(learningRate=${spec.optimizer.learningRate}${params})`,
     metrics: spec.metrics,
     preprocessing: spec.preprocessing.map(describeStep),

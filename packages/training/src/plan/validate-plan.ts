@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { TrainingPlan } from '@fedbiomed/proto';
 
 import { TrainingError } from '../errors';
+import { getLoss, lossName } from '../losses/loss-registry';
 import { issueText } from './build-plan';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import { PLAN_KIND, planSpecSchema, type PlanSpec } from './plan-spec';
@@ -77,13 +78,16 @@ export function checkPlanFitsDataset(spec: PlanSpec, dataset: DatasetShape): voi
   }
   const classes = dataset.numClasses ?? 0;
   const units = spec.outputShape.reduce((a, b) => a * b, 1);
-  const classification = spec.loss.endsWith('crossentropy');
-  if (classification && classes > 0) {
-    const expected = spec.loss === 'binary_crossentropy' ? (classes <= 2 ? 1 : classes) : classes;
+  const { target } = getLoss(lossName(spec.loss));
+  if (target === 'survival' && units !== 1) {
+    throw new TrainingError('SHAPE_MISMATCH', `plan "${spec.name}" outputs ${units} values with ${lossName(spec.loss)}, which takes one risk score per sample`);
+  }
+  if ((target === 'classes' || target === 'binary') && classes > 0) {
+    const expected = target === 'binary' ? (classes <= 2 ? 1 : classes) : classes;
     if (units !== expected) {
       throw new TrainingError(
         'SHAPE_MISMATCH',
-        `plan "${spec.name}" outputs ${units} values with ${spec.loss} but the dataset has ${classes} classes (expected ${expected} outputs)`,
+        `plan "${spec.name}" outputs ${units} values with ${lossName(spec.loss)} but the dataset has ${classes} classes (expected ${expected} outputs)`,
       );
     }
   }

@@ -1,0 +1,82 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { TrainingError } from '../errors';
+import { buildPlan, encodePlan, type PlanConfig } from './build-plan';
+import type { PlanSpec } from './plan-spec';
+import { checkPlanFitsDataset, validatePlan } from './validate-plan';
+
+tf.env().set('IS_TEST', true);
+
+function model(units: number, activation: 'sigmoid' | 'linear' = 'sigmoid'): tf.LayersModel {
+  return tf.sequential({ name: 'm', layers: [tf.layers.dense({ name: 'out', inputShape: [3], units, activation, kernelInitializer: 'zeros' })] });
+}
+
+function build(config: Partial<PlanConfig>, units = 1): ReturnType<typeof buildPlan> {
+  const m = model(units);
+  try {
+    return buildPlan(m, { name: 'p', loss: 'binary_crossentropy', optimizer: { name: 'sgd', learningRate: 0.1 }, ...config });
+  } finally {
+    m.dispose();
+  }
+}
+
+/** A wire plan whose JSON holds `spec` with some fields replaced, hashed as a researcher would. */
+function wire(spec: PlanSpec, changes: Record<string, unknown>) {
+  return encodePlan({ ...spec, ...changes } as PlanSpec);
+}
+
+function refusal(fn: () => unknown): TrainingError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof TrainingError) return err;
+    throw err;
+  }
+  throw new Error('expected a TrainingError');
+}
+
+describe('a plan names its loss and metrics from the registries', () => {
+  it('keeps a bare loss name as a string, and a loss given without arguments hashes as its bare name', () => {
+    const bare = build({ loss: 'binary_crossentropy' });
+    expect(bare.plan.canonicalJson).toContain('"loss":"binary_crossentropy"');
+    expect(build({ loss: { name: 'binary_crossentropy' } }).plan.sha256).toBe(bare.plan.sha256);
+    expect(build({ loss: { name: 'binary_crossentropy', params: {} } }).plan.sha256).toBe(bare.plan.sha256);
+    expect(validatePlan(bare.plan).spec.loss).toBe('binary_crossentropy');
+  });
+
+  it('carries loss arguments as { name, params } and validates them on the node', () => {
+    const focal = build({ loss: { name: 'focal', params: { gamma: 1, fromLogits: true } } });
+    expect(focal.plan.canonicalJson).toContain('"loss":{"name":"focal","params":{"fromLogits":true,"gamma":1}}');
+    expect(validatePlan(focal.plan).spec.loss).toEqual({ name: 'focal', params: { fromLogits: true, gamma: 1 } });
+  });
+
+  it('refuses an unknown loss, listing the registered ones', () => {
+    const { spec } = build({});
+    const err = refusal(() => validatePlan(wire(spec, { loss: 'hinge' })));
+    expect(err.code).toBe('MALFORMED_PLAN');
+    expect(err.message).toMatch(/loss: loss "hinge" is not registered; known: .*binary_crossentropy.*cox_ph.*focal/);
+    expect(refusal(() => build({ loss: { name: 'hinge', params: { margin: 1 } } })).message).toMatch(/loss\.name: loss "hinge" is not registered/);
+  });
+
+  it('refuses loss arguments the loss\'s schema refuses, naming the argument', () => {
+    const { spec } = build({});
+    const outOfRange = refusal(() => validatePlan(wire(spec, { loss: { name: 'focal', params: { alpha: 2 } } })));
+    expect(outOfRange.code).toBe('MALFORMED_PLAN');
+    expect(outOfRange.message).toMatch(/loss\.params\.alpha: .*1/);
+    expect(refusal(() => validatePlan(wire(spec, { loss: { name: 'huber', params: { delta: 'wide' } } }))).message).toMatch(/loss\.params\.delta: .*number/);
+    expect(refusal(() => validatePlan(wire(spec, { loss: { name: 'mse', params: { delta: 1 } } }))).message).toMatch(/loss\.params: .*delta/);
+  });
+
+  it('refuses an unknown metric, listing the registered ones', () => {
+    const { spec } = build({});
+    const err = refusal(() => validatePlan(wire(spec, { metrics: ['loss', 'auprc'] })));
+    expect(err.message).toMatch(/metrics\.1: metric "auprc" is not registered; known: loss, accuracy, .*concordance_index/);
+  });
+
+  it('checks outputs against the classes by the loss\'s target, and one risk score for survival', () => {
+    const { spec } = build({ loss: { name: 'focal', params: { gamma: 2 } } }, 3);
+    expect(() => checkPlanFitsDataset(spec, { featureShape: [3], numClasses: 2 })).toThrow(/outputs 3 values with focal .*expected 1 outputs/);
+    const cox = build({ loss: 'cox_ph', metrics: ['loss', 'concordance_index'] }, 2).spec;
+    expect(() => checkPlanFitsDataset(cox, { featureShape: [3], numClasses: 0 })).toThrow(/outputs 2 values with cox_ph, which takes one risk score per sample/);
+  });
+});
