@@ -1,6 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
-import type { EvaluationResult, ExperimentEvent } from '@fedbiomed/researcher';
+import { nodeLabels, type EvaluationResult, type ExperimentEvent } from '@fedbiomed/researcher';
 
 /**
  * Shows a run's progress: on a terminal, one bar per round filling as nodes reply; everywhere, one
@@ -55,11 +55,15 @@ export class RoundProgress {
   }
 }
 
-/** The final table: one row per node and the sample-weighted overall row. */
+/**
+ * The final table: one row per node and the sample-weighted overall row. Nodes go by the labels of
+ * the experiment's metrics files and TensorBoard tags (`nodeLabels`).
+ */
 export function metricsTable(evaluation: EvaluationResult, metricNames: readonly string[]): string {
   const table = new Table({ head: ['node', 'test samples', ...metricNames], style: { head: [], border: [] } });
+  const labels = nodeLabels(evaluation.nodes);
   for (const node of evaluation.nodes) {
-    table.push([node.nodeName, String(node.metrics.sampleCount), ...metricNames.map((m) => formatValue(node.metrics.values[m]))]);
+    table.push([labels.get(node.nodeId) ?? node.nodeId, String(node.metrics.sampleCount), ...metricNames.map((m) => formatValue(node.metrics.values[m]))]);
   }
   table.push(['overall (sample-weighted)', String(evaluation.metrics.sampleCount), ...metricNames.map((m) => formatValue(evaluation.metrics.values[m]))]);
   return table.toString();

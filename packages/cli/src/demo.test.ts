@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { decodeTfRecords, TensorBoardEventCodec } from '@fedbiomed/researcher';
 import { makeTempDir } from '@fedbiomed/test-utils';
 import { loadModel } from '@fedbiomed/training';
 import { requireBuiltCli, startCli } from './cli-test-support.test.helper';
@@ -39,4 +40,29 @@ describe('fedbiomed demo (spawned CLI, 4 node processes)', () => {
       out.dispose();
     }
   }, 180_000);
+
+  it('run again into the same folder, leaves one TensorBoard event file whose tags name hospitals as the report does', async () => {
+    const out = makeTempDir('fedbiomed-demo-rerun-');
+    const tensorboard = join(out.path, 'experiment', 'tensorboard');
+    try {
+      for (let run = 0; run < 2; run += 1) {
+        const demo = startCli(['demo', '--rounds', '1', '--updates', '5', '--out', out.path]);
+        expect({ code: await demo.exited, stderr: demo.stderr() }).toEqual({ code: 0, stderr: '' });
+      }
+      const files = readdirSync(tensorboard);
+      expect(files).toHaveLength(1);
+      const codec = new TensorBoardEventCodec();
+      const tags = decodeTfRecords(readFileSync(join(tensorboard, files[0]!))).flatMap((r) => (codec.decode(r).scalars ?? []).map((s) => s.tag));
+      // One round: the second run's record only, not one per run.
+      expect(tags.filter((tag) => tag === 'Cleveland Clinic/global/accuracy')).toHaveLength(1);
+      // Streamed training scalars go by the hospital's name too, never by its node id.
+      expect(tags.filter((tag) => tag.startsWith('Cleveland Clinic/') && tag !== 'Cleveland Clinic/global/accuracy').length).toBeGreaterThan(0);
+      expect(tags.filter((tag) => tag.startsWith('hospital-'))).toEqual([]);
+      const csv = readFileSync(join(out.path, 'experiment', 'metrics.csv'), 'utf8');
+      expect(csv).toContain(',hospital-cleveland,Cleveland Clinic,global,accuracy,');
+    } finally {
+      out.dispose();
+    }
+  }, 180_000);
 });
+

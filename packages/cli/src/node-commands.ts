@@ -94,6 +94,7 @@ export function registerNodeCommands(program: Command): void {
     .command('audit')
     .description('every request received and decision taken')
     .command('list')
+    .description('print the audit log, newest first')
     .option('--plan <sha256>', 'only entries about this plan')
     .option('--action <action>', 'only this action, e.g. train or plan.approve')
     .option('--limit <n>', 'most recent entries only', parseCount)
@@ -187,6 +188,7 @@ function registerDatasetCommands(dataset: Command, dirOf: (command: Command) => 
 
   dataset
     .command('list')
+    .description('the registered datasets')
     .option('--json', 'print JSON')
     .action(function (this: Command) {
       const o = this.opts<{ json?: boolean }>();
@@ -199,6 +201,7 @@ function registerDatasetCommands(dataset: Command, dirOf: (command: Command) => 
 
   dataset
     .command('show <id>')
+    .description('print one registered dataset: type, path, tags, samples, feature shape, options')
     .option('--json', 'print JSON')
     .action(function (this: Command, id: string) {
       withNode(dirOf(this), (n) => {
@@ -210,6 +213,7 @@ function registerDatasetCommands(dataset: Command, dirOf: (command: Command) => 
 
   dataset
     .command('remove <id>')
+    .description('unregister a dataset (its files are left in place)')
     .option('--by <operator>', 'operator name for the audit table', userInfo().username)
     .action(function (this: Command, id: string) {
       withNode(dirOf(this), (n) => {
@@ -236,6 +240,7 @@ function registerPlanCommands(plan: Command, dirOf: (command: Command) => string
 
   plan
     .command('list')
+    .description('the training plans this node knows, with their approval status')
     .option('--status <status>', 'only pending, approved or rejected plans')
     .option('--json', 'print JSON')
     .action(function (this: Command) {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ResearcherError } from '@fedbiomed/researcher';
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './demo-command';
@@ -8,12 +10,19 @@ import { registerResearcherCommands } from './researcher-commands';
 export function buildProgram(): Command {
   const program = new Command('fedbiomed')
     .description('Fed-BioMed TS: federated learning for biomedical research')
+    .version(cliVersion(), '-V, --version', 'print the version of fedbiomed')
     .exitOverride()
     .showHelpAfterError();
   registerNodeCommands(program);
   registerResearcherCommands(program);
   registerDemoCommand(program);
   return program;
+}
+
+/** The version in this package's package.json (one folder above both `src/` and `dist/`). */
+function cliVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
 }
 
 /**

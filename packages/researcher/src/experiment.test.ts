@@ -182,7 +182,7 @@ describe('Experiment', () => {
     experiment.close();
 
     const csv = readFileSync(join(dir.path, 'metrics.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('round,node_id,node_name,phase,metric,value,sample_count');
+    expect(csv[0]).toBe('round,node_id,node,phase,metric,value,sample_count');
     expect(csv).toContain('2,*,*,global,accuracy,0.65,40');
     const json = JSON.parse(readFileSync(join(dir.path, 'metrics.json'), 'utf8'));
     expect(json.rounds).toHaveLength(2);

@@ -427,7 +427,7 @@ export class Experiment {
   /** Subscribes to the federation's scalars and logs and opens the monitoring files, once. */
   #attach(): void {
     if (this.#options.experimentDir !== undefined && this.#monitor === undefined) {
-      this.#monitor = new ExperimentMonitor(this.#options.experimentDir, this.id);
+      this.#monitor = new ExperimentMonitor(this.#options.experimentDir, this.id, { resumed: this.#round > 0, nodes: () => this.#datasets.values() });
     }
     if (this.#stopFederationEvents !== undefined) return;
     this.#stopFederationEvents = this.#federation.subscribe((event: FederationEvent) => {

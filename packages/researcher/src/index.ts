@@ -48,8 +48,12 @@ export type { ExperimentSnapshot } from './experiment-snapshot';
 
 /**** Monitoring ****/
 export { ExperimentMonitor } from './monitoring/experiment-monitor';
+export type { ExperimentMonitorOptions } from './monitoring/experiment-monitor';
 export { ALL_NODES, metricsCsv, metricsJson } from './monitoring/metrics-files';
+export { nodeLabels } from './monitoring/node-labels';
+export type { NodeIdentity } from './monitoring/node-labels';
 export { TensorBoardWriter } from './monitoring/tensorboard-writer';
+export type { TensorBoardWriterOptions } from './monitoring/tensorboard-writer';
 export { TensorBoardEventCodec } from './monitoring/tensorboard-event';
 export type { TensorBoardEvent } from './monitoring/tensorboard-event';
 export { decodeTfRecords, encodeTfRecord, maskedCrc32c } from './monitoring/tfrecord';

@@ -4,42 +4,66 @@ import { writeFileAtomic } from '../atomic-write';
 import type { ExperimentEvent } from '../experiment-events';
 import type { RoundResult } from '../experiment-results';
 import { metricsCsv, metricsJson } from './metrics-files';
+import { nodeLabels, nodesOfRounds, type NodeIdentity } from './node-labels';
 import { TensorBoardWriter } from './tensorboard-writer';
+
+/** Options of {@link ExperimentMonitor}. */
+export interface ExperimentMonitorOptions {
+  /**
+   * The experiment goes on from a breakpoint: keep the TensorBoard event files already in the
+   * folder. Otherwise a new run replaces them (TensorBoard would plot both runs as one).
+   */
+  readonly resumed?: boolean;
+  /** The nodes the experiment knows (discovered), so labels are settled before their first scalar. */
+  readonly nodes?: () => Iterable<NodeIdentity>;
+}
 
 /**
  * Writes an experiment's monitoring files in its folder as events arrive: `metrics.csv` and
  * `metrics.json` (rewritten atomically after each round, so they always match the results, also
- * after a resume) and TensorBoard scalars under `tensorboard/`.
+ * after a resume) and TensorBoard scalars under `tensorboard/`. Every file names a node by the same
+ * label ({@link nodeLabels}): its name, with its id only where two nodes share the name.
  */
 export class ExperimentMonitor {
   readonly #dir: string;
   readonly #experimentId: string;
   readonly #tensorboard: TensorBoardWriter;
+  readonly #knownNodes: () => Iterable<NodeIdentity>;
+  /** Labels as of the last round or newcomer; recomputed when a scalar comes from an unknown node. */
+  #labels = new Map<string, string>();
   /** Per node, the local step reached in earlier rounds, so streamed scalars line up across rounds. */
   readonly #stepOffsets = new Map<string, { round: number; offset: number; last: number }>();
 
-  constructor(dir: string, experimentId: string) {
+  constructor(dir: string, experimentId: string, options: ExperimentMonitorOptions = {}) {
     mkdirSync(dir, { recursive: true });
     this.#dir = dir;
     this.#experimentId = experimentId;
-    this.#tensorboard = new TensorBoardWriter(join(dir, 'tensorboard'));
+    this.#knownNodes = options.nodes ?? (() => []);
+    this.#tensorboard = new TensorBoardWriter(join(dir, 'tensorboard'), { replacePrevious: options.resumed !== true });
   }
 
   /** Feeds one experiment event; `results` is every round completed so far. */
   record(event: ExperimentEvent, results: readonly RoundResult[]): void {
     if (event.type === 'round-completed') {
-      writeFileAtomic(join(this.#dir, 'metrics.csv'), metricsCsv(results));
-      writeFileAtomic(join(this.#dir, 'metrics.json'), metricsJson(this.#experimentId, results));
-      this.#tensorboard.addScalars(event.result.round, roundScalars(event.result));
+      const labels = this.#relabel(results);
+      writeFileAtomic(join(this.#dir, 'metrics.csv'), metricsCsv(results, labels));
+      writeFileAtomic(join(this.#dir, 'metrics.json'), metricsJson(this.#experimentId, results, labels));
+      this.#tensorboard.addScalars(event.result.round, roundScalars(event.result, labels));
     } else if (event.type === 'scalar') {
+      const label = (this.#labels.has(event.nodeId) ? this.#labels : this.#relabel(results)).get(event.nodeId) ?? event.nodeId;
       this.#tensorboard.addScalars(this.#globalStep(event.nodeId, event.round, event.step), [
-        { tag: `${event.nodeId}/${event.phase}/${event.name}`, value: event.value },
+        { tag: `${label}/${event.phase}/${event.name}`, value: event.value },
       ]);
     }
   }
 
   close(): void {
     this.#tensorboard.close();
+  }
+
+  #relabel(results: readonly RoundResult[]): Map<string, string> {
+    this.#labels = nodeLabels([...this.#knownNodes(), ...nodesOfRounds(results)]);
+    return this.#labels;
   }
 
   #globalStep(nodeId: string, round: number, step: number): number {
@@ -54,12 +78,12 @@ export class ExperimentMonitor {
   }
 }
 
-function roundScalars(result: RoundResult): { tag: string; value: number }[] {
+function roundScalars(result: RoundResult, labels: ReadonlyMap<string, string>): { tag: string; value: number }[] {
   const scalars: { tag: string; value: number }[] = [];
   for (const [name, value] of Object.entries(result.metricsBefore.values)) scalars.push({ tag: `federation/global/${name}`, value });
   for (const [name, value] of Object.entries(result.metricsAfter.values)) scalars.push({ tag: `federation/local/${name}`, value });
   for (const node of result.nodes) {
-    for (const [name, value] of Object.entries(node.metricsBefore?.values ?? {})) scalars.push({ tag: `${node.nodeName}/global/${name}`, value });
+    for (const [name, value] of Object.entries(node.metricsBefore?.values ?? {})) scalars.push({ tag: `${labels.get(node.nodeId) ?? node.nodeId}/global/${name}`, value });
   }
   scalars.push({ tag: 'federation/round_duration_ms', value: result.durationMs });
   scalars.push({ tag: 'federation/failures', value: result.failures.length });

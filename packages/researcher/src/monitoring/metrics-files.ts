@@ -1,28 +1,32 @@
 import type { RoundResult } from '../experiment-results';
 import type { MetricValues } from '../metric-aggregation';
+import { nodeLabels, nodesOfRounds } from './node-labels';
 
 /** Node column value of the rows aggregated across nodes. */
 export const ALL_NODES = '*';
 
-const HEADER = ['round', 'node_id', 'node_name', 'phase', 'metric', 'value', 'sample_count'];
+const HEADER = ['round', 'node_id', 'node', 'phase', 'metric', 'value', 'sample_count'];
 
 /**
  * Every round's metrics as long-format CSV: one row per (round, node, phase, metric), the
  * federation's sample-weighted aggregate under node `*`. Phases: `global` (the global model on each
- * test split, before local training) and `local` (after).
+ * test split, before local training) and `local` (after). The `node` column holds each node's label
+ * ({@link nodeLabels}: its name, with its id where names clash), as in the TensorBoard tags; `labels`
+ * defaults to the labels of the nodes in `results`.
  */
-export function metricsCsv(results: readonly RoundResult[]): string {
+export function metricsCsv(results: readonly RoundResult[], labels: ReadonlyMap<string, string> = nodeLabels(nodesOfRounds(results))): string {
   const rows: string[][] = [HEADER];
-  const add = (round: number, nodeId: string, nodeName: string, phase: string, metrics: MetricValues | undefined): void => {
+  const add = (round: number, nodeId: string, label: string, phase: string, metrics: MetricValues | undefined): void => {
     if (metrics === undefined) return;
     for (const [name, value] of Object.entries(metrics.values)) {
-      rows.push([String(round), nodeId, nodeName, phase, name, String(value), String(metrics.sampleCount)]);
+      rows.push([String(round), nodeId, label, phase, name, String(value), String(metrics.sampleCount)]);
     }
   };
   for (const result of results) {
     for (const node of result.nodes) {
-      add(result.round, node.nodeId, node.nodeName, 'global', node.metricsBefore);
-      add(result.round, node.nodeId, node.nodeName, 'local', node.metricsAfter);
+      const label = labels.get(node.nodeId) ?? node.nodeId;
+      add(result.round, node.nodeId, label, 'global', node.metricsBefore);
+      add(result.round, node.nodeId, label, 'local', node.metricsAfter);
     }
     add(result.round, ALL_NODES, ALL_NODES, 'global', result.metricsBefore);
     add(result.round, ALL_NODES, ALL_NODES, 'local', result.metricsAfter);
@@ -30,9 +34,16 @@ export function metricsCsv(results: readonly RoundResult[]): string {
   return rows.map((row) => row.map(csvField).join(',')).join('\n') + '\n';
 }
 
-/** Every round's full result (nodes, failures, timings, aggregates) as indented JSON. */
-export function metricsJson(experimentId: string, results: readonly RoundResult[]): string {
-  return JSON.stringify({ experimentId, rounds: results }, null, 2) + '\n';
+/**
+ * Every round's full result (nodes, failures, timings, aggregates) as indented JSON, with `nodes`:
+ * each node id's label, the name the CSV and TensorBoard use for it.
+ */
+export function metricsJson(
+  experimentId: string,
+  results: readonly RoundResult[],
+  labels: ReadonlyMap<string, string> = nodeLabels(nodesOfRounds(results)),
+): string {
+  return JSON.stringify({ experimentId, nodes: Object.fromEntries(labels), rounds: results }, null, 2) + '\n';
 }
 
 function csvField(value: string): string {

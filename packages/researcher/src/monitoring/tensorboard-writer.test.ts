@@ -16,7 +16,7 @@ describe('TensorBoard event files', () => {
   it('writes records that decode back with valid CRCs and the scalars written', () => {
     const dir = makeTempDir();
     try {
-      const writer = new TensorBoardWriter(dir.path, () => 1_700_000_000_000);
+      const writer = new TensorBoardWriter(dir.path, { now: () => 1_700_000_000_000 });
       writer.addScalars(1, [{ tag: 'federation/global/accuracy', value: 0.5 }], 1_700_000_001_000);
       writer.addScalars(2, [{ tag: 'federation/global/accuracy', value: 0.75 }, { tag: 'loss', value: 0.25 }], 1_700_000_002_000);
       writer.close();

@@ -1,6 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
+import { WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 
 import { selectBackend } from './select-backend';
+
+/** tfjs' banner on the first use of its cpu backend in Node ("...install our node backend..."). */
+const TFJS_NODE_BANNER = /running TensorFlow\.js in Node\.js/;
 
 describe('selectBackend', () => {
   afterAll(() => tf.setBackend('cpu'));
@@ -31,4 +36,20 @@ describe('selectBackend', () => {
       message: expect.stringMatching(/tensorflow-gpu: @tensorflow\/tfjs-node-gpu is not installed/),
     });
   });
+
+  it('leaves out tfjs\' "install our node backend" banner in a script that selects a backend (a real process)', () => {
+    // The built package, as a researcher's script or the node runtime loads it; cpu is the backend
+    // that prints the banner on its first tensor.
+    const script = `
+      const tf = require('@tensorflow/tfjs');
+      require('@fedbiomed/training').selectBackend({ allow: ['cpu'] }).then((selection) => {
+        tf.tensor([1, 2, 3]).dataSync();
+        console.log('backend ' + selection.kind);
+      });`;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('backend cpu');
+    expect(run.stdout + run.stderr).not.toMatch(TFJS_NODE_BANNER);
+  });
 });
+

@@ -40,8 +40,13 @@ type Probe = () => Promise<string>;
  * priority: `@tensorflow/tfjs-node-gpu` and `webgpu` (with `preferGpu`), `@tensorflow/tfjs-node`,
  * `wasm` (SIMD build, with this package's gradient kernels), `cpu`. Optional backends are loaded
  * with a dynamic import only when tried; none is a dependency.
+ *
+ * It also puts tfjs in production mode (`tf.enableProdMode()`, tfjs' public switch for its console
+ * warnings): otherwise the cpu backend prints its "install our node backend" banner on first use,
+ * advice the returned `reason` already answers (why tfjs-node was not taken).
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendSelection> {
+  tf.enableProdMode();
   const order: BackendKind[] = options.preferGpu ? ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] : ['tensorflow', 'wasm', 'cpu'];
   const candidates = order.filter((kind) => !options.allow || options.allow.includes(kind));
   const attempts: BackendAttempt[] = [];
