@@ -1,5 +1,6 @@
 import { ResearcherError } from '@fedbiomed/researcher';
 import { Command, CommanderError } from 'commander';
+import { registerCertsCommands } from './certs-commands';
 import { registerDemoCommand } from './demo-command';
 import { registerNodeCommands } from './node-commands';
 import { registerResearcherCommands } from './researcher-commands';
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerNodeCommands(program);
   registerResearcherCommands(program);
   registerDemoCommand(program);
+  registerCertsCommands(program);
   return program;
 }
 
