@@ -17,6 +17,8 @@ export interface GuideOptions {
   readonly substitutions?: Readonly<Record<string, string>>;
   /** Extra environment of every block. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The ids of the blocks this test runs, when a document (a README) has others checked elsewhere; default every block. */
+  readonly ids?: readonly string[];
 }
 
 /** What a finished block printed. */
@@ -48,6 +50,8 @@ export interface Guide {
   readonly dir: string;
   /** Runs the next block, which must carry `id`; rejects when it exits with another code than `expectCode` (default 0). */
   run(id: string, expectCode?: number): Promise<StepResult>;
+  /** Writes the next block, which must carry `id`, to `path` in the folder: a file the reader saves (an experiment file, a config). */
+  write(id: string, path: string): string;
   /** Starts the next block, which must carry `id`, in the background. */
   start(id: string): BackgroundStep;
   /** Throws naming the blocks that did not run. */
@@ -58,7 +62,9 @@ export interface Guide {
 
 /** Opens `file` (a Markdown guide, relative to the repository root) for a test to run. */
 export function openGuide(file: string, options: GuideOptions = {}): Guide {
-  const blocks = docBlocks(file).filter((block): block is DocBlock & { id: string } => block.id !== undefined);
+  const blocks = docBlocks(file).filter(
+    (block): block is DocBlock & { id: string } => block.id !== undefined && (options.ids === undefined || options.ids.includes(block.id)),
+  );
   const dir = mkdtempSync(join(tmpdir(), 'fedbiomed-guide-'));
   const env = { ...process.env, ...options.env, PATH: `${installCli(dir)}${delimiter}${process.env['PATH'] ?? ''}` };
   const background: BackgroundStep[] = [];
@@ -88,6 +94,11 @@ export function openGuide(file: string, options: GuideOptions = {}): Guide {
       const code = await new Promise<number | null>((resolve) => child.once('close', (exit) => resolve(exit)));
       if (code !== expectCode) throw new Error(`${file}: block "${id}" exited with ${code}, expected ${expectCode}\nstdout:\n${stdout}\nstderr:\n${stderr}`);
       return { code, stdout, stderr };
+    },
+    write(id, path) {
+      const target = join(dir, path);
+      writeFileSync(target, take(id));
+      return target;
     },
     start(id) {
       const step = backgroundStep(spawnBlock(take(id)), `${file}: block "${id}"`);
