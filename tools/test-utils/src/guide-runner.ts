@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { docBlocks, type DocBlock } from './doc-blocks';
 import { WORKSPACE_ROOT } from './workspace';
@@ -41,7 +40,7 @@ export interface BackgroundStep {
 
 /**
  * A guide run by a test: its `<!-- doc: ID -->` blocks executed by bash, strictly in the order of the
- * document, in one temporary folder (the reader's working directory), with `fedbiomed` on `PATH`.
+ * document, in one temporary folder (the reader's working directory, with `data/`), with `fedbiomed` on `PATH`.
  * `run(id)` waits for a block to finish; `start(id)` leaves it running (servers, nodes) and gives a
  * way to wait for a log line. `finish()` fails unless every block of the guide ran.
  */
@@ -65,7 +64,12 @@ export function openGuide(file: string, options: GuideOptions = {}): Guide {
   const blocks = docBlocks(file).filter(
     (block): block is DocBlock & { id: string } => block.id !== undefined && (options.ids === undefined || options.ids.includes(block.id)),
   );
-  const dir = mkdtempSync(join(tmpdir(), 'fedbiomed-guide-'));
+  // Under the repository's ignored tmp/, so that `node -e "require('@fedbiomed/training')"` resolves
+  // as in a project, with `data` linking to the bundled datasets the docs name.
+  const runs = join(WORKSPACE_ROOT, 'tmp', 'guides');
+  mkdirSync(runs, { recursive: true });
+  const dir = mkdtempSync(join(runs, 'guide-'));
+  symlinkSync(join(WORKSPACE_ROOT, 'data'), join(dir, 'data'));
   const env = { ...process.env, ...options.env, PATH: `${installCli(dir)}${delimiter}${process.env['PATH'] ?? ''}` };
   const background: BackgroundStep[] = [];
   let next = 0;
