@@ -1,22 +1,11 @@
 // Runs the shell blocks of packages/cli/README.md with the built CLI as `fedbiomed` (build first:
 // `npx tsc -b tsconfig.build.json`). The experiment itself (nodes, approval, rounds) is exercised by
 // the CLI's own end-to-end tests; here the documented command and file are the ones that start.
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { saveModel } from '@fedbiomed/training';
-import { CLI_BIN, openGuide, type Guide } from '@fedbiomed/test-utils';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
+import { CLI_BIN, freePort, openGuide, type Guide } from '@fedbiomed/test-utils';
 
 describe('packages/cli/README.md', () => {
   let guide: Guide;

@@ -1,21 +1,10 @@
 // Runs docs/guides/deployment.md as a reader would, on loopback: the built CLI (`npx tsc -b
 // tsconfig.build.json` first), a real researcher process serving mutual TLS and real node processes.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { CLI_BIN, openGuide, type Guide } from '@fedbiomed/test-utils';
+import { CLI_BIN, freePort, openGuide, type Guide } from '@fedbiomed/test-utils';
 
 const GUIDE = 'docs/guides/deployment.md';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 describe(GUIDE, () => {
   let guide: Guide;

@@ -41,3 +41,4 @@ export function makeTempDir(prefix = 'fedbiomed-test-'): TempDir {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
 }
+export { freePort } from './ports';
