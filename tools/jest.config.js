@@ -1,4 +1,4 @@
-// Workspace-level tests: module boundaries, generated contract freshness.
+// Workspace-level tests: module boundaries, generated contract freshness, docs that run (docs/, guides/).
 const preset = require('../jest.preset.js')(__dirname);
 
-module.exports = { ...preset, displayName: 'workspace', roots: ['<rootDir>/workspace'] };
+module.exports = { ...preset, displayName: 'workspace', roots: ['<rootDir>/workspace', '<rootDir>/guides', '<rootDir>/docs'] };

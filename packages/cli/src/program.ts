@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ResearcherError } from '@fedbiomed/researcher';
 import { Command, CommanderError } from 'commander';
+import { registerCertsCommands } from './certs-commands';
 import { registerDemoCommand } from './demo-command';
 import { registerNodeCommands } from './node-commands';
 import { registerResearcherCommands } from './researcher-commands';
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerNodeCommands(program);
   registerResearcherCommands(program);
   registerDemoCommand(program);
+  registerCertsCommands(program);
   return program;
 }
 

@@ -6,6 +6,7 @@ import { ResearcherServer, type NodeInfo } from '@fedbiomed/transport';
 import { Command, InvalidArgumentError } from 'commander';
 import { metricsTable, RoundProgress } from './demo-report';
 import { readExperimentFile, type ExperimentFile } from './researcher-config';
+import { loadResearcherTls, plaintextWarning, securityOf } from './researcher-tls';
 
 /**
  * Registers `fedbiomed researcher start`: serve nodes on one port, list them as they come and go,
@@ -22,15 +23,23 @@ export function registerResearcherCommands(program: Command): void {
     .option('--experiment <file>', 'experiment file (JSON: tags, rounds, model, plan, strategy, trainingArgs)')
     .option('--out <dir>', 'experiment folder: breakpoints, metrics, model', join('out', 'experiment'))
     .option('--resume', 'continue the experiment from the last breakpoint in --out')
+    .option('--tls-cert <file>', "researcher's certificate (PEM): serve TLS (with --tls-key)")
+    .option('--tls-key <file>', "researcher's private key (PEM)")
+    .option('--tls-ca <file>', "CA (PEM) of the nodes' client certificates: mutual TLS, every node must present one (tokens then optional)")
     .action(async function (this: Command) {
-      const o = this.opts<{ host: string; port: number; token?: string[]; experiment?: string; out: string; resume?: boolean }>();
-      const tokens = o.token ?? (process.env['FEDBIOMED_ENROLMENT_TOKEN'] ? [process.env['FEDBIOMED_ENROLMENT_TOKEN']] : undefined);
-      if (tokens === undefined) this.error('error: give nodes an enrolment token: --token <token> or $FEDBIOMED_ENROLMENT_TOKEN', { exitCode: 2 });
+      const o = this.opts<{ host: string; port: number; token?: string[]; experiment?: string; out: string; resume?: boolean; tlsCert?: string; tlsKey?: string; tlsCa?: string }>();
       const file = o.experiment !== undefined ? readExperimentFile(o.experiment) : undefined;
+      const tls = loadResearcherTls({ cert: o.tlsCert, key: o.tlsKey, clientCa: o.tlsCa }, file?.tls);
+      const tokens = o.token ?? (process.env['FEDBIOMED_ENROLMENT_TOKEN'] ? [process.env['FEDBIOMED_ENROLMENT_TOKEN']] : undefined);
+      if (tokens === undefined && tls?.clientCaPem === undefined) {
+        this.error('error: give nodes an enrolment token: --token <token> or $FEDBIOMED_ENROLMENT_TOKEN (or require client certificates with --tls-ca)', { exitCode: 2 });
+      }
       if (o.resume === true && file === undefined) this.error('error: --resume needs the --experiment file it continues', { exitCode: 2 });
-      const server = new ResearcherServer({ host: o.host, port: o.port, enrolmentTokens: tokens });
+      const warning = plaintextWarning(o.host, tls);
+      if (warning !== undefined) console.warn(warning);
+      const server = new ResearcherServer({ host: o.host, port: o.port, enrolmentTokens: tokens, ...(tls && { tls }) });
       const bound = await server.start();
-      console.log(`researcher listening on ${o.host}:${bound}`);
+      console.log(`researcher listening on ${o.host}:${bound} (${securityOf(tls)})`);
       server.on('nodeOnline', (node) => console.log(`node online: ${describe(node)}`));
       server.on('nodeOffline', (node) => console.log(`node offline: ${describe(node)} (${node.offlineReason ?? 'disconnected'})`));
       try {

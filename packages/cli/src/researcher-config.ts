@@ -2,6 +2,19 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 
+/**
+ * The `tls` object of an experiment file: the researcher's certificate and key, and the CA of the
+ * nodes' client certificates (mutual TLS); PEM paths relative to the file.
+ */
+export const experimentTlsSchema = z
+  .object({
+    cert: z.string().min(1),
+    key: z.string().min(1),
+    /** CA whose client certificates nodes must present: turns on mutual TLS. */
+    clientCa: z.string().min(1).optional(),
+  })
+  .strict();
+
 /** Schema of the experiment file given to `fedbiomed researcher start --experiment <file>`. */
 export const experimentFileSchema = z
   .object({
@@ -33,6 +46,8 @@ export const experimentFileSchema = z
     minNodes: z.number().int().min(1).default(1),
     roundTimeoutMs: z.number().int().positive().default(600_000),
     seed: z.number().int().optional(),
+    /** TLS of the researcher's port; `researcher start --tls-*` flags replace it. */
+    tls: experimentTlsSchema.optional(),
   })
   .strict();
 
@@ -52,5 +67,17 @@ export function readExperimentFile(path: string): ExperimentFile {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new Error(`experiment file ${path}: ${issues}`);
   }
-  return { ...parsed.data, model: resolve(dirname(path), parsed.data.model) };
+  return { ...parsed.data, model: resolve(dirname(path), parsed.data.model), ...resolveTlsPaths(dirname(path), parsed.data.tls) };
+}
+
+/** The file's `tls` paths resolved against its folder (nothing when the file has no `tls`). */
+function resolveTlsPaths(dir: string, tls: ExperimentFile['tls']): Pick<ExperimentFile, 'tls'> {
+  if (tls === undefined) return {};
+  return {
+    tls: {
+      cert: resolve(dir, tls.cert),
+      key: resolve(dir, tls.key),
+      ...(tls.clientCa !== undefined && { clientCa: resolve(dir, tls.clientCa) }),
+    },
+  };
 }

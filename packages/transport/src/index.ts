@@ -30,7 +30,7 @@ export type { ReceivedTensors } from './tensor-receiver';
 
 /**** Security ****/
 export { createCertificateAuthority, issueCertificate, writePemPair } from './pki';
-export type { CertificateAuthorityOptions, IssueOptions, PemPair } from './pki';
+export type { CertificateAuthorityOptions, IssueOptions, PemPair, WritePemPairOptions } from './pki';
 export type { ClientTlsOptions, ServerTlsOptions } from './credentials';
 
 /**** Errors, logging, timing ****/

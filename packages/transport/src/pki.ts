@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes, webcrypto } from 'node:crypto';
 
@@ -108,15 +109,38 @@ export async function issueCertificate(ca: PemPair, options: IssueOptions): Prom
   return { certPem: certificate.toString('pem'), keyPem: await privateKeyPem(x509, keys.privateKey) };
 }
 
+/** Options of {@link writePemPair}. */
+export interface WritePemPairOptions {
+  /** Replace existing files (default true); when false, an existing `.crt` or `.key` fails the call before anything is written. */
+  overwrite?: boolean;
+}
+
 /**
- * Writes `<name>.crt` and `<name>.key` (mode 0600) into `dir`, creating it; returns their paths.
+ * Writes `<name>.crt` and `<name>.key` (mode 0600, also when it replaces a file) into `dir`, creating
+ * it; returns their paths.
+ *
+ * @throws Error with code `EEXIST` naming the file when `overwrite` is false and a file exists
  */
-export async function writePemPair(dir: string, name: string, pair: PemPair): Promise<{ certPath: string; keyPath: string }> {
+export async function writePemPair(
+  dir: string,
+  name: string,
+  pair: PemPair,
+  options: WritePemPairOptions = {},
+): Promise<{ certPath: string; keyPath: string }> {
   await mkdir(dir, { recursive: true });
   const certPath = join(dir, `${name}.crt`);
   const keyPath = join(dir, `${name}.key`);
-  await writeFile(certPath, pair.certPem);
-  await writeFile(keyPath, pair.keyPem, { mode: 0o600 });
+  const overwrite = options.overwrite ?? true;
+  if (!overwrite) {
+    for (const path of [certPath, keyPath]) {
+      if (existsSync(path)) throw Object.assign(new Error(`${path} already exists`), { code: 'EEXIST', path });
+    }
+  }
+  const flag = overwrite ? 'w' : 'wx';
+  await writeFile(certPath, pair.certPem, { flag });
+  await writeFile(keyPath, pair.keyPem, { mode: 0o600, flag });
+  // writeFile's mode applies to new files only: a replaced key keeps its old mode without this.
+  await chmod(keyPath, 0o600);
   return { certPath, keyPath };
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { makeTempDir } from '@fedbiomed/test-utils';
 import type { NodeClient } from './client';
 import type { TransportError } from './errors';
@@ -45,6 +45,21 @@ describe('security', () => {
       const { certPath, keyPath } = await writePemPair(dir.path, 'node-1', node1);
       expect(readFileSync(certPath, 'utf8')).toContain('BEGIN CERTIFICATE');
       expect(readFileSync(keyPath, 'utf8')).toContain('BEGIN PRIVATE KEY');
+      expect(statSync(keyPath).mode & 0o077).toBe(0);
+    } finally {
+      dir.dispose();
+    }
+  });
+
+  it('refuses to replace existing PEM files unless asked, and keeps a replaced key private', async () => {
+    const dir = makeTempDir();
+    try {
+      const { keyPath } = await writePemPair(dir.path, 'node-1', node1);
+      await expect(writePemPair(dir.path, 'node-1', rogue, { overwrite: false })).rejects.toThrow(`${keyPath.replace(/key$/, 'crt')} already exists`);
+      expect(readFileSync(keyPath, 'utf8')).toBe(node1.keyPem);
+      chmodSync(keyPath, 0o644);
+      await writePemPair(dir.path, 'node-1', rogue);
+      expect(readFileSync(keyPath, 'utf8')).toBe(rogue.keyPem);
       expect(statSync(keyPath).mode & 0o077).toBe(0);
     } finally {
       dir.dispose();

@@ -10,6 +10,8 @@ import { WORKSPACE_ROOT } from './workspace';
 
 export { WORKSPACE_ROOT } from './workspace';
 export { docBlock, docBlocks, type DocBlock } from './doc-blocks';
+export { runTsDocBlock, type DocRunResult, type TsDocRunOptions } from './doc-run';
+export { CLI_BIN, openGuide, type BackgroundStep, type Guide, type GuideOptions, type StepResult } from './guide-runner';
 
 /**
  * Folder of the datasets bundled with the repository (`data/`; `FEDBIOMED_DATASETS` points at
@@ -39,3 +41,4 @@ export function makeTempDir(prefix = 'fedbiomed-test-'): TempDir {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
 }
+export { freePort } from './ports';
