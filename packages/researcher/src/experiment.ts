@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainingPlan__Output } from '@fedbiomed/proto';
 import { createLayout, createStrategyRegistry, flattenTensors, type ParameterLayout, type Strategy } from '@fedbiomed/strategy';
+import { awaitApproval, type EnsureApprovedOptions } from './approval';
 import { FileBreakpointStore, type BreakpointStore } from './breakpoints/breakpoint-store';
 import {
   getPlanStatus,
@@ -66,6 +67,8 @@ export class Experiment {
   readonly #now: () => number;
   readonly #events = new Subscribable<ExperimentEvent>();
   readonly #datasets = new Map<string, DatasetMatch>();
+  /** Nodes whose operator rejected the plan (seen by `ensureApproved`): never selected, never evaluated. */
+  readonly #rejectedBy = new Set<string>();
   #weights: Float32Array;
   #round = 0;
   #random: SeededRandom;
@@ -202,6 +205,44 @@ export class Experiment {
     return requestPlanApproval(this.#federation, this.#plan, { ...this.#requestOptions(this.#options.nodes), description });
   }
 
+  /**
+   * Sends the plan for approval to the online nodes holding a matching dataset and waits until at
+   * least `minNodes` (default: the experiment's) approved it, polling where it stands every
+   * `pollIntervalMs`. Publishes `approval-pending`, `approval-granted` and `approval-rejected`
+   * events as nodes' answers change (print how operators approve on `approval-pending`). Nodes whose
+   * operator rejected the plan are left out of the rounds. Resolves to every asked node's status;
+   * throws `APPROVAL_TIMEOUT` (naming the nodes still pending) after `timeoutMs` (default 10
+   * minutes), `APPROVAL_REJECTED` when rejections leave too few nodes, `ABORTED` on `signal`.
+   */
+  async ensureApproved(options: EnsureApprovedOptions = {}): Promise<NodePlanStatus[]> {
+    const minNodes = options.minNodes ?? this.#options.minNodes;
+    const timeoutMs = options.timeoutMs ?? 600_000;
+    const pollIntervalMs = options.pollIntervalMs ?? 2_000;
+    if (!Number.isInteger(minNodes) || minNodes < 1) throw new ResearcherError('INVALID_OPTION', `ensureApproved: minNodes must be a positive integer, got ${minNodes}`);
+    if (!(timeoutMs > 0)) throw new ResearcherError('INVALID_OPTION', `ensureApproved: timeoutMs must be positive, got ${timeoutMs}`);
+    if (!(pollIntervalMs > 0)) throw new ResearcherError('INVALID_OPTION', `ensureApproved: pollIntervalMs must be positive, got ${pollIntervalMs}`);
+    const statuses = await awaitApproval(
+      {
+        federation: this.#federation,
+        plan: this.#plan,
+        candidates: async () => {
+          await this.#discoverNewcomers();
+          const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
+          return [...this.#datasets.keys()].filter((id) => online.has(id)).sort();
+        },
+        requestOptions: this.#requestOptions(undefined),
+        publish: (event) => this.#publish(event),
+        now: this.#now,
+      },
+      { description: options.description ?? '', timeoutMs, pollIntervalMs, minNodes, ...(options.signal !== undefined && { signal: options.signal }) },
+    );
+    for (const status of statuses) {
+      if (status.status === 'PLAN_STATUS_REJECTED') this.#rejectedBy.add(status.nodeId);
+      else this.#rejectedBy.delete(status.nodeId);
+    }
+    return statuses;
+  }
+
   /** Where the plan stands on each online node. */
   async planStatus(): Promise<NodePlanStatus[]> {
     return getPlanStatus(this.#federation, this.#plan.sha256, this.#requestOptions(this.#options.nodes));
@@ -234,7 +275,7 @@ export class Experiment {
   async evaluate(options: { signal?: AbortSignal } = {}): Promise<EvaluationResult> {
     await this.#discoverNewcomers();
     const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
-    const matches = [...this.#datasets.values()].filter((match) => online.has(match.nodeId));
+    const matches = [...this.#datasets.values()].filter((match) => online.has(match.nodeId) && !this.#rejectedBy.has(match.nodeId));
     const args = this.#options.trainingArgs;
     const tasks = matches.map((match) => ({
       nodeId: match.nodeId,
@@ -289,7 +330,7 @@ export class Experiment {
     this.#attach();
     await this.#discoverNewcomers();
     const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
-    const candidates = [...this.#datasets.keys()].filter((id) => online.has(id)).sort();
+    const candidates = [...this.#datasets.keys()].filter((id) => online.has(id) && !this.#rejectedBy.has(id)).sort();
     if (candidates.length === 0) {
       throw new ResearcherError('NO_NODES', `experiment ${this.id}: no online node holds a dataset tagged ${this.#options.tags.join(', ')}`);
     }
