@@ -225,11 +225,7 @@ export class Experiment {
       {
         federation: this.#federation,
         plan: this.#plan,
-        candidates: async () => {
-          await this.#discoverNewcomers();
-          const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
-          return [...this.#datasets.keys()].filter((id) => online.has(id)).sort();
-        },
+        candidates: () => this.#onlineMatches(),
         requestOptions: this.#requestOptions(undefined),
         publish: (event) => this.#publish(event),
         now: this.#now,
@@ -328,9 +324,7 @@ export class Experiment {
       throw new ResearcherError('INVALID_STATE', `experiment ${this.id}: all ${this.#options.rounds} rounds are done`);
     }
     this.#attach();
-    await this.#discoverNewcomers();
-    const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
-    const candidates = [...this.#datasets.keys()].filter((id) => online.has(id) && !this.#rejectedBy.has(id)).sort();
+    const candidates = (await this.#onlineMatches()).filter((id) => !this.#rejectedBy.has(id));
     if (candidates.length === 0) {
       throw new ResearcherError('NO_NODES', `experiment ${this.id}: no online node holds a dataset tagged ${this.#options.tags.join(', ')}`);
     }
@@ -362,6 +356,13 @@ export class Experiment {
       this.#publish({ type: 'breakpoint-saved', round });
     }
     return result;
+  }
+
+  /** Online nodes holding a matching dataset (newcomers discovered first), sorted. */
+  async #onlineMatches(): Promise<string[]> {
+    await this.#discoverNewcomers();
+    const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
+    return [...this.#datasets.keys()].filter((id) => online.has(id)).sort();
   }
 
   async #discoverNewcomers(): Promise<void> {
