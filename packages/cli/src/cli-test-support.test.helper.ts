@@ -1,12 +1,12 @@
 // Helpers of the CLI's end-to-end tests: real node processes (`fedbiomed node start`, spawned from
-// the built CLI; build first with `npx tsc -b packages/cli`) on the bundled Fed-Heart-Disease data.
+// the built CLI; build first with `npx tsc -b packages/cli`) on the bundled Fed-Heart-Disease and WDBC data.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { HEART_DISEASE_CENTERS } from '@fedbiomed/datasets';
-import { WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+import { bundledDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 import { DEMO_DATA_DIR } from './demo-command';
 import { prepareNodeFolder, spawnNode, type LocalNodeProcess, type LocalNodeSpec } from './local-nodes';
 
@@ -62,4 +62,48 @@ export function startCli(args: readonly string[]): CliProcess {
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Runs `fedbiomed <args>` to the end; rejects with its output when it exits non-zero. */
+export async function runCliToEnd(args: readonly string[]): Promise<string> {
+  const run = startCli(args);
+  const code = await run.exited;
+  if (code !== 0) throw new Error(`fedbiomed ${args.join(' ')} exited ${code}:\n${run.stdout()}${run.stderr()}`);
+  return run.stdout();
+}
+
+/** Resolves once `condition` holds (checked every 100 ms); rejects naming `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Writes WDBC's rows (scikit-learn's metadata line dropped) as `parts` disjoint headerless CSVs, label last. */
+export function writeWdbcParts(dir: string, parts: number): string[] {
+  const rows = readFileSync(bundledDataset('breast_cancer_wisconsin', 'breast_cancer.csv'), 'utf8').trim().split('\n').slice(1);
+  return Array.from({ length: parts }, (_, part) => {
+    const file = join(dir, `wdbc-part-${part}.csv`);
+    writeFileSync(file, `${rows.filter((_, i) => i % parts === part).join('\n')}\n`);
+    return file;
+  });
+}
+
+/** `fedbiomed node dataset add --options` for a {@link writeWdbcParts} file. */
+export const WDBC_PART_OPTIONS = JSON.stringify({ header: false, label: 30, task: 'classification' });
+
+/**
+ * Creates a node folder and registers one CSV with the node CLI, as an operator would: `init`
+ * (approval required, the default), then `dataset add --type csv`.
+ */
+export async function initCsvNode(node: { dir: string; id: string; name: string; researcher: string; token: string; csv: string; tags: string }): Promise<void> {
+  await runCliToEnd(['node', '--path', node.dir, 'init', '--id', node.id, '--name', node.name, '--researcher', node.researcher, '--token', node.token]);
+  await runCliToEnd(['node', '--path', node.dir, 'dataset', 'add', '--type', 'csv', '--path', node.csv, '--tags', node.tags, '--options', WDBC_PART_OPTIONS]);
+}
+
+/** The plans pending on a node, as `fedbiomed node plan list --status pending --json` prints them. */
+export async function pendingPlans(dir: string): Promise<{ sha256: string; name: string }[]> {
+  return JSON.parse(await runCliToEnd(['node', '--path', dir, 'plan', 'list', '--status', 'pending', '--json'])) as { sha256: string; name: string }[];
 }

@@ -1,7 +1,8 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTransportFederation, Experiment } from '@fedbiomed/researcher';
+import { createTransportFederation, Experiment, selectFraction, waitForNodes, type ExperimentEvent } from '@fedbiomed/researcher';
 import { createStrategyRegistry } from '@fedbiomed/strategy';
-import { buildPlan, loadModel, type MetricName } from '@fedbiomed/training';
+import { buildPlan, loadModel } from '@fedbiomed/training';
 import { ResearcherServer, type NodeInfo } from '@fedbiomed/transport';
 import { Command, InvalidArgumentError } from 'commander';
 import { metricsTable, RoundProgress } from './demo-report';
@@ -20,14 +21,15 @@ export function registerResearcherCommands(program: Command): void {
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--port <port>', 'port to bind (0: any free port)', port, 50051)
     .option('--token <token...>', 'enrolment tokens nodes must present (or $FEDBIOMED_ENROLMENT_TOKEN)')
-    .option('--experiment <file>', 'experiment file (JSON: tags, rounds, model, plan, strategy, trainingArgs)')
+    .option('--experiment <file>', 'experiment file (JSON: tags, rounds, model, plan, strategy, trainingArgs; see the CLI README)')
+    .option('--approval-timeout <ms>', "how long to wait for node operators to approve the plan (overrides the file's approvalTimeoutMs)", milliseconds)
     .option('--out <dir>', 'experiment folder: breakpoints, metrics, model', join('out', 'experiment'))
     .option('--resume', 'continue the experiment from the last breakpoint in --out')
     .option('--tls-cert <file>', "researcher's certificate (PEM): serve TLS (with --tls-key)")
     .option('--tls-key <file>', "researcher's private key (PEM)")
     .option('--tls-ca <file>', "CA (PEM) of the nodes' client certificates: mutual TLS, every node must present one (tokens then optional)")
     .action(async function (this: Command) {
-      const o = this.opts<{ host: string; port: number; token?: string[]; experiment?: string; out: string; resume?: boolean; tlsCert?: string; tlsKey?: string; tlsCa?: string }>();
+      const o = this.opts<{ host: string; port: number; token?: string[]; experiment?: string; approvalTimeout?: number; out: string; resume?: boolean; tlsCert?: string; tlsKey?: string; tlsCa?: string }>();
       const file = o.experiment !== undefined ? readExperimentFile(o.experiment) : undefined;
       const tls = loadResearcherTls({ cert: o.tlsCert, key: o.tlsKey, clientCa: o.tlsCa }, file?.tls);
       const tokens = o.token ?? (process.env['FEDBIOMED_ENROLMENT_TOKEN'] ? [process.env['FEDBIOMED_ENROLMENT_TOKEN']] : undefined);
@@ -44,36 +46,73 @@ export function registerResearcherCommands(program: Command): void {
       server.on('nodeOffline', (node) => console.log(`node offline: ${describe(node)} (${node.offlineReason ?? 'disconnected'})`));
       try {
         if (file === undefined) await untilSignal();
-        else await runExperimentFile(server, file, o.out, o.resume === true);
+        else {
+          await runExperimentFile(server, file, {
+            out: o.out,
+            resume: o.resume === true,
+            ...(o.approvalTimeout !== undefined && { approvalTimeoutMs: o.approvalTimeout }),
+          });
+        }
       } finally {
         await server.stop();
       }
     });
 }
 
-async function runExperimentFile(server: ResearcherServer, file: ExperimentFile, out: string, resume: boolean): Promise<void> {
-  await waitForCount(server, file.waitForNodes);
+async function runExperimentFile(server: ResearcherServer, file: ExperimentFile, run: { out: string; resume: boolean; approvalTimeoutMs?: number }): Promise<void> {
+  const { out, resume } = run;
+  if (server.nodes().filter((n) => n.state === 'online').length < file.waitForNodes) console.log(`waiting for ${file.waitForNodes} node(s)…`);
+  await waitForNodes(server, { count: file.waitForNodes, ...(file.waitForNodesTimeoutMs !== undefined && { timeoutMs: file.waitForNodesTimeoutMs }) });
   const experiment = resume
     ? await Experiment.resume(out, { server: createTransportFederation(server) })
     : await createExperiment(server, file, out);
   if (resume) console.log(`resuming experiment ${experiment.id} after round ${experiment.round}`);
   const progress = new RoundProgress(process.stdout, file.rounds);
-  experiment.subscribe((event) => progress.onEvent(event));
-  const statuses = await experiment.planStatus();
-  for (const s of statuses) console.log(`plan ${experiment.plan.sha256.slice(0, 12)}… on ${s.nodeName}: ${s.status}`);
+  experiment.subscribe((event) => {
+    const line = approvalLine(event);
+    if (line !== undefined) console.log(line);
+    progress.onEvent(event);
+  });
+  const statuses = await experiment.ensureApproved({
+    description: file.description,
+    timeoutMs: run.approvalTimeoutMs ?? file.approvalTimeoutMs,
+    pollIntervalMs: file.approvalPollIntervalMs,
+    minNodes: file.minNodes,
+  });
+  const approved = statuses.filter((s) => s.status === 'PLAN_STATUS_APPROVED').map((s) => s.nodeName);
+  console.log(`plan ${experiment.plan.sha256.slice(0, 12)}… approved on ${approved.join(', ')}: starting ${file.rounds} round(s)`);
   await experiment.run();
   const evaluation = await experiment.evaluate();
   await experiment.exportModel(join(out, 'model'));
+  writeFileSync(join(out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
   experiment.close();
-  console.log(metricsTable(evaluation, file.plan.metrics));
-  console.log(`model saved (tfjs format) in ${join(out, 'model')}`);
+  const metrics = file.trainingArgs.metrics ?? file.plan.metrics;
+  console.log(metricsTable(evaluation, metrics));
+  console.log(`model saved (tfjs format) in ${join(out, 'model')}; final metrics in ${join(out, 'evaluation.json')}`);
+}
+
+/** What the researcher's operator reads while node operators decide. */
+function approvalLine(event: ExperimentEvent): string | undefined {
+  switch (event.type) {
+    case 'approval-pending':
+      return (
+        `waiting for approval on ${event.nodeName} (${event.nodeId}): plan "${event.planName}" ${event.planSha256.slice(0, 12)}…; ` +
+        `its operator runs: fedbiomed node --path <node folder> plan approve ${event.planSha256}`
+      );
+    case 'approval-granted':
+      return `plan approved on ${event.nodeName}`;
+    case 'approval-rejected':
+      return `plan rejected on ${event.nodeName}${event.message ? ` (${event.message})` : ''}: left out of the experiment`;
+    default:
+      return undefined;
+  }
 }
 
 async function createExperiment(server: ResearcherServer, file: ExperimentFile, out: string): Promise<Experiment> {
   const model = await loadModel(file.model);
   const plan = (() => {
     try {
-      return buildPlan(model, { ...file.plan, metrics: file.plan.metrics as MetricName[] });
+      return buildPlan(model, file.plan);
     } finally {
       model.dispose();
     }
@@ -84,11 +123,14 @@ async function createExperiment(server: ResearcherServer, file: ExperimentFile, 
     strategy: createStrategyRegistry().createStrategy(file.strategy.name, file.strategy.config),
     rounds: file.rounds,
     trainingArgs: file.trainingArgs,
-    metrics: file.plan.metrics,
+    metrics: file.trainingArgs.metrics ?? file.plan.metrics,
     minNodes: file.minNodes,
     roundTimeoutMs: file.roundTimeoutMs,
+    requestTimeoutMs: file.requestTimeoutMs,
     experimentDir: out,
     server: createTransportFederation(server),
+    ...(file.nodes !== undefined && { nodes: file.nodes }),
+    ...(file.fraction !== undefined && { nodeSelection: selectFraction(file.fraction, { minNodes: file.minNodes }) }),
     ...(file.seed !== undefined && { seed: file.seed }),
   });
 }
@@ -97,24 +139,17 @@ function describe(node: NodeInfo): string {
   return `${node.name} (${node.id}) from ${node.peer}`;
 }
 
-async function waitForCount(server: ResearcherServer, count: number): Promise<void> {
-  const online = (): number => server.nodes().filter((n) => n.state === 'online').length;
-  if (online() >= count) return;
-  console.log(`waiting for ${count} node(s)…`);
-  await new Promise<void>((resolve) => {
-    const stop = server.on('nodeOnline', () => {
-      if (online() < count) return;
-      stop();
-      resolve();
-    });
-  });
-}
-
 function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+}
+
+function milliseconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number of milliseconds, got "${value}"`);
+  return n;
 }
 
 function port(value: string): number {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir } from '@fedbiomed/test-utils';
+import { docBlock, makeTempDir } from '@fedbiomed/test-utils';
 import { readExperimentFile } from './researcher-config';
 
 describe('readExperimentFile', () => {
@@ -10,7 +10,15 @@ describe('readExperimentFile', () => {
       const file = join(dir.path, 'experiment.json');
       writeFileSync(file, JSON.stringify({ tags: ['heart'], rounds: 2, model: 'm', plan: { name: 'p', loss: 'mse', optimizer: { name: 'sgd', learningRate: 0.1 } } }));
       expect(readExperimentFile(file)).toEqual(
-        expect.objectContaining({ model: join(dir.path, 'm'), strategy: { name: 'fedavg', config: {} }, waitForNodes: 1, minNodes: 1, trainingArgs: {} }),
+        expect.objectContaining({
+          model: join(dir.path, 'm'),
+          strategy: { name: 'fedavg', config: {} },
+          waitForNodes: 1,
+          minNodes: 1,
+          trainingArgs: {},
+          approvalTimeoutMs: 600_000,
+          plan: expect.objectContaining({ metrics: ['loss'], preprocessing: [] }),
+        }),
       );
     } finally {
       dir.dispose();
@@ -21,7 +29,10 @@ describe('readExperimentFile', () => {
     const dir = makeTempDir();
     try {
       const file = join(dir.path, 'bad.json');
-      writeFileSync(file, JSON.stringify({ tags: [], rounds: 0, model: 'm', plan: { name: 'p', loss: 'hinge', optimizer: { name: 'sgd', learningRate: 0.1 } } }));
+      writeFileSync(
+        file,
+        JSON.stringify({ tags: [], rounds: 0, model: 'm', plan: { name: 'p', loss: 'hinge', optimizer: { name: 'sgd' } }, trainingArgs: { epoch: 2 } }),
+      );
       const message = (() => {
         try {
           readExperimentFile(file);
@@ -31,8 +42,24 @@ describe('readExperimentFile', () => {
         }
       })();
       expect(message).toContain(`experiment file ${file}: `);
-      expect(message).toMatch(/tags: .*rounds: .*plan\.loss: /);
+      expect(message).toMatch(/option `tags`: .*option `rounds`: .*option `plan\.loss`: /);
+      expect(message).toContain('option `plan.optimizer.learningRate` is missing');
+      expect(message).toContain('unknown option `trainingArgs.epoch`');
       expect(() => readExperimentFile(join(dir.path, 'missing.json'))).toThrow(`cannot read experiment file ${join(dir.path, 'missing.json')}`);
+    } finally {
+      dir.dispose();
+    }
+  });
+
+  it("parses the CLI README's full example, every option taken as written", () => {
+    const dir = makeTempDir();
+    try {
+      const file = join(dir.path, 'experiment.json');
+      writeFileSync(file, docBlock('packages/cli/README.md', 'cli-experiment-file'));
+      const parsed = readExperimentFile(file);
+      const written = JSON.parse(docBlock('packages/cli/README.md', 'cli-experiment-file')) as Record<string, unknown>;
+      for (const key of Object.keys(written).filter((k) => k !== 'model' && k !== 'plan')) expect(parsed[key as keyof typeof parsed]).toEqual(written[key]);
+      expect(parsed.plan.preprocessing).toEqual([{ name: 'standardize', params: {} }]);
     } finally {
       dir.dispose();
     }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { lossRefSchema, metricNameSchema, OPTIMIZER_NAMES } from '@fedbiomed/training';
 import { z } from 'zod';
 
 /**
@@ -15,46 +16,84 @@ export const experimentTlsSchema = z
   })
   .strict();
 
+const positiveMs = z.number().int().positive();
+const optimizer = z.strictObject({
+  name: z.enum(OPTIMIZER_NAMES),
+  learningRate: z.number().positive(),
+  /** Optimiser arguments: `momentum`, `beta1`, `beta2`, `epsilon`, `rho`, `decay`, `initialAccumulatorValue`. */
+  params: z.record(z.string(), z.number()).optional(),
+});
+
+/** The training arguments sent to nodes every round: every field of the contract's `TrainingArgs`. */
+const trainingArgsSchema = z.strictObject({
+  epochs: z.number().int().min(0).optional(),
+  numUpdates: z.number().int().min(0).optional(),
+  batchSize: z.number().int().positive().optional(),
+  batchMaxnum: z.number().int().min(0).optional(),
+  /** Overrides the plan's optimiser for local training. */
+  optimizer: optimizer.optional(),
+  fedproxMu: z.number().min(0).optional(),
+  testRatio: z.number().min(0).lt(1).optional(),
+  testOnLocalUpdates: z.boolean().optional(),
+  testOnGlobalUpdates: z.boolean().optional(),
+  /** Metrics the nodes compute on their test split (default: the plan's `metrics`). */
+  metrics: z.array(metricNameSchema).optional(),
+  dp: z
+    .strictObject({ enabled: z.boolean(), clipNorm: z.number().positive(), noiseMultiplier: z.number().min(0), mode: z.literal('update').optional() })
+    .optional(),
+  /** Seed of the nodes' shuffling (default: the experiment's `seed`). */
+  randomSeed: z.number().int().min(0).optional(),
+  useGpu: z.boolean().optional(),
+  logInterval: z.number().int().min(0).optional(),
+  secureAggregation: z.boolean().optional(),
+});
+
 /** Schema of the experiment file given to `fedbiomed researcher start --experiment <file>`. */
-export const experimentFileSchema = z
-  .object({
-    /** A node takes part when one of its datasets carries every tag. */
-    tags: z.array(z.string().min(1)).min(1),
-    rounds: z.number().int().positive(),
-    /** Folder of a tfjs model (`model.json` + weights), relative to the file. */
-    model: z.string().min(1),
-    plan: z
-      .object({
-        name: z.string().min(1),
-        loss: z.enum(['binary_crossentropy', 'categorical_crossentropy', 'sparse_categorical_crossentropy', 'mse', 'mae']),
-        optimizer: z.object({ name: z.enum(['sgd', 'momentum', 'adam', 'adagrad', 'rmsprop']), learningRate: z.number().positive() }).strict(),
-        metrics: z.array(z.string()).default(['loss']),
-      })
-      .strict(),
-    strategy: z.object({ name: z.string().min(1), config: z.record(z.string(), z.unknown()).default({}) }).strict().prefault({ name: 'fedavg' }),
-    trainingArgs: z
-      .object({
-        epochs: z.number().int().min(0).optional(),
-        numUpdates: z.number().int().min(0).optional(),
-        batchSize: z.number().int().positive().optional(),
-        testRatio: z.number().min(0).lt(1).optional(),
-      })
-      .strict()
-      .prefault({}),
-    /** Wait for this many nodes before the first round. */
-    waitForNodes: z.number().int().min(1).default(1),
-    minNodes: z.number().int().min(1).default(1),
-    roundTimeoutMs: z.number().int().positive().default(600_000),
-    seed: z.number().int().optional(),
-    /** TLS of the researcher's port; `researcher start --tls-*` flags replace it. */
-    tls: experimentTlsSchema.optional(),
-  })
-  .strict();
+export const experimentFileSchema = z.strictObject({
+  /** Shown to node operators with the approval request. */
+  description: z.string().default(''),
+  /** A node takes part when one of its datasets carries every tag. */
+  tags: z.array(z.string().min(1)).min(1),
+  rounds: z.number().int().positive(),
+  /** Folder of a tfjs model (`model.json` + weights), relative to the file. */
+  model: z.string().min(1),
+  plan: z.strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    loss: lossRefSchema,
+    optimizer,
+    metrics: z.array(metricNameSchema).default(['loss']),
+    /** Steps each node applies to its data first, e.g. `[{ "name": "standardize" }]`. */
+    preprocessing: z.array(z.strictObject({ name: z.string().min(1), params: z.record(z.string(), z.json()).default({}) })).default([]),
+  }),
+  strategy: z.strictObject({ name: z.string().min(1), config: z.record(z.string(), z.unknown()).default({}) }).prefault({ name: 'fedavg' }),
+  trainingArgs: trainingArgsSchema.prefault({}),
+  /** Only these node ids take part (default: every connected node with a matching dataset). */
+  nodes: z.array(z.string().min(1)).min(1).optional(),
+  /** Each round trains a seeded random fraction of the candidates, never fewer than `minNodes` (default: all). */
+  fraction: z.number().gt(0).max(1).optional(),
+  /** A round succeeds, and training starts, once this many nodes reply / approved the plan. */
+  minNodes: z.number().int().min(1).default(1),
+  /** Wait for this many nodes to connect before asking for approval. */
+  waitForNodes: z.number().int().min(1).default(1),
+  /** Give up waiting for nodes after this long (default: wait until interrupted). */
+  waitForNodesTimeoutMs: positiveMs.optional(),
+  roundTimeoutMs: positiveMs.default(600_000),
+  /** How long discovery and approval requests wait for each node's answer. */
+  requestTimeoutMs: positiveMs.default(10_000),
+  /** How long to wait for node operators to approve the plan (`--approval-timeout` overrides it). */
+  approvalTimeoutMs: positiveMs.default(600_000),
+  /** How often to ask the nodes whether their operator decided. */
+  approvalPollIntervalMs: positiveMs.default(2_000),
+  seed: z.number().int().optional(),
+  /** TLS of the researcher's port; `researcher start --tls-*` flags replace it. */
+  tls: experimentTlsSchema.optional(),
+});
 
 /** A parsed experiment file, with `model` resolved against the file's folder. */
 export type ExperimentFile = z.infer<typeof experimentFileSchema>;
 
-/** Reads and validates an experiment file; errors name the file and the field at fault. */
+/** Reads and validates an experiment file; errors name the file and, in words, each option at fault. */
 export function readExperimentFile(path: string): ExperimentFile {
   let raw: unknown;
   try {
@@ -63,10 +102,7 @@ export function readExperimentFile(path: string): ExperimentFile {
     throw new Error(`cannot read experiment file ${path}: ${(error as Error).message}`);
   }
   const parsed = experimentFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`experiment file ${path}: ${issues}`);
-  }
+  if (!parsed.success) throw new Error(`experiment file ${path}: ${parsed.error.issues.map(describeIssue).join('; ')}`);
   return { ...parsed.data, model: resolve(dirname(path), parsed.data.model), ...resolveTlsPaths(dirname(path), parsed.data.tls) };
 }
 
@@ -80,4 +116,13 @@ function resolveTlsPaths(dir: string, tls: ExperimentFile['tls']): Pick<Experime
       ...(tls.clientCa !== undefined && { clientCa: resolve(dir, tls.clientCa) }),
     },
   };
+}
+
+/** One zod issue in words: "option `plan.loss` is missing", "unknown option `foo`", "option `rounds`: ...". */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const name = (path: readonly PropertyKey[]): string => path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `unknown option \`${name([...issue.path, key])}\``).join('; ');
+  if (issue.path.length === 0) return `the file must hold a JSON object (${issue.message})`;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `option \`${name(issue.path)}\` is missing`;
+  return `option \`${name(issue.path)}\`: ${issue.message}`;
 }

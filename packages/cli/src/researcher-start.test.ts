@@ -1,10 +1,5 @@
 import { NodeClient } from '@fedbiomed/transport';
-import { requireBuiltCli, startCli } from './cli-test-support.test.helper';
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 600 && !condition(); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
+import { requireBuiltCli, startCli, until } from './cli-test-support.test.helper';
 
 describe('fedbiomed researcher start (spawned CLI)', () => {
   beforeAll(requireBuiltCli);

@@ -12,6 +12,12 @@ export const RESEARCHER_ERROR_CODES = {
   BREAKPOINT_INVALID: 'BREAKPOINT_INVALID',
   /** `run()` or `runOnce()` was called while a round is running, or after `rounds` completed. */
   INVALID_STATE: 'INVALID_STATE',
+  /** `waitForNodes`: fewer nodes than asked for connected in time. */
+  NODES_TIMEOUT: 'NODES_TIMEOUT',
+  /** `ensureApproved`: fewer operators than needed approved the plan in time; the message names the nodes still pending. */
+  APPROVAL_TIMEOUT: 'APPROVAL_TIMEOUT',
+  /** `ensureApproved`: so many operators rejected the plan that the nodes left cannot reach `minNodes`. */
+  APPROVAL_REJECTED: 'APPROVAL_REJECTED',
   /** The experiment was stopped through its AbortSignal. */
   ABORTED: 'ABORTED',
   /** Fewer than `minNodes` nodes sent the feature statistics a federated standardisation needs. */

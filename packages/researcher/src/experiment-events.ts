@@ -1,7 +1,20 @@
 import type { NodeFailure, RoundResult } from './experiment-results';
 
+/** A node's answer about the experiment's plan, as `ensureApproved` sees it change. */
+interface ApprovalEventBase {
+  readonly nodeId: string;
+  readonly nodeName: string;
+  readonly planSha256: string;
+  readonly planName: string;
+}
+
 /** What an experiment reports while it runs, discriminated on `type`. */
 export type ExperimentEvent =
+  /** The plan waits for the node's operator (`fedbiomed node plan approve <hash>`). */
+  | ({ readonly type: 'approval-pending'; readonly message: string } & ApprovalEventBase)
+  | ({ readonly type: 'approval-granted' } & ApprovalEventBase)
+  /** The node's operator rejected the plan: the node is left out of the experiment's rounds. */
+  | ({ readonly type: 'approval-rejected'; readonly message: string } & ApprovalEventBase)
   | { readonly type: 'round-started'; readonly round: number; readonly selected: readonly string[] }
   | { readonly type: 'node-replied'; readonly round: number; readonly nodeId: string; readonly nodeName: string; readonly replied: number; readonly expected: number }
   | ({ readonly type: 'node-dropped'; readonly round: number } & NodeFailure)

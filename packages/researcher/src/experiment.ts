@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { TrainingPlan__Output } from '@fedbiomed/proto';
 import type { StandardizeStep } from '@fedbiomed/training';
 import { createLayout, createStrategyRegistry, flattenTensors, type ParameterLayout, type Strategy } from '@fedbiomed/strategy';
+import { awaitApproval, type EnsureApprovedOptions } from './approval';
 import { FileBreakpointStore, type BreakpointStore } from './breakpoints/breakpoint-store';
 import {
   getPlanStatus,
@@ -70,6 +71,8 @@ export class Experiment {
   readonly #datasets = new Map<string, DatasetMatch>();
   readonly #standardizeStep: StandardizeStep | undefined;
   #standardization: PooledStandardization | undefined;
+  /** Nodes whose operator rejected the plan (seen by `ensureApproved`): never selected, never evaluated. */
+  readonly #rejectedBy = new Set<string>();
   #weights: Float32Array;
   #round = 0;
   #random: SeededRandom;
@@ -217,6 +220,40 @@ export class Experiment {
     return requestPlanApproval(this.#federation, this.#plan, { ...this.#requestOptions(this.#options.nodes), description });
   }
 
+  /**
+   * Sends the plan for approval to the online nodes holding a matching dataset and waits until at
+   * least `minNodes` (default: the experiment's) approved it, polling where it stands every
+   * `pollIntervalMs`. Publishes `approval-pending`, `approval-granted` and `approval-rejected`
+   * events as nodes' answers change (print how operators approve on `approval-pending`). Nodes whose
+   * operator rejected the plan are left out of the rounds. Resolves to every asked node's status;
+   * throws `APPROVAL_TIMEOUT` (naming the nodes still pending) after `timeoutMs` (default 10
+   * minutes), `APPROVAL_REJECTED` when rejections leave too few nodes, `ABORTED` on `signal`.
+   */
+  async ensureApproved(options: EnsureApprovedOptions = {}): Promise<NodePlanStatus[]> {
+    const minNodes = options.minNodes ?? this.#options.minNodes;
+    const timeoutMs = options.timeoutMs ?? 600_000;
+    const pollIntervalMs = options.pollIntervalMs ?? 2_000;
+    if (!Number.isInteger(minNodes) || minNodes < 1) throw new ResearcherError('INVALID_OPTION', `ensureApproved: minNodes must be a positive integer, got ${minNodes}`);
+    if (!(timeoutMs > 0)) throw new ResearcherError('INVALID_OPTION', `ensureApproved: timeoutMs must be positive, got ${timeoutMs}`);
+    if (!(pollIntervalMs > 0)) throw new ResearcherError('INVALID_OPTION', `ensureApproved: pollIntervalMs must be positive, got ${pollIntervalMs}`);
+    const statuses = await awaitApproval(
+      {
+        federation: this.#federation,
+        plan: this.#plan,
+        candidates: () => this.#onlineNodeIds(),
+        requestOptions: this.#requestOptions(undefined),
+        publish: (event) => this.#publish(event),
+        now: this.#now,
+      },
+      { description: options.description ?? '', timeoutMs, pollIntervalMs, minNodes, ...(options.signal !== undefined && { signal: options.signal }) },
+    );
+    for (const status of statuses) {
+      if (status.status === 'PLAN_STATUS_REJECTED') this.#rejectedBy.add(status.nodeId);
+      else this.#rejectedBy.delete(status.nodeId);
+    }
+    return statuses;
+  }
+
   /** Where the plan stands on each online node. */
   async planStatus(): Promise<NodePlanStatus[]> {
     return getPlanStatus(this.#federation, this.#plan.sha256, this.#requestOptions(this.#options.nodes));
@@ -355,9 +392,7 @@ export class Experiment {
       throw new ResearcherError('INVALID_STATE', `experiment ${this.id}: all ${this.#options.rounds} rounds are done`);
     }
     this.#attach();
-    await this.#discoverNewcomers();
-    const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
-    const candidates = [...this.#datasets.keys()].filter((id) => online.has(id)).sort();
+    const candidates = (await this.#onlineNodeIds()).filter((id) => !this.#rejectedBy.has(id));
     if (candidates.length === 0) {
       throw new ResearcherError('NO_NODES', `experiment ${this.id}: no online node holds a dataset tagged ${this.#options.tags.join(', ')}`);
     }
@@ -393,11 +428,20 @@ export class Experiment {
     return result;
   }
 
-  /** The online nodes holding a matching dataset (discovering newcomers first), and the split their rounds use. */
-  async #onlineMatches(): Promise<{ matches: DatasetMatch[]; names: Map<string, string>; split: { testRatio: number; randomSeed: number } }> {
+  /** Online nodes holding a matching dataset (newcomers discovered first), sorted; rejections included. */
+  async #onlineNodeIds(): Promise<string[]> {
     await this.#discoverNewcomers();
     const online = new Set(onlineTargets(this.#federation, this.#options.nodes));
-    const matches = [...this.#datasets.values()].filter((match) => online.has(match.nodeId));
+    return [...this.#datasets.keys()].filter((id) => online.has(id)).sort();
+  }
+
+  /**
+   * The online nodes holding a matching dataset whose operator did not reject the plan, and the
+   * split their rounds use.
+   */
+  async #onlineMatches(): Promise<{ matches: DatasetMatch[]; names: Map<string, string>; split: { testRatio: number; randomSeed: number } }> {
+    const ids = new Set((await this.#onlineNodeIds()).filter((id) => !this.#rejectedBy.has(id)));
+    const matches = [...this.#datasets.values()].filter((match) => ids.has(match.nodeId));
     const args = this.#options.trainingArgs;
     return {
       matches,

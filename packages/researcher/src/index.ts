@@ -25,6 +25,9 @@ export { SeededRandom } from './seeded-random';
 /**** Discovery and approval ****/
 export { getPlanStatus, requestPlanApproval, searchDatasets } from './discovery';
 export type { DatasetMatch, NodePlanStatus, SearchResult } from './discovery';
+export type { EnsureApprovedOptions } from './approval';
+export { waitForNodes } from './wait-for-nodes';
+export type { WaitForNodesOptions } from './wait-for-nodes';
 
 /**** Federation (the transport as the experiment sees it) ****/
 export { createTransportFederation } from './transport-federation';

@@ -8,7 +8,7 @@
 export { TrainingError, TrainingErrorCode } from './errors';
 
 /**** Training plans ****/
-export { lossRefSchema, OPTIMIZER_NAMES, PLAN_FORMAT_VERSION, PLAN_KIND } from './plan/plan-spec';
+export { lossRefSchema, metricNameSchema, OPTIMIZER_NAMES, PLAN_FORMAT_VERSION, PLAN_KIND } from './plan/plan-spec';
 export type { MetricName, OptimizerName, OptimizerSpec, PlanSpec, PreprocessingRef } from './plan/plan-spec';
 export { buildPlan, encodePlan } from './plan/build-plan';
 export type { BuiltPlan, PlanConfig } from './plan/build-plan';

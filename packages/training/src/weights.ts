@@ -15,10 +15,12 @@ export interface WeightTensor {
 /** All weights of a model in `model.weights` order (trainable first, then non-trainable). */
 export type ModelWeights = readonly WeightTensor[];
 
-/** Name and shape of one weight: what a plan declares and what every round must match. */
+/** Name, shape and (when known) dtype of one weight: what a plan declares and what every round must match. */
 export interface WeightSpec {
   readonly name: string;
   readonly shape: readonly number[];
+  /** tfjs dtype; plans declare `float32` for every weight (the only dtype weights travel in). */
+  readonly dtype?: string;
 }
 
 /**
@@ -42,12 +44,12 @@ export async function readWeightsAsync(model: tf.LayersModel): Promise<WeightTen
   );
 }
 
-/** Manifest (names and shapes) of a model's weights. */
+/** Manifest (names, shapes, dtypes) of a model's weights. */
 export function weightSpecs(model: tf.LayersModel): WeightSpec[] {
-  return model.weights.map((w) => ({ name: w.originalName, shape: [...w.read().shape] }));
+  return model.weights.map((w) => ({ name: w.originalName, shape: [...w.read().shape], dtype: w.dtype }));
 }
 
-/** Checks that `actual` has the same weight names, order and shapes as `expected`. */
+/** Checks that `actual` has the same weight names, order, shapes and (where both say) dtypes as `expected`. */
 export function checkWeightSpecs(expected: readonly WeightSpec[], actual: readonly WeightSpec[]): void {
   if (expected.length !== actual.length) {
     throw new TrainingError('WEIGHTS_MISMATCH', `expected ${expected.length} weight tensors, got ${actual.length}`);
@@ -62,6 +64,9 @@ export function checkWeightSpecs(expected: readonly WeightSpec[], actual: readon
         'WEIGHTS_MISMATCH',
         `weight "${w.name}" has shape [${w.shape.join(',')}], expected [${spec.shape.join(',')}]`,
       );
+    }
+    if (spec.dtype !== undefined && w.dtype !== undefined && w.dtype !== spec.dtype) {
+      throw new TrainingError('WEIGHTS_MISMATCH', `weight "${w.name}" is ${w.dtype}, expected ${spec.dtype}`);
     }
   });
 }

@@ -3,7 +3,7 @@ import type { TrainingPlan__Output } from '@fedbiomed/proto';
 
 import { TrainingError } from '../errors';
 import type { LossRef } from '../losses/loss-definition';
-import { readWeights, weightSpecs, weightsSha256, type WeightTensor } from '../weights';
+import { readWeights, weightSpecs, type WeightTensor } from '../weights';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import {
   PLAN_FORMAT_VERSION,
@@ -37,13 +37,15 @@ export interface BuiltPlan {
   /** The proto `TrainingPlan` (canonical JSON, SHA-256, kind, name). */
   readonly plan: TrainingPlan__Output;
   readonly spec: PlanSpec;
-  /** Initial global weights; their digest is inside the plan, their bytes are not. */
+  /** Initial global weights; the plan declares their names, shapes and dtypes, not their values. */
   readonly initialWeights: WeightTensor[];
 }
 
 /**
  * Turns a tfjs LayersModel and its training configuration into a plan: topology from
- * `model.toJSON()`, initial weights kept out of the JSON but bound to it by their SHA-256.
+ * `model.toJSON()` and the weights' manifest. The initial weight values (and the initialisers that
+ * drew them) stay out of the plan and its hash: they are data sent with every round, so a rerun of
+ * the same script with fresh random weights needs no new approval.
  */
 export function buildPlan(model: tf.LayersModel, config: PlanConfig): BuiltPlan {
   const initialWeights = readWeights(model);
@@ -63,7 +65,7 @@ export function buildPlan(model: tf.LayersModel, config: PlanConfig): BuiltPlan 
     },
     metrics: [...(config.metrics ?? ['loss'])],
     preprocessing: (config.preprocessing ?? []).map((p) => ({ name: p.name, params: { ...p.params } })),
-    weights: { sha256: weightsSha256(initialWeights), tensors: weightSpecs(model) },
+    weights: { tensors: weightSpecs(model) },
   };
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new TrainingError(
@@ -98,12 +100,23 @@ export function issueText(issue: { path: readonly PropertyKey[]; message: string
 
 /**
  * The topology without the library version stamps (`keras_version`, `backend`), so that the same
- * model gives the same hash under any tfjs release.
+ * model gives the same hash under any tfjs release, and without weight initialisers
+ * (`kernel_initializer`, ...): their seeds only decide starting values, which every round overwrites.
  */
 function topologyOf(model: tf.LayersModel): Record<string, unknown> {
   const json = model.toJSON(null, false) as unknown as Record<string, unknown>;
   const { keras_version: _version, backend: _backend, ...topology } = json;
-  return topology;
+  return withoutInitializers(topology) as Record<string, unknown>;
+}
+
+function withoutInitializers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutInitializers);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>)
+      .filter(([key]) => !key.endsWith('_initializer'))
+      .map(([key, item]) => [key, withoutInitializers(item)]),
+  );
 }
 
 function sampleShape(shape: readonly (number | null)[] | undefined, what: string): number[] {

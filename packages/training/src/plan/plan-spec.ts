@@ -6,8 +6,12 @@ import { isMetricName, unknownMetric } from '../metrics/metric-registry';
 /** The one plan kind this package executes: a tfjs LayersModel topology plus declared training configuration. */
 export const PLAN_KIND = 'tfjs-layers';
 
-/** Version of the plan JSON layout; bumped on any incompatible change. */
-export const PLAN_FORMAT_VERSION = 1;
+/**
+ * Version of the plan JSON layout; bumped on any incompatible change. 2: the initial weights' digest
+ * left the plan (approval covers what runs on the node, not the starting values) and every weight
+ * declares its dtype.
+ */
+export const PLAN_FORMAT_VERSION = 2;
 
 /** Optimisers a plan or the training arguments may name. */
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'adam', 'adagrad', 'rmsprop'] as const;
@@ -34,7 +38,8 @@ export const lossRefSchema = z
     for (const issue of lossRefIssues(ref)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
   });
 
-const metricNameSchema = z.string().superRefine((name, ctx) => {
+/** A metric name known to the metric registry (built-in or registered). */
+export const metricNameSchema = z.string().superRefine((name, ctx) => {
   if (!isMetricName(name)) ctx.addIssue({ code: 'custom', message: unknownMetric(name).message });
 });
 
@@ -68,11 +73,17 @@ export const planSpecSchema = z.strictObject({
   optimizer: optimizerSpecSchema,
   metrics: z.array(metricNameSchema),
   preprocessing: z.array(preprocessingRefSchema),
+  /** The weights' manifest: what every round's weights must match. Their values are not part of the plan. */
   weights: z.strictObject({
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    tensors: z.array(z.strictObject({ name: z.string().min(1), shape: z.array(z.number().int().nonnegative()) })),
+    tensors: z.array(
+      z.strictObject({ name: z.string().min(1), shape: z.array(z.number().int().nonnegative()), dtype: z.literal('float32') }),
+    ),
   }),
 });
 
-/** The content of a training plan: what its canonical JSON holds and its hash covers. */
+/**
+ * The content of a training plan: what its canonical JSON holds and its hash covers, so what a node
+ * operator approves: the topology (initialisers excepted), input and output shapes, loss, optimiser,
+ * metrics, preprocessing and the weights' names, shapes and dtypes. Not the initial weight values.
+ */
 export type PlanSpec = z.infer<typeof planSpecSchema>;

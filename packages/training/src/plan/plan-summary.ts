@@ -19,7 +19,6 @@ export interface PlanSummary {
   readonly optimizer: string;
   readonly metrics: readonly string[];
   readonly preprocessing: readonly string[];
-  readonly weightsSha256: string;
 }
 
 /** Summarises a plan's layers, parameter counts and training configuration. */
@@ -47,7 +46,6 @@ export function summarizePlan(spec: PlanSpec): PlanSummary {
     optimizer: `${spec.optimizer.name}(learningRate=${spec.optimizer.learningRate}${params})`,
     metrics: spec.metrics,
     preprocessing: spec.preprocessing.map(describeStep),
-    weightsSha256: spec.weights.sha256,
   };
 }
 
@@ -77,6 +75,6 @@ export function formatPlanSummary(summary: PlanSummary): string {
     `Optimiser: ${summary.optimizer}`,
     `Metrics: ${summary.metrics.join(', ') || '(none)'}`,
     `Preprocessing: ${summary.preprocessing.join('; ') || '(none)'}`,
-    `Initial weights sha256: ${summary.weightsSha256}`,
+    'Initial weights: sent by the researcher with each round (not covered by approval)',
   ].join('\n');
 }

@@ -67,28 +67,53 @@ describe('buildPlan', () => {
     expect(there).toBe(here);
   });
 
-  it('changes the hash with any weight, topology or configuration change', () => {
-    const base = buildPlan(mlp(), config).plan.sha256;
-    expect(buildPlan(mlp(), config).plan.sha256).toBe(base);
-    expect(buildPlan(mlp(8, 0.1000001), config).plan.sha256).not.toBe(base);
-    expect(buildPlan(mlp(9), config).plan.sha256).not.toBe(base);
-    expect(buildPlan(mlp(), { ...config, optimizer: { ...config.optimizer, learningRate: 0.002 } }).plan.sha256).not.toBe(base);
-    const model = mlp();
-    const weights = readWeights(model);
-    weights[0]!.values[3] = 0.5;
-    model.weights[0]!.write(tf.tensor(weights[0]!.values, [...weights[0]!.shape]));
-    expect(buildPlan(model, config).plan.sha256).not.toBe(base);
+  it('keeps the hash across differently initialised copies of the same model (approval survives a rerun)', () => {
+    // Unseeded Glorot draws: what a script gets on every run.
+    const random = (seed?: number): tf.LayersModel =>
+      tf.sequential({
+        name: 'mlp',
+        layers: [
+          tf.layers.dense({ name: 'hidden', inputShape: [4], units: 8, activation: 'relu', ...(seed !== undefined && { kernelInitializer: tf.initializers.glorotNormal({ seed }) }) }),
+          tf.layers.dense({ name: 'out', units: 3, activation: 'softmax' }),
+        ],
+      });
+    const first = buildPlan(random(), config);
+    const second = buildPlan(random(), config);
+    expect(second.initialWeights[0]!.values).not.toEqual(first.initialWeights[0]!.values);
+    expect(second.plan.sha256).toBe(first.plan.sha256);
+    // Seeded initialisers of another kind draw other values, and still run the same plan.
+    const seeded = buildPlan(random(7), config);
+    expect(seeded.initialWeights[0]!.values).not.toEqual(first.initialWeights[0]!.values);
+    expect(seeded.plan.sha256).toBe(first.plan.sha256);
+    expect(first.plan.canonicalJson).not.toContain('initializer');
   });
 
-  it('keeps weights out of the JSON but binds their digest, and drops library version stamps', () => {
+  it('changes the hash with any topology, loss, optimiser, metric or preprocessing change', () => {
+    const base = buildPlan(mlp(), config).plan.sha256;
+    expect(buildPlan(mlp(), config).plan.sha256).toBe(base);
+    expect(buildPlan(mlp(8, 0.1000001), config).plan.sha256).toBe(base);
+    const changed = [
+      buildPlan(mlp(9), config),
+      buildPlan(mlp(), { ...config, loss: 'categorical_crossentropy' }),
+      buildPlan(mlp(), { ...config, optimizer: { ...config.optimizer, name: 'rmsprop' } }),
+      buildPlan(mlp(), { ...config, optimizer: { ...config.optimizer, learningRate: 0.002 } }),
+      buildPlan(mlp(), { ...config, optimizer: { ...config.optimizer, params: { beta1: 0.8 } } }),
+      buildPlan(mlp(), { ...config, metrics: ['loss'] }),
+      buildPlan(mlp(), { ...config, preprocessing: [] }),
+      buildPlan(mlp(), { ...config, preprocessing: [{ name: 'standardize', params: { columns: [0] } }] }),
+    ].map((built) => built.plan.sha256);
+    expect(new Set([base, ...changed]).size).toBe(changed.length + 1);
+  });
+
+  it('keeps weight values out of the JSON but declares their names, shapes and dtypes, and drops library version stamps', () => {
     const built = buildPlan(mlp(), config);
     expect(built.plan.canonicalJson).not.toContain('keras_version');
     expect(built.plan.canonicalJson.length).toBeLessThan(4000);
     expect(built.spec.weights.tensors).toEqual([
-      { name: 'hidden/kernel', shape: [4, 8] },
-      { name: 'hidden/bias', shape: [8] },
-      { name: 'out/kernel', shape: [8, 3] },
-      { name: 'out/bias', shape: [3] },
+      { name: 'hidden/kernel', shape: [4, 8], dtype: 'float32' },
+      { name: 'hidden/bias', shape: [8], dtype: 'float32' },
+      { name: 'out/kernel', shape: [8, 3], dtype: 'float32' },
+      { name: 'out/bias', shape: [3], dtype: 'float32' },
     ]);
     expect(built.plan).toMatchObject({ kind: 'tfjs-layers', name: 'mlp', sha256: sha256Hex(built.plan.canonicalJson) });
     expect(built.spec.inputShape).toEqual([4]);
@@ -152,7 +177,17 @@ describe('validatePlan', () => {
     );
   });
 
+  it('refuses a plan whose JSON was edited after hashing, even to change only the weight manifest', () => {
+    const edited = structuredClone(built.spec);
+    edited.weights.tensors[0]!.shape = [4, 9];
+    expect(() => validatePlan({ ...built.plan, canonicalJson: canonicalJson(edited) })).toThrow(
+      expect.objectContaining({ code: 'HASH_MISMATCH' }),
+    );
+  });
+
   it('refuses weights that do not match the manifest', async () => {
+    const reshaped = built.initialWeights.map((w, i) => (i === 1 ? { ...w, shape: [9], values: new Float32Array(9) } : w));
+    await expect(planToModel(built.spec, reshaped)).rejects.toThrow(/weight "hidden\/bias" has shape \[9\], expected \[8\]/);
     const weights = built.initialWeights.slice(0, 3);
     await expect(planToModel(built.spec, weights)).rejects.toMatchObject({ code: 'WEIGHTS_MISMATCH' });
     const renamed = built.initialWeights.map((w, i) => (i === 0 ? { ...w, name: 'x/kernel' } : w));
