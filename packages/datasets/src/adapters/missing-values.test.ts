@@ -2,10 +2,9 @@
  * The missing-value policy on real data: the first 190 WDBC rows with a header, one cell emptied.
  * No row may disappear without a count; a refusal names the file, line and column.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { bundledDataset, makeTempDir, type TempDir } from '@fedbiomed/test-utils';
+import { makeTempDir, type TempDir, wdbcSampleRows, writeWdbcSample } from '@fedbiomed/test-utils';
 import { DatasetError } from '../errors';
 import { createAdapterRegistry } from '../registry';
 import { loadCsv } from './csv-adapter';
@@ -22,27 +21,12 @@ let temp: TempDir;
 beforeEach(() => (temp = makeTempDir('fedbiomed-missing-')));
 afterEach(() => temp.dispose());
 
-/** The first 190 WDBC rows as split fields (scikit-learn's metadata line left out). */
-function wdbcRows(): string[][] {
-  const lines = readFileSync(bundledDataset('breast_cancer_wisconsin', 'breast_cancer.csv'), 'utf8').trim().split('\n').slice(1, ROWS + 1);
-  return lines.map((line) => line.trim().split(','));
-}
-
-/** Writes the rows with a header `f0..f29,target`, after `edit` changed some cells. */
-function writeCsv(name: string, edit: (rows: string[][]) => void): string {
-  const rows = wdbcRows();
-  edit(rows);
-  const header = [...Array.from({ length: 30 }, (_, i) => `f${i}`), 'target'].join(',');
-  const path = join(temp.path, name);
-  writeFileSync(path, `${header}\n${rows.map((r) => r.join(',')).join('\n')}\n`);
-  return path;
-}
-
+const writeCsv = (name: string, edit: (rows: string[][]) => void): string => writeWdbcSample(join(temp.path, name), ROWS, edit);
 const withEmptyCell = (name = 'gap.csv'): string => writeCsv(name, (rows) => (rows[GAP_ROW]![GAP_COLUMN] = ''));
 
 /** Column f3 of every row but the emptied one, as the file holds them. */
 function presentAreas(): number[] {
-  return wdbcRows()
+  return wdbcSampleRows(ROWS)
     .filter((_, r) => r !== GAP_ROW)
     .map((row) => Number(row[GAP_COLUMN]));
 }
