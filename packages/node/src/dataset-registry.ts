@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { DatasetMetadata, MissingValueReport } from '@fedbiomed/datasets';
 import { NodeError } from './errors';
-import type { InspectedDataset } from './dataset-source';
 import type { DatasetRecord, NodeRepository } from './repository';
 import { normaliseTags, tagsConflict, tagsMatch } from './tags';
 
@@ -13,6 +13,12 @@ export interface DatasetSource {
   readonly path: string;
   /** Adapter options (columns, image size, center, ...). */
   readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** What validating a dataset found: its metadata and, for tabular data, the missing values handled. */
+export interface InspectedDataset {
+  readonly metadata: DatasetMetadata;
+  readonly missingValues?: MissingValueReport;
 }
 
 /** Reads a dataset through its adapter or recipe, validating every sample; throws on bad data. */

@@ -10,24 +10,17 @@ import {
   openPseudoAdni,
   parseOptions,
   type Dataset,
-  type DatasetMetadata,
   type MissingValueReport,
   type TrainTestSplit,
 } from '@fedbiomed/datasets';
 import { NodeError } from './errors';
-import type { DatasetSource } from './dataset-registry';
+import type { DatasetSource, InspectedDataset } from './dataset-registry';
 
 /** A dataset opened for a task, with the split its recipe fixes (FLamby's for heart disease), if any. */
 export interface OpenedDataset {
   readonly dataset: Dataset;
   readonly split?: TrainTestSplit;
   /** What the missing-value policy did, where the source is tabular and its recipe drops or imputes. */
-  readonly missingValues?: MissingValueReport;
-}
-
-/** What validating a dataset found: its metadata and, for tabular data, the missing values handled. */
-export interface InspectedDataset {
-  readonly metadata: DatasetMetadata;
   readonly missingValues?: MissingValueReport;
 }
 
