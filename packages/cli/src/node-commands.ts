@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { describeMissingValues } from '@fedbiomed/datasets';
 import {
   datasetTypes,
   initNodeFolder,
@@ -183,6 +184,7 @@ function registerDatasetCommands(dataset: Command, dirOf: (command: Command) => 
           o.by,
         );
         console.log(`registered dataset ${record.id}: ${record.sampleCount} samples of shape [${record.featureShape.join(', ')}]`);
+        if (record.missingValues !== undefined) console.log(describeMissingValues(record.missingValues));
       });
     });
 
@@ -386,6 +388,7 @@ function datasetFields(d: DatasetRecord): Array<[string, string]> {
     ['feature shape', `[${d.featureShape.join(', ')}]`],
     ['feature dtypes', d.featureDtypes.join(', ')],
     ['classes', String(d.numClasses)],
+    ['missing values', d.missingValues === undefined ? 'none dropped or imputed' : describeMissingValues(d.missingValues)],
     ['options', JSON.stringify(d.options)],
     ['registered', d.createdAt],
   ];

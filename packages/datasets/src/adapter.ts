@@ -2,6 +2,7 @@
  * The adapter contract: one kind of source (CSV, image folder, ...) that can open and validate a
  * dataset spec. Adapters register in an {@link AdapterRegistry} like tfjs kernels in a backend.
  */
+import type { MissingValueReport } from './adapters/missing-values';
 import type { Dataset, DatasetMetadata } from './dataset';
 
 /** Where a dataset is and how to read it; plain JSON, as a node stores it in its registry. */
@@ -16,8 +17,10 @@ export interface DatasetSpec<Options = unknown> {
 /** What {@link DatasetAdapter.validate} found. */
 export interface ValidationReport {
   readonly metadata: DatasetMetadata;
-  /** Facts an operator should see before registering (rows dropped, ...). */
+  /** Facts an operator should see before registering. */
   readonly warnings: readonly string[];
+  /** What the missing-value policy did, for tabular sources (rows dropped, values imputed). */
+  readonly missingValues?: MissingValueReport;
 }
 
 /** One source kind. `open` parses everything and validates before returning; both throw `DatasetError`. */

@@ -26,8 +26,11 @@ export type { Partition, PartitionScheme } from './partition/partitioners';
 // ---- Adapters and their registry ----
 export type { DatasetAdapter, DatasetSpec, ValidationReport } from './adapter';
 export { AdapterRegistry, createAdapterRegistry, openDataset } from './registry';
+export { parseOptions } from './adapters/option-schemas';
 export { csvAdapter, loadCsv } from './adapters/csv-adapter';
-export type { CsvLoadResult, CsvOptions, MissingPolicy } from './adapters/csv-adapter';
+export type { CsvLoadResult, CsvOptions } from './adapters/csv-adapter';
+export { DEFAULT_MISSING_TOKENS, describeMissingValues } from './adapters/missing-values';
+export type { MissingLabelPolicy, MissingPolicy, MissingValueReport } from './adapters/missing-values';
 export type { ColumnRef, ColumnType } from './adapters/csv-columns';
 export type { CsvLayout } from './adapters/csv-table';
 export { streamCsvBatches } from './adapters/csv-stream';
@@ -51,3 +54,5 @@ export { openPseudoAdni, PSEUDO_ADNI_FEATURES } from './recipes/pseudo-adni';
 // ---- Errors ----
 export { DatasetError, DatasetErrorCode } from './errors';
 export type { DatasetErrorLocation } from './errors';
+export { describeZodIssues } from './zod-issues';
+export type { DescribeIssuesOptions } from './zod-issues';

@@ -90,7 +90,7 @@ const cases: Case[] = [
     name: 'missing value with policy error',
     code: 'MISSING_VALUE',
     mentions: ['gap.csv', 'row 3', 'column "a"'],
-    run: async () => loadCsv(write('gap.csv', 'a,y\n1,0\nNA,1\n'), { label: 'y', missing: 'error' }),
+    run: async () => loadCsv(write('gap.csv', 'a,y\n1,0\nNA,1\n'), { label: 'y', missing: 'refuse' }),
   },
   { name: 'empty file', code: 'EMPTY_DATASET', mentions: ['empty.csv'], run: async () => loadCsv(write('empty.csv', ''), { label: 0 }) },
   { name: 'header only', code: 'EMPTY_DATASET', mentions: ['header.csv'], run: async () => loadCsv(write('header.csv', 'a,y\n'), { label: 'y' }) },

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, bundledDataset, type TempDir } from '@fedbiomed/test-utils';
+import { makeTempDir, bundledDataset, type TempDir, writeWdbcSample } from '@fedbiomed/test-utils';
 import { openNode } from './node';
 import { CLI, extractMedNist, logisticPlan, mlpPlan, runNodeCli, WDBC_CSV_OPTIONS, writeMedicalFolder, writeWdbcSlices } from './testing/fixtures';
 
@@ -65,6 +65,21 @@ describe('fedbiomed node (spawned CLI)', () => {
 
     expect(await ok('dataset', 'remove', listed[3]!.id)).toMatch(/removed/);
     expect((await datasets()).map((d) => d.dataType)).toEqual(['csv', 'wdbc', 'heart-disease', 'images', 'medical-folder']);
+  });
+
+  it('dataset add prints the rows a missing-value policy dropped; dataset show reads it back from the registry', async () => {
+    const file = writeWdbcSample(join(tmp.path, 'gap.csv'), 190, (rows) => (rows[56]![3] = ''));
+    const added = await ok('dataset', 'add', '--type', 'csv', '--path', file, '--tags', 'gap', '--options', '{"label":"target","missing":"drop"}');
+    expect(added).toMatch(/189 samples of shape \[30\]/);
+    expect(added).toContain('dropped 1 of 190 rows with missing values (policy: drop)');
+    const id = (await datasets()).find((d) => d.tags.includes('gap'))!.id;
+    expect(await ok('dataset', 'show', id)).toMatch(/missing values\s+dropped 1 of 190 rows with missing values \(policy: drop\)/);
+    const imputed = await ok('dataset', 'add', '--type', 'csv', '--path', file, '--tags', 'gap-imputed', '--options', '{"label":"target","missing":{"impute":"median"}}');
+    expect(imputed).toMatch(/190 samples/);
+    expect(imputed).toContain('imputed 1 missing values in 1 of 190 rows (policy: impute median)');
+    expect(await ok('dataset', 'add', '--type', 'heart-disease', '--path', bundledDataset('heart_disease'), '--tags', 'heart,hungary', '--options', '{"center":1}')).toContain(
+      'dropped 33 of 294 rows with missing values (policy: drop)',
+    );
   });
 
   it('registers plans, shows them readably, approves and rejects by hash, and audits every decision', async () => {
@@ -126,13 +141,27 @@ describe('fedbiomed node (spawned CLI)', () => {
     };
     const cases: Array<[string, () => string[], RegExp]> = [
       ['a path that does not exist', () => ['dataset', 'add', '--type', 'csv', '--path', join(tmp.path, 'nope.csv'), '--tags', 'x'], /does not exist/],
-      ['an unknown dataset type', () => ['dataset', 'add', '--type', 'parquet', '--path', tmp.path, '--tags', 'x'], /no adapter for dataset type "parquet"/],
+      [
+        'an unknown dataset type: the error lists the adapters and the recipes',
+        () => ['dataset', 'add', '--type', 'parquet', '--path', tmp.path, '--tags', 'x'],
+        /unknown dataset type "parquet"; adapters: csv, images, medical-folder, mnist; recipes: heart-disease, mednist, pseudo-adni, wdbc/,
+      ],
+      [
+        'CSV options without a label: the option named in words',
+        () => ['dataset', 'add', '--type', 'csv', '--path', writeWdbcSlices(tmp.path, 1)[0]!, '--tags', 'nolabel', '--options', '{"header":false}'],
+        /INVALID_OPTION: option "label" is missing \(expected a string or a number\)/,
+      ],
+      [
+        'a CSV with an empty cell under the default policy',
+        () => ['dataset', 'add', '--type', 'csv', '--path', writeWdbcSample(join(tmp.path, 'gap-refused.csv'), 190, (rows) => (rows[56]![3] = '')), '--tags', 'gap-refused', '--options', '{"label":"target"}'],
+        /1 of 190 rows have a missing value.*\(file .*gap-refused\.csv, row 58, column "f3"\)/,
+      ],
       ['a missing flag without a terminal', () => ['dataset', 'add', '--type', 'csv', '--path', tmp.path], /missing --tags/],
       ['options that are not JSON', () => ['dataset', 'add', '--type', 'csv', '--path', tmp.path, '--tags', 'x', '--options', '{label'], /--options is not valid JSON/],
       ['an unknown flag', () => ['dataset', 'add', '--bogus'], /unknown option '--bogus'/],
       ['an unknown backend', () => ['start', '--backend', 'tpu'], /training\.backend: Invalid option/],
       ['a node certificate without its CA', () => ['init', '--cert', 'certs/node.pem', '--key', 'certs/node.key'], /--cert and --key need --ca-cert/],
-      ['a recipe without its option', () => ['dataset', 'add', '--type', 'heart-disease', '--path', bundledDataset('heart_disease'), '--tags', 'h2'], /center/],
+      ['a recipe without its option', () => ['dataset', 'add', '--type', 'heart-disease', '--path', bundledDataset('heart_disease'), '--tags', 'h2'], /option "center" is missing/],
       [
         'a ragged CSV',
         () => {

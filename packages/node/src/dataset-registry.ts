@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DatasetMetadata } from '@fedbiomed/datasets';
+import type { DatasetMetadata, MissingValueReport } from '@fedbiomed/datasets';
 import { NodeError } from './errors';
 import type { DatasetRecord, NodeRepository } from './repository';
 import { normaliseTags, tagsConflict, tagsMatch } from './tags';
@@ -15,8 +15,14 @@ export interface DatasetSource {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
-/** Reads a dataset's metadata through its adapter, validating every sample; throws on bad data. */
-export type DatasetInspector = (source: DatasetSource) => Promise<DatasetMetadata>;
+/** What validating a dataset found: its metadata and, for tabular data, the missing values handled. */
+export interface InspectedDataset {
+  readonly metadata: DatasetMetadata;
+  readonly missingValues?: MissingValueReport;
+}
+
+/** Reads a dataset through its adapter or recipe, validating every sample; throws on bad data. */
+export type DatasetInspector = (source: DatasetSource) => Promise<InspectedDataset>;
 
 /** What `dataset add` takes. */
 export interface AddDatasetInput extends DatasetSource {
@@ -30,7 +36,8 @@ export interface DatasetRegistry {
   /**
    * Validates the data through its adapter, then registers it; nothing is stored when any check fails.
    *
-   * @throws NodeError INVALID_ARGUMENT, TAG_CONFLICT or INVALID_DATASET (whose cause names file, row or column)
+   * @throws NodeError INVALID_ARGUMENT (an unknown type among them), TAG_CONFLICT or INVALID_DATASET
+   * (whose cause names file, row or column)
    */
   add(input: AddDatasetInput, actor: string): Promise<DatasetRecord>;
   list(): DatasetRecord[];
@@ -63,14 +70,16 @@ export function createDatasetRegistry(repository: NodeRepository, inspect: Datas
       const path = resolve(input.path);
       if (!existsSync(path)) throw new NodeError('INVALID_ARGUMENT', `--path ${path} does not exist`);
       assertNoConflict(tags);
-      let metadata: DatasetMetadata;
+      let inspected: InspectedDataset;
       try {
-        metadata = await inspect({ dataType: input.dataType, path, options: input.options });
+        inspected = await inspect({ dataType: input.dataType, path, options: input.options });
       } catch (error) {
+        if (error instanceof NodeError) throw error;
         throw new NodeError('INVALID_DATASET', `${input.dataType} dataset at ${path} is invalid: ${(error as Error).message}`, {
           cause: error,
         });
       }
+      const { metadata, missingValues } = inspected;
       const record: DatasetRecord = {
         id: `dataset-${randomUUID()}`,
         name: input.name ?? tags.join('-'),
@@ -83,6 +92,7 @@ export function createDatasetRegistry(repository: NodeRepository, inspect: Datas
         featureDtypes: [metadata.dtypes.features],
         sampleCount: metadata.sampleCount,
         numClasses: metadata.numClasses,
+        ...(missingValues !== undefined && { missingValues }),
         createdAt: new Date().toISOString(),
       };
       repository.transaction(() => {

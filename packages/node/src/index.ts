@@ -23,7 +23,7 @@ export { reduceTaskState } from './task-state';
 export type { RunningTask, TaskEvent, TaskState } from './task-state';
 
 /**** Dataset registry ****/
-export type { AddDatasetInput, DatasetInspector, DatasetRegistry, DatasetSource } from './dataset-registry';
+export type { AddDatasetInput, DatasetInspector, DatasetRegistry, DatasetSource, InspectedDataset } from './dataset-registry';
 export { tagsConflict } from './tags';
 export { datasetTypes, inspectDataset } from './dataset-source';
 

@@ -88,6 +88,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'missing-value report per dataset; CSV options renamed to the explicit missing-value policy',
+    // CSV datasets registered before the policy existed were validated with the old default, which
+    // dropped rows with a missing value: they keep it explicitly, so they open as registered.
+    sql: `
+      ALTER TABLE datasets ADD COLUMN missing_values TEXT;
+      UPDATE datasets SET options = json_set(options, '$.missing', 'drop')
+        WHERE data_type = 'csv' AND json_type(options, '$.missing') IS NULL;
+      UPDATE datasets SET options = json_set(options, '$.missing', 'refuse')
+        WHERE data_type = 'csv' AND json_extract(options, '$.missing') = 'error';
+      UPDATE datasets SET options = json_remove(json_set(options, '$.missingTokens', json(json_extract(options, '$.missingValues'))), '$.missingValues')
+        WHERE data_type = 'csv' AND json_type(options, '$.missingValues') = 'array';
+    `,
+  },
 ];
 
 /** Schema version this build reads and writes. */

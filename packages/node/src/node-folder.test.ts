@@ -106,6 +106,32 @@ describe('node folder', () => {
     }
   });
 
+  it('upgrades a version 2 database: CSV datasets keep dropping rows as when registered, options renamed', () => {
+    const file = join(tmp.path, 'node.db');
+    const v2 = new Database(file);
+    v2.exec('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)');
+    for (const migration of MIGRATIONS.filter((m) => m.version <= 2)) v2.exec(migration.sql);
+    v2.prepare('INSERT INTO schema_version (version, applied_at) VALUES (2, ?)').run('earlier');
+    const insert = v2.prepare(`INSERT INTO datasets VALUES (?, 'n', ?, '/data', '["t"]', '', ?, '[1]', '["float32"]', 1, 2, 'earlier')`);
+    insert.run('old-default', 'csv', JSON.stringify({ label: 'y' }));
+    insert.run('old-error', 'csv', JSON.stringify({ label: 'y', missing: 'error', missingValues: ['-9'] }));
+    insert.run('imputed', 'csv', JSON.stringify({ label: 'y', missing: { impute: 'mean' } }));
+    insert.run('recipe', 'heart-disease', JSON.stringify({ center: 0 }));
+    v2.close();
+    const db = openNodeDatabase(file);
+    try {
+      const rows = db.prepare('SELECT id, options, missing_values FROM datasets ORDER BY id').all() as Array<{ id: string; options: string; missing_values: null }>;
+      expect(rows.map((row) => [row.id, JSON.parse(row.options), row.missing_values])).toEqual([
+        ['imputed', { label: 'y', missing: { impute: 'mean' } }, null],
+        ['old-default', { label: 'y', missing: 'drop' }, null],
+        ['old-error', { label: 'y', missing: 'refuse', missingTokens: ['-9'] }, null],
+        ['recipe', { center: 0 }, null],
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
   it('resolves the folder from --path, then FEDBIOMED_NODE_DIR, then the default', () => {
     expect(resolveNodeDir('/x/y', { FEDBIOMED_NODE_DIR: '/z' })).toBe('/x/y');
     expect(resolveNodeDir(undefined, { FEDBIOMED_NODE_DIR: '/z' })).toBe('/z');

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeTempDir, bundledDataset, type TempDir } from '@fedbiomed/test-utils';
+import { makeTempDir, bundledDataset, type TempDir, writeWdbcSample } from '@fedbiomed/test-utils';
 import { NodeError } from './errors';
-import { createNode, type Node } from './node';
+import { createNode, openNode, type Node } from './node';
 import { initNodeFolder } from './node-folder';
 import { logisticPlan, mlpPlan, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
 
@@ -58,8 +58,30 @@ describe('dataset and plan registries', () => {
     expect(error).toBeInstanceOf(NodeError);
     expect(error.code).toBe('INVALID_DATASET');
     expect(error.message).toMatch(/row 2/);
-    await expect(node.datasets.add({ dataType: 'nope', path: bad, tags: ['x'], options: {} }, 'alice')).rejects.toThrow(/no adapter for dataset type "nope"/);
+    await expect(node.datasets.add({ dataType: 'nope', path: bad, tags: ['x'], options: {} }, 'alice')).rejects.toThrow(
+      'unknown dataset type "nope"; adapters: csv, images, medical-folder, mnist; recipes: heart-disease, mednist, pseudo-adni, wdbc',
+    );
     expect(node.datasets.list()).toEqual([]);
+  });
+
+  it('stores what the missing-value policy did with the dataset, in SQLite, beside its shape', async () => {
+    const file = writeWdbcSample(join(tmp.path, 'gap.csv'), 190, (rows) => (rows[56]![3] = ''));
+    const refused = await node.datasets.add({ dataType: 'csv', path: file, tags: ['refused'], options: { label: 'target' } }, 'alice').catch((e: Error) => e);
+    expect(refused).toMatchObject({ code: 'INVALID_DATASET' });
+    expect((refused as Error).message).toContain('1 of 190 rows have a missing value');
+    expect((refused as Error).message).toContain('row 58, column "f3"');
+
+    const record = await node.datasets.add({ dataType: 'csv', path: file, tags: ['gap'], options: { label: 'target', missing: 'drop' } }, 'alice');
+    expect(record.sampleCount).toBe(189);
+    expect(record.missingValues).toMatchObject({ policy: 'drop', rows: 190, droppedRows: 1, imputedCells: 0 });
+    const heart = await node.datasets.add({ dataType: 'heart-disease', path: bundledDataset('heart_disease'), tags: ['heart'], options: { center: 1 } }, 'alice');
+    expect(heart.missingValues).toMatchObject({ policy: 'drop', rows: 294, droppedRows: 33 });
+    const dir = node.paths.root;
+    node.close();
+    node = openNode(dir); // a fresh connection: the report comes back from the SQLite file
+
+    expect(node.datasets.get(record.id)).toEqual(record);
+    expect(node.datasets.get(heart.id).missingValues).toEqual(heart.missingValues);
   });
 
   it('removes a dataset; an unknown id is an error', async () => {

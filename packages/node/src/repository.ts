@@ -1,3 +1,4 @@
+import type { MissingValueReport } from '@fedbiomed/datasets';
 import type { OptimizerState } from '@fedbiomed/training';
 import type { SqliteDatabase } from './database';
 import { blobToFloat32, float32ToBlob } from './float32-blob';
@@ -20,6 +21,8 @@ export interface DatasetRecord {
   readonly sampleCount: number;
   /** Number of classes, 0 for regression. */
   readonly numClasses: number;
+  /** What the missing-value policy did at registration (tabular sources only). */
+  readonly missingValues?: MissingValueReport;
   readonly createdAt: string;
 }
 
@@ -121,6 +124,7 @@ interface DatasetRow {
   feature_dtypes: string;
   sample_count: number;
   num_classes: number;
+  missing_values: string | null;
   created_at: string;
 }
 
@@ -155,9 +159,9 @@ export function createNodeRepository(db: SqliteDatabase): NodeRepository {
   const stmt = {
     insertDataset: db.prepare(
       `INSERT INTO datasets (id, name, data_type, path, tags, description, options, feature_shape, feature_dtypes,
-         sample_count, num_classes, created_at)
+         sample_count, num_classes, missing_values, created_at)
        VALUES (@id, @name, @data_type, @path, @tags, @description, @options, @feature_shape, @feature_dtypes,
-         @sample_count, @num_classes, @created_at)`,
+         @sample_count, @num_classes, @missing_values, @created_at)`,
     ),
     getDataset: db.prepare('SELECT * FROM datasets WHERE id = ?'),
     listDatasets: db.prepare('SELECT * FROM datasets ORDER BY created_at, id'),
@@ -212,6 +216,7 @@ export function createNodeRepository(db: SqliteDatabase): NodeRepository {
         feature_dtypes: JSON.stringify(record.featureDtypes),
         sample_count: record.sampleCount,
         num_classes: record.numClasses,
+        missing_values: record.missingValues === undefined ? null : JSON.stringify(record.missingValues),
         created_at: record.createdAt,
       });
     },
@@ -349,6 +354,7 @@ function toDataset(row: DatasetRow): DatasetRecord {
     featureDtypes: JSON.parse(row.feature_dtypes) as string[],
     sampleCount: row.sample_count,
     numClasses: row.num_classes,
+    ...(row.missing_values !== null && { missingValues: JSON.parse(row.missing_values) as MissingValueReport }),
     createdAt: row.created_at,
   };
 }

@@ -33,9 +33,9 @@ describe('loadCsv', () => {
     expect(dataset.metadata.featureNames).toEqual(['1', '0']);
   });
 
-  it('drops rows with ?, NA or empty values by default and reports their lines', async () => {
+  it('drops rows with ?, NA or empty values with missing: drop and reports their lines', async () => {
     const path = file('c.csv', 'a,b,y\n1,2,0\n?,2,1\n3,NA,1\n4,,0\n5,6,\n7,8,1\n');
-    const result = await loadCsv(path, { label: 'y' });
+    const result = await loadCsv(path, { label: 'y', missing: 'drop' });
     expect(result.dataset.size).toBe(2);
     expect(result.sourceLines).toEqual([2, 7]);
     expect(result.droppedLines).toEqual([3, 4, 5, 6]);
@@ -72,13 +72,13 @@ describe('loadCsv', () => {
     expect((await loadCsv(path, { label: 'y' })).dataset.metadata.numClasses).toBe(0);
   });
 
-  it('opens through the registry and validates with warnings', async () => {
+  it('opens through the registry and validates with the missing-value report', async () => {
     const path = file('g.csv', 'a,y\n1,0\n?,1\n');
     const registry = createAdapterRegistry();
     expect(registry.kinds()).toEqual(['csv', 'images', 'medical-folder', 'mnist']);
-    const report = await registry.validate({ type: 'csv', path, options: { label: 'y' } });
+    const report = await registry.validate({ type: 'csv', path, options: { label: 'y', missing: 'drop' } });
     expect(report.metadata.sampleCount).toBe(1);
-    expect(report.warnings).toEqual(['1 rows dropped for missing values']);
+    expect(report.missingValues).toMatchObject({ rows: 2, droppedRows: 1 });
   });
 });
 
@@ -103,10 +103,10 @@ describe('streamCsvBatches', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('one-hot encodes given categories and drops rows with missing values', async () => {
+  it('one-hot encodes given categories and drops rows with missing values when asked', async () => {
     const path = file('s.csv', 'c,v,y\nb,1,0\na,?,1\nc,3,1\n');
     const batches = [];
-    for await (const batch of streamCsvBatches(path, { label: 'y', batchSize: 10, categories: { c: ['a', 'b', 'c'] } })) batches.push(batch);
+    for await (const batch of streamCsvBatches(path, { label: 'y', batchSize: 10, categories: { c: ['a', 'b', 'c'] }, missing: 'drop' })) batches.push(batch);
     expect(batches).toHaveLength(1);
     expect(Array.from(batches[0]?.xs.dataSync() ?? [])).toEqual([0, 1, 0, 1, 0, 0, 1, 3]);
     batches.forEach((b) => tf.dispose([b.xs, b.ys]));

@@ -1,6 +1,7 @@
 /**
  * The CSV/TSV adapter: a delimited file becomes a fully validated {@link ArrayDataset}. Column types
- * are inferred (overridable), categories one-hot encoded, missing values dropped or imputed.
+ * are inferred (overridable), categories one-hot encoded, missing values refused, dropped or imputed
+ * as the options say, and counted.
  */
 import { ArrayDataset } from '../array-dataset';
 import { DatasetError, DatasetErrorCode } from '../errors';
@@ -10,7 +11,6 @@ import {
   type ColumnPlan,
   type ColumnRef,
   type ColumnType,
-  DEFAULT_MISSING_VALUES,
   encodeRow,
   featureNamesOf,
   parseNumber,
@@ -19,14 +19,8 @@ import {
   widthOf,
 } from './csv-columns';
 import { type CsvLayout, type CsvTable, readCsvTable } from './csv-table';
+import { DEFAULT_MISSING_TOKENS, type MissingPolicy, type MissingValueReport, missingPositions, missingValueRefusal } from './missing-values';
 import { csvOptionsSchema, parseOptions } from './option-schemas';
-
-/** What to do with a missing feature value. A missing label always drops its row (or fails with `error`). */
-export type MissingPolicy =
-  | 'drop'
-  | 'error'
-  | { readonly impute: 'mean' | 'median' }
-  | { readonly impute: 'constant'; readonly value: number | string };
 
 /** Options of the CSV adapter. */
 export interface CsvOptions extends CsvLayout {
@@ -38,9 +32,9 @@ export interface CsvOptions extends CsvLayout {
   readonly task?: 'classification' | 'regression';
   /** Type overrides by column name or index (as a string key). Inferred: `number` when most values are numbers. */
   readonly columnTypes?: Readonly<Record<string, ColumnType>>;
-  /** Texts read as missing. Default `''`, `?`, `NA`, `N/A`, `NaN`, `nan`, `null`. */
-  readonly missingValues?: readonly string[];
-  /** Default `drop` (complete cases). Imputed statistics use every row that has the value. */
+  /** Texts read as missing, compared after trimming. Default {@link DEFAULT_MISSING_TOKENS}. */
+  readonly missingTokens?: readonly string[];
+  /** Default `refuse`: a missing value in a feature or the label fails the file. See {@link MissingPolicy}. */
   readonly missing?: MissingPolicy;
   /** Leave out each categorical column's first category (as pandas `get_dummies(drop_first=True)`). */
   readonly oneHotDropFirst?: boolean;
@@ -55,20 +49,32 @@ export interface CsvLoadResult {
   readonly sourceLines: readonly number[];
   /** Source lines dropped for a missing value. */
   readonly droppedLines: readonly number[];
+  /** What the missing-value policy did. */
+  readonly missingValues: MissingValueReport;
   /** The feature columns as encoded. */
   readonly columns: readonly ColumnPlan[];
   /** Raw values of any column for the kept samples (e.g. for a natural split by site). */
   column(ref: ColumnRef): string[];
 }
 
+/** A data row holding at least one missing value in the columns used. */
+interface Gap {
+  /** Row index in the table. */
+  readonly row: number;
+  readonly label: boolean;
+  /** Feature positions (into the feature columns) that are missing. */
+  readonly features: readonly number[];
+}
+
 /** Reads, validates and encodes a delimited file. Throws a {@link DatasetError}; returns nothing partial. */
 export async function loadCsv(file: string, options: CsvOptions): Promise<CsvLoadResult> {
   if (typeof options?.label !== 'string' && typeof options?.label !== 'number') {
-    throw new DatasetError(DatasetErrorCode.INVALID_OPTION, 'the CSV options need a label column (name or index)', { file });
+    throw new DatasetError(DatasetErrorCode.INVALID_OPTION, 'option "label" is missing (expected the label column\'s name or index)', { file });
   }
   const table = await readCsvTable(file, options);
-  const missing = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
-  const policy = options.missing ?? 'drop';
+  const tokens = options.missingTokens ?? DEFAULT_MISSING_TOKENS;
+  const missing = new Set(tokens);
+  const policy = options.missing ?? 'refuse';
   const labelIndex = resolveColumn(options.label, table.columnNames, table.width, file);
   const featureIndices = (options.features ?? [...Array(table.width).keys()].filter((i) => i !== labelIndex)).map((ref) =>
     resolveColumn(ref, table.columnNames, table.width, file),
@@ -76,29 +82,24 @@ export async function loadCsv(file: string, options: CsvOptions): Promise<CsvLoa
   if (featureIndices.includes(labelIndex)) {
     throw new DatasetError(DatasetErrorCode.INVALID_OPTION, 'the label column is also listed as a feature', { file, column: nameOf(table, labelIndex) });
   }
-  const plans = featureIndices.map((index) => planColumn(table, index, options, missing, policy));
+  const gaps = findGaps(table, labelIndex, featureIndices, missing);
+  const dropped = rowsToDrop(table, gaps, policy, labelIndex, featureIndices);
+  const kept = table.rows.map((_, r) => r).filter((r) => !dropped.has(r));
+  if (kept.length === 0) throw new DatasetError(DatasetErrorCode.EMPTY_DATASET, `all ${table.rows.length} rows have a missing value (policy: drop)`, { file });
+
+  const plans = featureIndices.map((index) => planColumn(table, index, kept, options, missing, policy));
   const labelType = typeOf(table, labelIndex, options, missing);
   const label = planLabel(table, labelIndex, labelType, options.task, missing);
-
   const width = plans.reduce((sum, p) => sum + widthOf(p), 0);
-  const features = new Float32Array(table.rows.length * width);
-  const labels = new Float32Array(table.rows.length);
-  const kept: number[] = [];
-  const dropped: number[] = [];
-  table.rows.forEach((fields, r) => {
-    const line = table.lines[r] ?? 0;
-    const ctx = { file, line, missing, rejectMissing: policy === 'error' };
-    const y = label.encode(fields[labelIndex] ?? '', ctx);
-    const out = features.subarray(kept.length * width, (kept.length + 1) * width);
-    if (y === undefined || !encodeRow(plans, fields, out, ctx)) {
-      out.fill(0);
-      dropped.push(r);
-      return;
-    }
-    labels[kept.length] = y;
-    kept.push(r);
+  const features = new Float32Array(kept.length * width);
+  const labels = new Float32Array(kept.length);
+  kept.forEach((r, k) => {
+    const fields = table.rows[r] ?? [];
+    const ctx = { file, line: table.lines[r] ?? 0, missing };
+    labels[k] = label.encode(fields[labelIndex] ?? '', ctx);
+    encodeRow(plans, fields, features.subarray(k * width, (k + 1) * width), ctx);
   });
-  if (kept.length === 0) throw new DatasetError(DatasetErrorCode.EMPTY_DATASET, `all ${table.rows.length} rows have a missing value`, { file });
+  const imputed = gaps.filter((gap) => !dropped.has(gap.row));
 
   const dataset = new ArrayDataset({
     metadata: {
@@ -110,13 +111,21 @@ export async function loadCsv(file: string, options: CsvOptions): Promise<CsvLoa
       featureNames: featureNamesOf(plans),
       dtypes: { features: 'float32', labels: label.numClasses > 0 ? 'int32' : 'float32' },
     },
-    features: features.slice(0, kept.length * width),
-    labels: labels.slice(0, kept.length),
+    features,
+    labels,
   });
   return {
     dataset,
     sourceLines: kept.map((r) => table.lines[r] ?? 0),
-    droppedLines: dropped.map((r) => table.lines[r] ?? 0),
+    droppedLines: [...dropped].sort((a, b) => a - b).map((r) => table.lines[r] ?? 0),
+    missingValues: {
+      policy,
+      tokens,
+      rows: table.rows.length,
+      droppedRows: dropped.size,
+      imputedRows: imputed.length,
+      imputedCells: imputed.reduce((sum, gap) => sum + gap.features.length, 0),
+    },
     columns: plans,
     column: (ref) => {
       const index = resolveColumn(ref, table.columnNames, table.width, file);
@@ -132,10 +141,35 @@ export const csvAdapter: DatasetAdapter<CsvOptions> = {
     return (await loadCsv(spec.path, parseOptions(csvOptionsSchema, spec.options, spec.path))).dataset;
   },
   async validate(spec) {
-    const { dataset, droppedLines } = await loadCsv(spec.path, parseOptions(csvOptionsSchema, spec.options, spec.path));
-    return { metadata: dataset.metadata, warnings: droppedLines.length === 0 ? [] : [`${droppedLines.length} rows dropped for missing values`] };
+    const { dataset, missingValues } = await loadCsv(spec.path, parseOptions(csvOptionsSchema, spec.options, spec.path));
+    return { metadata: dataset.metadata, warnings: [], missingValues };
   },
 };
+
+function findGaps(table: CsvTable, labelIndex: number, featureIndices: readonly number[], missing: ReadonlySet<string>): Gap[] {
+  const gaps: Gap[] = [];
+  table.rows.forEach((fields, row) => {
+    const label = missing.has((fields[labelIndex] ?? '').trim());
+    const features = missingPositions(fields, featureIndices, missing);
+    if (label || features.length > 0) gaps.push({ row, label, features });
+  });
+  return gaps;
+}
+
+/** Applies the policy to the gaps: the table rows to leave out, or the refusal naming the first gap. */
+function rowsToDrop(table: CsvTable, gaps: readonly Gap[], policy: MissingPolicy, labelIndex: number, featureIndices: readonly number[]): Set<number> {
+  const refuse = (refused: readonly Gap[], what: 'value' | 'label'): never => {
+    const first = refused[0] as Gap;
+    const column = what === 'label' || first.features.length === 0 ? labelIndex : (featureIndices[first.features[0] ?? 0] ?? 0);
+    const line = table.lines[first.row] ?? 0;
+    throw missingValueRefusal({ file: table.file, line, column: nameOf(table, column), text: table.rows[first.row]?.[column] ?? '' }, refused.length, table.rows.length, what);
+  };
+  if (policy === 'refuse' && gaps.length > 0) refuse(gaps, 'value');
+  if (policy === 'drop') return new Set(gaps.map((gap) => gap.row));
+  const unlabelled = gaps.filter((gap) => gap.label);
+  if (typeof policy === 'object' && (policy.missingLabel ?? 'refuse') === 'refuse' && unlabelled.length > 0) refuse(unlabelled, 'label');
+  return new Set(unlabelled.map((gap) => gap.row));
+}
 
 function nameOf(table: CsvTable, index: number): string | number {
   return table.columnNames?.[index] ?? index;
@@ -166,28 +200,27 @@ function typeOf(table: CsvTable, index: number, options: CsvOptions, missing: Re
   return present === 0 || numeric * 2 > present ? 'number' : 'category';
 }
 
-function presentValues(table: CsvTable, index: number, missing: ReadonlySet<string>): string[] {
-  return table.rows.map((row) => row[index] ?? '').filter((text) => !missing.has(text.trim()));
+function presentValues(table: CsvTable, index: number, missing: ReadonlySet<string>, rows?: readonly number[]): string[] {
+  const fields = rows === undefined ? table.rows : rows.map((r) => table.rows[r] ?? []);
+  return fields.map((row) => row[index] ?? '').filter((text) => !missing.has(text.trim()));
 }
 
-function planColumn(table: CsvTable, index: number, options: CsvOptions, missing: ReadonlySet<string>, policy: MissingPolicy): ColumnPlan {
+function planColumn(table: CsvTable, index: number, kept: readonly number[], options: CsvOptions, missing: ReadonlySet<string>, policy: MissingPolicy): ColumnPlan {
   const type = typeOf(table, index, options, missing);
   const name = String(nameOf(table, index));
-  const values = presentValues(table, index, missing);
-  const categories = type === 'category' ? (lookup(options.categories, table, index)?.map(categoryKey) ?? sortCategories(values.map(categoryKey))) : undefined;
-  const fill = typeof policy === 'string' ? undefined : fillValue(type, values, policy);
-  return {
-    source: index,
-    name,
-    type,
-    ...(categories === undefined ? {} : { categories, dropFirst: options.oneHotDropFirst === true }),
-    ...(fill === undefined ? {} : { fill }),
-  };
+  const categories = type === 'category' ? (lookup(options.categories, table, index)?.map(categoryKey) ?? sortCategories(presentValues(table, index, missing).map(categoryKey))) : undefined;
+  const plan = { source: index, name, type, ...(categories === undefined ? {} : { categories, dropFirst: options.oneHotDropFirst === true }) };
+  if (typeof policy === 'string') return plan;
+  // Imputed statistics come from the rows kept, i.e. the node's whole dataset, never from a split.
+  const fill = fillValue(type, presentValues(table, index, missing, kept), policy);
+  if (fill === undefined) {
+    throw new DatasetError(DatasetErrorCode.MISSING_VALUE, `no value in the column to impute a ${policy.impute} from`, { file: table.file, column: nameOf(table, index) });
+  }
+  return { ...plan, fill };
 }
 
 function fillValue(type: ColumnType, values: readonly string[], policy: Exclude<MissingPolicy, string>): number | string | undefined {
   if (policy.impute === 'constant') return policy.value;
-  if (values.length === 0) return undefined;
   if (type === 'category') {
     // Categories have no mean or median: impute the most frequent one.
     const counts = new Map<string, number>();
@@ -205,7 +238,8 @@ function fillValue(type: ColumnType, values: readonly string[], policy: Exclude<
 interface LabelPlan {
   readonly numClasses: number;
   readonly classNames?: readonly string[];
-  encode(text: string, ctx: { file: string; line: number; missing: ReadonlySet<string>; rejectMissing: boolean }): number | undefined;
+  /** The label's number; rows with a missing label never reach here (dropped or refused before). */
+  encode(text: string, ctx: { file: string; line: number }): number;
 }
 
 function planLabel(table: CsvTable, index: number, type: ColumnType, task: CsvOptions['task'], missing: ReadonlySet<string>): LabelPlan {
@@ -213,16 +247,10 @@ function planLabel(table: CsvTable, index: number, type: ColumnType, task: CsvOp
   const keys = sortCategories(presentValues(table, index, missing).map(categoryKey));
   const integers = type === 'number' && keys.every((k) => Number.isInteger(Number(k)));
   const classification = task === undefined ? type === 'category' || (integers && keys.length <= 20) : task === 'classification';
-  const missingLabel = (text: string, ctx: { file: string; line: number; missing: ReadonlySet<string>; rejectMissing: boolean }): boolean => {
-    if (!ctx.missing.has(text.trim())) return false;
-    if (ctx.rejectMissing) throw new DatasetError(DatasetErrorCode.MISSING_VALUE, 'missing label', { file: ctx.file, row: ctx.line, column });
-    return true;
-  };
   if (!classification) {
     return {
       numClasses: 0,
       encode(text, ctx) {
-        if (missingLabel(text, ctx)) return undefined;
         const value = parseNumber(text);
         if (!Number.isFinite(value)) throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `label ${JSON.stringify(text)} is not a number in a regression target`, { file: ctx.file, row: ctx.line, column });
         return value;
@@ -236,7 +264,6 @@ function planLabel(table: CsvTable, index: number, type: ColumnType, task: CsvOp
     numClasses,
     classNames: direct ? Array.from({ length: numClasses }, (_, i) => String(i)) : keys,
     encode(text, ctx) {
-      if (missingLabel(text, ctx)) return undefined;
       const key = categoryKey(text);
       const id = direct ? Number(key) : keys.indexOf(key);
       if (!(id >= 0) || !Number.isInteger(id)) throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `label ${JSON.stringify(text)} is not a class id`, { file: ctx.file, row: ctx.line, column });

@@ -1,6 +1,6 @@
 /**
  * Column plans: how one source column becomes feature values (a number, or one-hot positions of a
- * category), and how its missing values are handled. Shared by the whole-file and streaming readers.
+ * category), a missing value replaced by the column's fill. Shared by the whole-file and streaming readers.
  */
 import { DatasetError, DatasetErrorCode } from '../errors';
 
@@ -9,9 +9,6 @@ export type ColumnRef = string | number;
 
 /** How a column's text is read. */
 export type ColumnType = 'number' | 'category';
-
-/** Values read as missing unless overridden. */
-export const DEFAULT_MISSING_VALUES: readonly string[] = ['', '?', 'NA', 'N/A', 'NaN', 'nan', 'null'];
 
 /** One source column as features. */
 export interface ColumnPlan {
@@ -22,7 +19,7 @@ export interface ColumnPlan {
   /** For categories: every category in order; the first is left out when `dropFirst`. */
   readonly categories?: readonly string[];
   readonly dropFirst?: boolean;
-  /** Replacement for a missing value; none means the row is dropped (or rejected). */
+  /** Replacement for a missing value (imputation); without it, rows with a missing value are dropped or refused before encoding. */
   readonly fill?: number | string;
 }
 
@@ -73,41 +70,35 @@ export function featureNamesOf(plans: readonly ColumnPlan[]): string[] {
 export interface RowContext {
   readonly file: string;
   readonly line: number;
+  /** Missing-value tokens; a missing value is replaced by its column's `fill`. */
   readonly missing: ReadonlySet<string>;
-  /** Throw MISSING_VALUE instead of skipping a row with a missing value and no fill. */
-  readonly rejectMissing: boolean;
 }
 
 /**
- * Writes one row's features into `out` (zeroed by the caller). Returns false when a value is
- * missing without a fill (the row is to be dropped); throws on a non-number or an unknown category.
+ * Writes one row's features into `out` (zeroed by the caller), a missing value replaced by its
+ * column's fill. Throws on a non-number or an unknown category.
  */
-export function encodeRow(plans: readonly ColumnPlan[], fields: readonly string[], out: Float32Array, ctx: RowContext): boolean {
+export function encodeRow(plans: readonly ColumnPlan[], fields: readonly string[], out: Float32Array, ctx: RowContext): void {
   let position = 0;
   for (const plan of plans) {
     const raw = fields[plan.source] ?? '';
-    let text: string | number | undefined = ctx.missing.has(raw.trim()) ? plan.fill : raw;
-    if (text === undefined) {
-      if (ctx.rejectMissing) throw new DatasetError(DatasetErrorCode.MISSING_VALUE, `missing value ${JSON.stringify(raw)}`, { file: ctx.file, row: ctx.line, column: plan.name });
-      return false;
-    }
+    const given = ctx.missing.has(raw.trim()) ? (plan.fill ?? raw) : raw;
     if (plan.type === 'number') {
-      const value = typeof text === 'number' ? text : parseNumber(text);
+      const value = typeof given === 'number' ? given : parseNumber(given);
       if (!Number.isFinite(value)) {
-        throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `value ${JSON.stringify(raw)} is not a number in a numeric column`, { file: ctx.file, row: ctx.line, column: plan.name });
+        throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `value ${JSON.stringify(given)} is not a number in a numeric column`, { file: ctx.file, row: ctx.line, column: plan.name });
       }
       out[position++] = value;
       continue;
     }
-    text = categoryKey(String(text));
+    const key = categoryKey(String(given));
     const categories = plan.categories ?? [];
-    const at = categories.indexOf(text);
+    const at = categories.indexOf(key);
     if (at < 0) {
-      throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `category ${JSON.stringify(raw)} is not one of ${categories.join(', ')}`, { file: ctx.file, row: ctx.line, column: plan.name });
+      throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `category ${JSON.stringify(given)} is not one of ${categories.join(', ')}`, { file: ctx.file, row: ctx.line, column: plan.name });
     }
     const offset = plan.dropFirst === true ? 1 : 0;
     if (at >= offset) out[position + at - offset] = 1;
     position += categories.length - offset;
   }
-  return true;
 }

@@ -7,8 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../dataset';
 import { DatasetError, DatasetErrorCode } from '../errors';
 import type { Standardization } from '../standardization';
-import { type ColumnPlan, type ColumnRef, DEFAULT_MISSING_VALUES, encodeRow, parseNumber, resolveColumn, widthOf } from './csv-columns';
+import { type ColumnPlan, type ColumnRef, encodeRow, parseNumber, resolveColumn, widthOf } from './csv-columns';
 import { checkDelimiter, checkWidth, type CsvLayout, csvRecords, delimiterOf } from './csv-table';
+import { DEFAULT_MISSING_TOKENS, type MissingCell, type MissingLabelPolicy, type MissingValueReport, missingPositions, missingValueRefusal } from './missing-values';
 
 /** Options of {@link streamCsvBatches}. */
 export interface CsvStreamOptions extends CsvLayout {
@@ -20,9 +21,15 @@ export interface CsvStreamOptions extends CsvLayout {
   /** Categories of the categorical columns by name or index; all other columns are numeric. */
   readonly categories?: Readonly<Record<string, readonly string[]>>;
   readonly oneHotDropFirst?: boolean;
-  readonly missingValues?: readonly string[];
-  /** `drop` (default), `error`, or a constant fill; means and medians need a first pass, use `loadCsv`. */
-  readonly missing?: 'drop' | 'error' | { readonly impute: 'constant'; readonly value: number };
+  /** Texts read as missing, compared after trimming. Default `DEFAULT_MISSING_TOKENS`. */
+  readonly missingTokens?: readonly string[];
+  /**
+   * `refuse` (default: the error comes once the file is read, with the count of rows affected),
+   * `drop`, or a constant fill; means and medians need a first pass, use `loadCsv`.
+   */
+  readonly missing?: 'refuse' | 'drop' | { readonly impute: 'constant'; readonly value: number; readonly missingLabel?: MissingLabelPolicy };
+  /** Called once the whole file is read with what the missing-value policy did. */
+  readonly onMissingValues?: (report: MissingValueReport) => void;
   /** Statistics to apply (e.g. fitted on a training sample of the file). */
   readonly standardization?: Standardization;
 }
@@ -30,26 +37,32 @@ export interface CsvStreamOptions extends CsvLayout {
 /**
  * Yields batches of `[≤ batchSize, features]` / `[≤ batchSize, 1]` tensors while reading the file.
  * The caller disposes each batch. An error in the file surfaces when its row is reached, after the
- * batches before it have been yielded.
+ * batches before it have been yielded; a refused missing value stops the batches at its row and
+ * surfaces once the rest of the file is counted.
  */
 export async function* streamCsvBatches(file: string, options: CsvStreamOptions): AsyncGenerator<Batch> {
   if (!Number.isInteger(options.batchSize) || options.batchSize < 1) {
     throw new DatasetError(DatasetErrorCode.INVALID_OPTION, `batchSize must be a positive integer, got ${options.batchSize}`, { file });
   }
   const delimiter = delimiterOf(file, options);
-  const missing = new Set(options.missingValues ?? DEFAULT_MISSING_VALUES);
-  const policy = options.missing ?? 'drop';
+  const tokens = options.missingTokens ?? DEFAULT_MISSING_TOKENS;
+  const missing = new Set(tokens);
+  const policy = options.missing ?? 'refuse';
+  const refuseLabels = typeof policy === 'object' && (policy.missingLabel ?? 'refuse') === 'refuse';
+  const counts = { rows: 0, droppedRows: 0, imputedRows: 0, imputedCells: 0 };
+  let refused: { first: MissingCell; what: 'value' | 'label'; rows: number } | undefined;
   let plans: ColumnPlan[] | undefined;
   let labelIndex = 0;
   let width = 0;
   let columns = 0;
+  let names: string[] | null = null;
   let rows: { x: Float32Array; y: number }[] = [];
   let index = 0;
   for await (const { record, info } of csvRecords(file, options)) {
     if (plans === undefined) {
       checkDelimiter(file, record, info.lines, delimiter);
       columns = record.length;
-      const names = options.header === false ? null : record.map((n) => n.trim());
+      names = options.header === false ? null : record.map((n) => n.trim());
       labelIndex = resolveColumn(options.label, names, columns, file);
       plans = (options.features ?? [...Array(columns).keys()].filter((i) => i !== labelIndex)).map((ref) => {
         const source = resolveColumn(ref, names, columns, file);
@@ -67,16 +80,32 @@ export async function* streamCsvBatches(file: string, options: CsvStreamOptions)
       if (names !== null) continue;
     }
     checkWidth(file, record, info.lines, columns, delimiter);
-    const ctx = { file, line: info.lines, missing, rejectMissing: policy === 'error' };
+    counts.rows++;
     const labelText = (record[labelIndex] ?? '').trim();
-    if (missing.has(labelText)) {
-      if (ctx.rejectMissing) throw new DatasetError(DatasetErrorCode.MISSING_VALUE, 'missing label', { file, row: info.lines, column: options.label });
+    const labelMissing = missing.has(labelText);
+    const gaps = missingPositions(record, plans.map((p) => p.source), missing);
+    const refuse = policy === 'refuse' ? labelMissing || gaps.length > 0 : labelMissing && refuseLabels;
+    if (refuse) {
+      const what = policy === 'refuse' ? 'value' : 'label';
+      const column = labelMissing ? labelIndex : (plans[gaps[0] ?? 0]?.source ?? 0);
+      refused ??= { first: { file, line: info.lines, column: names?.[column] ?? column, text: record[column] ?? '' }, what, rows: 0 };
+      refused.rows++;
+      continue;
+    }
+    // After a refusal the rest of the file is only counted.
+    if (refused !== undefined) continue;
+    if (labelMissing || (policy === 'drop' && gaps.length > 0)) {
+      counts.droppedRows++;
       continue;
     }
     const y = parseNumber(labelText);
     if (!Number.isFinite(y)) throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `label ${JSON.stringify(labelText)} is not a number`, { file, row: info.lines, column: options.label });
     const x = new Float32Array(width);
-    if (!encodeRow(plans, record, x, ctx)) continue;
+    encodeRow(plans, record, x, { file, line: info.lines, missing });
+    if (gaps.length > 0) {
+      counts.imputedRows++;
+      counts.imputedCells += gaps.length;
+    }
     rows.push({ x, y });
     if (rows.length === options.batchSize) {
       yield toBatch(rows, width, index, options.standardization);
@@ -84,6 +113,8 @@ export async function* streamCsvBatches(file: string, options: CsvStreamOptions)
       rows = [];
     }
   }
+  if (refused !== undefined) throw missingValueRefusal(refused.first, refused.rows, counts.rows, refused.what);
+  options.onMissingValues?.({ policy, tokens, ...counts });
   if (rows.length > 0) yield toBatch(rows, width, index, options.standardization);
 }
 

@@ -8,7 +8,8 @@ import { isAbsolute, join } from 'node:path';
 import type { DatasetAdapter } from '../adapter';
 import { ArrayDataset } from '../array-dataset';
 import { DatasetError, DatasetErrorCode } from '../errors';
-import { categoryKey, type ColumnRef, DEFAULT_MISSING_VALUES, parseNumber, resolveColumn, sortCategories } from './csv-columns';
+import { categoryKey, type ColumnRef, parseNumber, resolveColumn, sortCategories } from './csv-columns';
+import { DEFAULT_MISSING_TOKENS } from './missing-values';
 import { readCsvTable } from './csv-table';
 import { readNiftiVolume, type Volume } from './nifti-volume';
 import { medicalFolderOptionsSchema, parseOptions } from './option-schemas';
@@ -81,7 +82,7 @@ export async function loadMedicalFolder(dir: string, options: MedicalFolderOptio
   const rows = table.rows.map((fields, r) => ({ fields, line: table.lines[r] ?? 0, subject: (fields[subjectColumn] ?? '').trim() })).filter((row) => folders.has(row.subject));
   if (rows.length === 0) throw new DatasetError(DatasetErrorCode.EMPTY_DATASET, 'no demographics row names a subject folder', { file: csvFile });
 
-  const missing = new Set(DEFAULT_MISSING_VALUES);
+  const missing = new Set(DEFAULT_MISSING_TOKENS);
   const covariates = rows.map((row) =>
     Float32Array.from(covariateColumns, (c) => {
       const value = parseNumber(row.fields[c] ?? '');

@@ -4,9 +4,12 @@
  */
 import { z } from 'zod';
 import { DatasetError, DatasetErrorCode } from '../errors';
+import { describeZodIssues } from '../zod-issues';
+import type { MissingPolicy } from './missing-values';
 
 const columnRef = z.union([z.string().min(1), z.number().int()]);
 const columnType = z.enum(['number', 'category']);
+const missingLabel = z.enum(['refuse', 'drop']);
 const size = z.tuple([z.number().int().positive(), z.number().int().positive()]);
 
 /** Options of the `csv` adapter (see `CsvOptions`). */
@@ -18,12 +21,15 @@ export const csvOptionsSchema = z.strictObject({
   features: z.array(columnRef).min(1).optional(),
   task: z.enum(['classification', 'regression']).optional(),
   columnTypes: z.record(z.string(), columnType).optional(),
-  missingValues: z.array(z.string()).optional(),
+  missingTokens: z.array(z.string()).optional(),
   missing: z
     .union([
-      z.enum(['drop', 'error']),
-      z.strictObject({ impute: z.enum(['mean', 'median']) }),
-      z.strictObject({ impute: z.literal('constant'), value: z.union([z.number(), z.string()]) }),
+      z.enum(['refuse', 'drop']),
+      z
+        .strictObject({ impute: z.enum(['mean', 'median', 'constant']), value: z.union([z.number(), z.string()]).optional(), missingLabel: missingLabel.optional() })
+        .refine((o) => (o.impute === 'constant') === (o.value !== undefined), { message: '"value" goes with "impute": "constant", and only with it', path: ['value'] })
+        // One object rather than a union per strategy, so that a wrong strategy gets one clear sentence; the refine makes it a MissingPolicy.
+        .transform((o) => o as Exclude<MissingPolicy, string>),
     ])
     .optional(),
   oneHotDropFirst: z.boolean().optional(),
@@ -52,9 +58,13 @@ export const medicalFolderOptionsSchema = z.strictObject({
   label: z.union([z.strictObject({ column: columnRef, task: z.enum(['classification', 'regression']).optional() }), z.strictObject({ modality: z.string().min(1) })]),
 });
 
-/** Parses `options` with `schema`, or throws INVALID_OPTION naming the spec's path and the bad fields. */
+/**
+ * Parses `options` with `schema`, or throws INVALID_OPTION naming the spec's path and, in words, each
+ * option at fault, what it expects and what was given.
+ */
 export function parseOptions<T>(schema: z.ZodType<T>, options: unknown, file: string): T {
-  const result = schema.safeParse(options ?? {});
+  const input = options ?? {};
+  const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new DatasetError(DatasetErrorCode.INVALID_OPTION, `invalid options: ${z.prettifyError(result.error).replace(/\n\s*→/g, ' →').replace(/\n/g, '; ')}`, { file });
+  throw new DatasetError(DatasetErrorCode.INVALID_OPTION, describeZodIssues(result.error.issues, input, { subject: 'option', schema }).join('; '), { file });
 }

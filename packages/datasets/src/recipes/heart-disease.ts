@@ -11,6 +11,7 @@ import { DatasetError, DatasetErrorCode } from '../errors';
 import type { TrainTestSplit } from '../split';
 import { fitStandardization, type Standardization, standardize } from '../standardization';
 import type { Dataset } from '../dataset';
+import type { MissingValueReport } from '../adapters/missing-values';
 
 /** Center ids 0-3 and their file stems, in FLamby's numbering. */
 export const HEART_DISEASE_CENTERS = ['cleveland', 'hungarian', 'switzerland', 'va'] as const;
@@ -31,6 +32,8 @@ export interface HeartDiseaseCenter {
   readonly split: TrainTestSplit;
   /** The train statistics applied (absent with `normalize: false`). */
   readonly standardization?: Standardization;
+  /** Rows FLamby drops for a `?` in a kept column (policy `drop`, by design of the benchmark). */
+  readonly missingValues: MissingValueReport;
 }
 
 /** Columns kept, in pandas `get_dummies` order: numeric columns first, then the dummies of cp (2) and restecg (6). */
@@ -78,9 +81,10 @@ export async function openHeartDisease(options: HeartDiseaseOptions): Promise<He
     labels,
   });
   const split = await readFlambySplit(options.dir, name, loaded.sourceLines);
-  if (options.normalize === false) return { dataset, split };
+  const { missingValues } = loaded;
+  if (options.normalize === false) return { dataset, split, missingValues };
   const standardization = fitStandardization(dataset, split.train, { ddof: 1, epsilon: 1e-9 });
-  return { dataset: standardize(dataset, standardization), split, standardization };
+  return { dataset: standardize(dataset, standardization), split, standardization, missingValues };
 }
 
 /** Maps flamby_split.csv's rows of one center (by source line) onto the kept samples. */

@@ -16,7 +16,7 @@ export async function openPseudoAdni(options: { readonly dir: string; readonly f
     label: 'MMSE.bl',
     features: options.features ?? PSEUDO_ADNI_FEATURES,
     task: 'regression',
-    missing: 'error',
+    missing: 'refuse',
   });
   return withMetadata(dataset, { dataType: 'pseudo-adni' });
 }

@@ -1,5 +1,6 @@
 import { bundledDataset } from '@fedbiomed/test-utils';
 import { classIds } from '../array-dataset';
+import { describeMissingValues } from '../adapters/missing-values';
 import { openBreastCancer } from './breast-cancer';
 import { openHeartDisease } from './heart-disease';
 import { openPseudoAdni } from './pseudo-adni';
@@ -36,6 +37,17 @@ describe('Fed-Heart-Disease (FLamby preprocessing)', () => {
     { rows: 46, train: 30, test: 16, positives: 45 },
     { rows: 130, train: 85, test: 45, positives: 101 },
   ];
+  it.each([
+    [0, 'no missing values in 303 rows (policy: drop)'],
+    [1, 'dropped 33 of 294 rows with missing values (policy: drop)'],
+    [2, 'dropped 77 of 123 rows with missing values (policy: drop)'],
+    [3, 'dropped 70 of 200 rows with missing values (policy: drop)'],
+  ] as const)('center %i keeps FLamby\'s dropping of rows with "?" and reports it: %s', async (center, report) => {
+    const { dataset, missingValues } = await openHeartDisease({ dir: bundledDataset('heart_disease'), center });
+    expect(describeMissingValues(missingValues)).toBe(report);
+    expect(missingValues.rows - missingValues.droppedRows).toBe(dataset.size);
+  });
+
   it.each([0, 1, 2, 3] as const)('center %i has FLamby usable rows, split and positives', async (center) => {
     const { dataset, split } = await openHeartDisease({ dir: bundledDataset('heart_disease'), center });
     const want = expected[center];

@@ -1,3 +1,4 @@
+import { describeZodIssues } from '@fedbiomed/datasets';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -5,7 +6,6 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 
 import { TrainingError } from '../errors';
-import { issueText } from '../plan/build-plan';
 
 /** The file beside `model.json` that describes the preprocessing an exported model applies. */
 export const PREPROCESSING_FILE = 'preprocessing.json';
@@ -57,7 +57,7 @@ export type PreprocessingManifest = z.infer<typeof preprocessingManifestSchema>;
 /** Checks a manifest, throwing a {@link TrainingError} (`INVALID_ARGUMENT`) that names the faulty field and `where`. */
 export function checkPreprocessingManifest(value: unknown, where: string): PreprocessingManifest {
   const parsed = preprocessingManifestSchema.safeParse(value);
-  if (!parsed.success) throw new TrainingError('INVALID_ARGUMENT', `${where}: ${parsed.error.issues.map(issueText).join('; ')}`);
+  if (!parsed.success) throw new TrainingError('INVALID_ARGUMENT', `${where}: ${describeZodIssues(parsed.error.issues, value).join('; ')}`);
   return parsed.data;
 }
 

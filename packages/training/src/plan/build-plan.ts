@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { describeZodIssues } from '@fedbiomed/datasets';
 import type { TrainingPlan__Output } from '@fedbiomed/proto';
 
 import { TrainingError } from '../errors';
@@ -75,7 +76,7 @@ export function buildPlan(model: tf.LayersModel, config: PlanConfig): BuiltPlan 
   }
   const parsed = planSpecSchema.safeParse(candidate);
   if (!parsed.success) {
-    throw new TrainingError('INVALID_ARGUMENT', `plan "${config.name}": ${parsed.error.issues.map(issueText).join('; ')}`);
+    throw new TrainingError('INVALID_ARGUMENT', `plan "${config.name}": ${describeZodIssues(parsed.error.issues, candidate).join('; ')}`);
   }
   return { plan: encodePlan(parsed.data), spec: parsed.data, initialWeights };
 }
@@ -91,11 +92,6 @@ function canonicalLoss(loss: PlanConfig['loss']): LossRef {
 export function encodePlan(spec: PlanSpec): TrainingPlan__Output {
   const canonical = canonicalJson(spec);
   return { canonicalJson: canonical, sha256: sha256Hex(canonical), kind: PLAN_KIND, name: spec.name };
-}
-
-/** Zod issue as `path: message`. */
-export function issueText(issue: { path: readonly PropertyKey[]; message: string }): string {
-  return `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`;
 }
 
 /**

@@ -1,7 +1,7 @@
+import { describeZodIssues } from '@fedbiomed/datasets';
 import { z } from 'zod';
 
 import { TrainingError } from '../errors';
-import { issueText } from './build-plan';
 import type { PlanSpec } from './plan-spec';
 
 /**
@@ -41,7 +41,7 @@ export function standardizeStep(spec: Pick<PlanSpec, 'name' | 'preprocessing'>):
     }
     const parsed = standardizeParams.safeParse(step.params);
     if (!parsed.success) {
-      throw new TrainingError('INVALID_ARGUMENT', `plan "${spec.name}": preprocessing[${index}] "standardize" params: ${parsed.error.issues.map(issueText).join('; ')}`);
+      throw new TrainingError('INVALID_ARGUMENT', `plan "${spec.name}": preprocessing[${index}] "standardize" params: ${describeZodIssues(parsed.error.issues, step.params, { subject: 'param' }).join('; ')}`);
     }
     if (found !== undefined) throw new TrainingError('INVALID_ARGUMENT', `plan "${spec.name}": "standardize" is declared twice`);
     found = parsed.data;

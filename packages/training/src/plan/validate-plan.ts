@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
+import { describeZodIssues } from '@fedbiomed/datasets';
 import type { TrainingPlan } from '@fedbiomed/proto';
 
 import { TrainingError } from '../errors';
 import { getLoss, lossName } from '../losses/loss-registry';
-import { issueText } from './build-plan';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import { PLAN_KIND, planSpecSchema, type PlanSpec } from './plan-spec';
 
@@ -53,7 +53,7 @@ export function validatePlan(plan: TrainingPlan, options: ValidatePlanOptions = 
   }
   const parsed = planSpecSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new TrainingError('MALFORMED_PLAN', `plan "${name}": ${parsed.error.issues.map(issueText).join('; ')}`);
+    throw new TrainingError('MALFORMED_PLAN', `plan "${name}": ${describeZodIssues(parsed.error.issues, raw).join('; ')}`);
   }
   const spec = parsed.data;
   if (canonicalJson(raw) !== text) {
