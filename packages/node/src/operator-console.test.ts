@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { bundledDataset, makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { ResearcherServer } from '@fedbiomed/transport';
-import { logisticPlan, runNodeCli, SILENT_LOGGER, spawnNodeCli, trainRequest, WDBC_CSV_OPTIONS } from './testing/fixtures';
+import { logisticPlan, runNodeCli, SILENT_LOGGER, spawnNodeCli, trainRequest, waitOnline, WDBC_CSV_OPTIONS } from './testing/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -77,16 +77,6 @@ describe('the node console (spawned `fedbiomed node start`)', () => {
     tmp.dispose();
   });
 
-  const waitOnline = (nodeId: string): Promise<void> =>
-    new Promise((resolve) => {
-      if (researcher.nodes().some((n) => n.id === nodeId && n.state === 'online')) return resolve();
-      const off = researcher.on('nodeOnline', (info) => {
-        if (info.id !== nodeId) return;
-        off();
-        resolve();
-      });
-    });
-
   /**
    * One operator's session: a node with WDBC starts; the researcher asks for approval, trains before
    * the operator approved (refused), the operator approves from another process, the researcher
@@ -101,7 +91,7 @@ describe('the node console (spawned `fedbiomed node start`)', () => {
       const run = await runNodeCli(dir, args);
       if (run.code !== 0) throw new Error(`${args[0]} failed: ${run.stderr}`);
     }
-    const online = waitOnline(nodeId);
+    const online = waitOnline(researcher, nodeId);
     const node = spawnNode(dir, startArgs);
     try {
       await online;
