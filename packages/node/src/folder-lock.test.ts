@@ -8,11 +8,11 @@ import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
+import { bundledDataset, makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { ResearcherServer } from '@fedbiomed/transport';
 import pino from 'pino';
 import { lockNodeFolder } from './folder-lock';
-import { runNodeCli, SILENT_LOGGER, spawnNodeCli } from './testing/fixtures';
+import { runNodeCli, SILENT_LOGGER, spawnNodeCli, WDBC_CSV_OPTIONS } from './testing/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -136,8 +136,8 @@ describe('two `fedbiomed node start` on one folder (spawned)', () => {
     expect(researcher.nodes()).toEqual([expect.objectContaining({ id: NODE_ID, state: 'online' })]);
     await expect(researcher.request(NODE_ID, { ping: { sentAtMs: Date.now() } }, { timeoutMs: 10_000 })).resolves.toMatchObject({ nodeId: NODE_ID });
     // A one-shot command that writes the registry still works while the node runs.
-    const listed = await runNodeCli(dir, ['dataset', 'list', '--json']);
-    expect(listed.code).toBe(0);
+    const added = await runNodeCli(dir, ['dataset', 'add', '--type', 'csv', '--path', bundledDataset('breast_cancer_wisconsin', 'breast_cancer.csv'), '--tags', 'wdbc', '--options', JSON.stringify({ ...WDBC_CSV_OPTIONS, skipLines: 1 })]);
+    expect(added).toMatchObject({ code: 0, stdout: expect.stringMatching(/registered dataset .*569 samples/) });
 
     const exited = once(first.child, 'exit');
     first.child.kill('SIGTERM');
