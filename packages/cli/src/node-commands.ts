@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { describeMissingValues } from '@fedbiomed/datasets';
 import {
+  CONSOLE_LOG_FORMATS,
   datasetTypes,
+  defaultConsoleLogFormat,
   initNodeFolder,
   NodeError,
   openNode,
@@ -10,6 +12,7 @@ import {
   startNode,
   describePlan,
   type AuditEntry,
+  type ConsoleLogFormat,
   type DatasetRecord,
   type InitNodeOptions,
   type Node,
@@ -17,7 +20,7 @@ import {
   type RunningNode,
 } from '@fedbiomed/node';
 import Table from 'cli-table3';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 /**
  * Registers `fedbiomed node …`: init, dataset, plan, audit and start. Each verb opens the node
@@ -120,8 +123,13 @@ export function registerNodeCommands(program: Command): void {
     .option('--gpu', 'prefer a GPU backend when one is installed')
     .option('--backend <name>', 'force a backend: tensorflow-gpu, webgpu, tensorflow, wasm or cpu')
     .option('--threads <n>', 'threads a training round may use (wasm: data parallelism over worker threads)')
+    .addOption(
+      new Option('--log-format <format>', 'console lines: readable (pretty) or JSON; logs/node.log is always JSON (default: pretty on a terminal, else json)').choices(
+        CONSOLE_LOG_FORMATS,
+      ),
+    )
     .action(async function (this: Command) {
-      const o = this.opts<{ researcher?: string; gpu?: boolean; backend?: string; threads?: string }>();
+      const o = this.opts<{ researcher?: string; gpu?: boolean; backend?: string; threads?: string; logFormat?: ConsoleLogFormat }>();
       // Flags act as the environment overrides do, so the config schema checks them too.
       const env = {
         ...process.env,
@@ -129,7 +137,7 @@ export function registerNodeCommands(program: Command): void {
         ...(o.backend !== undefined && { FEDBIOMED_NODE_BACKEND: o.backend }),
         ...(o.threads !== undefined && { FEDBIOMED_NODE_TRAINING_THREADS: o.threads }),
       };
-      const n = openNode(dirOf(this), { env, logToStderr: true });
+      const n = openNode(dirOf(this), { env, consoleLog: o.logFormat ?? defaultConsoleLogFormat() });
       const giveUp = new AbortController();
       let running: RunningNode | undefined;
       const stop = (signal: string): void => {

@@ -13,6 +13,7 @@ import { handlePing } from './handlers/ping';
 import { handleSearch } from './handlers/search';
 import { handleTrain } from './handlers/train';
 import type { Node } from './node';
+import { logRequestError } from './operator-log';
 import type { DatasetRecord } from './repository';
 import { reduceTaskState, type TaskEvent, type TaskState } from './task-state';
 
@@ -102,6 +103,16 @@ export function createDispatcher(node: Node, researcherId: () => string, paralle
       let result: HandlerResult;
       try {
         result = await run(request, tensors, context);
+        const refusal = result.body.error;
+        if (refusal) {
+          logRequestError(node.logger, 'refused', {
+            kind: request.body ?? 'unknown',
+            requestId: request.requestId,
+            experimentId: request.experimentId,
+            code: refusal.code ?? 'ERROR_CODE_INTERNAL',
+            reason: refusal.message ?? '',
+          });
+        }
       } catch (error) {
         result = failure(node, request, researcherId(), error, context.signal);
       }
@@ -124,7 +135,7 @@ function failure(node: Node, request: Request__Output, actor: string, error: unk
   if (signal.aborted) code = 'ERROR_CODE_CANCELLED';
   else if (error instanceof NodeError && error.code === 'MALFORMED_REQUEST') code = 'ERROR_CODE_MALFORMED';
   else if (error instanceof TrainingError || error instanceof DatasetError) code = 'ERROR_CODE_TRAINING_FAILED';
-  node.logger.error({ requestId: request.requestId, kind: request.body, code, err: message }, 'request failed');
+  logRequestError(node.logger, 'failed', { kind: request.body ?? 'unknown', requestId: request.requestId, experimentId: request.experimentId, code, reason: message });
   node.repository.appendAudit({
     actor,
     action: request.body ?? 'unknown',

@@ -11,7 +11,7 @@ import { createLayout, FedAvg, type FitResult } from '@fedbiomed/strategy';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { asFloat32Array, float32Tensor, packTensors, ResearcherServer, type NodeReply } from '@fedbiomed/transport';
 import { openNode } from './node';
-import { logisticPlan, runNodeCli, SILENT_LOGGER, spawnNodeCli, trainRequest, WDBC_CSV_OPTIONS, wdbcLines, writeWdbcSlices } from './testing/fixtures';
+import { logisticPlan, runNodeCli, SILENT_LOGGER, spawnNodeCli, trainRequest, waitOnline, WDBC_CSV_OPTIONS, wdbcLines, writeWdbcSlices } from './testing/fixtures';
 
 jest.setTimeout(240_000);
 
@@ -49,17 +49,8 @@ describe('three spawned nodes and a researcher run one FedAvg round on WDBC', ()
   const nodeIds = Array.from({ length: NODES }, (_, i) => `hospital-${i}`);
   const built = logisticPlan(30);
 
-  const waitOnline = (nodeId: string): Promise<void> =>
-    new Promise((resolve) => {
-      if (researcher.nodes().some((n) => n.id === nodeId && n.state === 'online')) return resolve();
-      const off = researcher.on('nodeOnline', (info) => {
-        if (info.id !== nodeId) return;
-        off();
-        resolve();
-      });
-    });
   const start = async (i: number): Promise<void> => {
-    const online = waitOnline(nodeIds[i]!);
+    const online = waitOnline(researcher, nodeIds[i]!);
     const child = spawnNodeCli(dirs[i]!, ['start']);
     child.stderr?.on('data', () => undefined);
     child.stdout?.on('data', () => undefined);

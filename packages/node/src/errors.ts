@@ -30,6 +30,8 @@ export const NodeErrorCode = {
   MALFORMED_REQUEST: 'MALFORMED_REQUEST',
   /** No tfjs backend could start (or the one forced by config or `--backend` cannot). */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  /** Another running node holds the folder's lock (`node.lock`); the message names its pid. */
+  FOLDER_IN_USE: 'FOLDER_IN_USE',
   /** The node cannot reach or stay connected to the researcher. */
   CONNECTION_FAILED: 'CONNECTION_FAILED',
 } as const;

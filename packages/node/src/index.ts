@@ -14,7 +14,9 @@ export type { NodeConfig, NodeConfigInput, NodePolicy } from './config';
 /**** Opening a node ****/
 export { createNode, openNode } from './node';
 export type { CreateNodeOptions, Node } from './node';
-export type { NodeLogger } from './logger';
+export { CONSOLE_LOG_FORMATS, defaultConsoleLogFormat } from './logger';
+export type { ConsoleLogFormat, NodeLogger } from './logger';
+export type { OperatorEvent } from './operator-log';
 
 /**** Running: connect to the researcher and answer its requests ****/
 export { startNode } from './node-runtime';

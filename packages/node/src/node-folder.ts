@@ -15,6 +15,8 @@ export interface NodePaths {
   readonly database: string;
   readonly certs: string;
   readonly logs: string;
+  /** Held by the running node (`startNode`): one daemon per folder. */
+  readonly lock: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export function nodePaths(dir: string): NodePaths {
     database: join(root, 'node.db'),
     certs: join(root, 'certs'),
     logs: join(root, 'logs'),
+    lock: join(root, 'node.lock'),
   };
 }
 

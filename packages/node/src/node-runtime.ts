@@ -4,7 +4,10 @@ import { NodeClient, type ClientTlsOptions } from '@fedbiomed/transport';
 import { resolveInNodeDir, type NodeConfig } from './config';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { NodeError } from './errors';
+import { lockNodeFolder } from './folder-lock';
 import type { Node } from './node';
+import type { OperatorEvent } from './operator-log';
+import { watchPlanDecisions } from './plan-decision-watch';
 import type { TaskState } from './task-state';
 
 /** Options of {@link startNode}; each overrides the config. */
@@ -40,14 +43,27 @@ export interface RunningNode {
 }
 
 /**
- * Activates the fastest tfjs backend available (or the one forced), then connects to the
- * researcher named in the config and answers its requests; keeps retrying while
- * the researcher is unreachable, and keeps the process alive until stopped. Resolves once the first
- * session is accepted.
+ * Locks the node folder (one running node per folder), activates the fastest tfjs backend
+ * available (or the one forced), then connects to the researcher named in the config and answers
+ * its requests; keeps retrying while the researcher is unreachable, and keeps the process alive
+ * until stopped. Resolves once the first session is accepted. The lock is released when the node
+ * stops, is refused, or fails to start.
  *
- * @throws NodeError CONNECTION_FAILED when the researcher refuses the node for good or `signal` aborts
+ * @throws NodeError FOLDER_IN_USE when another running node holds the folder; CONNECTION_FAILED
+ * when the researcher refuses the node for good or `signal` aborts
  */
 export async function startNode(node: Node, options: StartNodeOptions = {}): Promise<RunningNode> {
+  const lock = lockNodeFolder(node.paths.root, node.paths.lock, node.logger);
+  try {
+    return await runNode(node, options, lock.release);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/** {@link startNode} once the folder is locked; `release` runs once the node has stopped for good. */
+async function runNode(node: Node, options: StartNodeOptions, release: () => void): Promise<RunningNode> {
   const { config, logger } = node;
   const backend = await activateBackend(config, options);
   logger.info({ backend: backend.backend }, `training backend: ${backend.reason}`);
@@ -67,25 +83,35 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
   });
   // gRPC's retry timers do not hold the process open: a daemon must, until it is stopped.
   const keepAlive = setInterval(() => undefined, 2 ** 30);
+  const planWatch = watchPlanDecisions(node);
   let resolveStopped!: (reason: NodeError | undefined) => void;
   const stopped = new Promise<NodeError | undefined>((resolve) => (resolveStopped = resolve));
+  const finish = (reason: NodeError | undefined): void => {
+    clearInterval(keepAlive);
+    planWatch.stop();
+    release();
+    resolveStopped(reason);
+  };
   client.on('connected', (event) => {
     researcherId = event.researcherId;
   });
+  // The transport logs the refusal with the researcher's reason.
   client.on('refused', (error) => {
-    logger.error({ code: error.code }, `the researcher refused this node: ${error.message}`);
-    clearInterval(keepAlive);
     void parallel?.close();
-    resolveStopped(new NodeError('CONNECTION_FAILED', `the researcher refused node ${config.nodeId}: ${error.message}`, { cause: error }));
+    finish(new NodeError('CONNECTION_FAILED', `the researcher refused node ${config.nodeId}: ${error.message}`, { cause: error }));
   });
   const abort = (): void => client.stop();
   options.signal?.addEventListener('abort', abort, { once: true });
-  logger.info({ address: config.researcher.address, nodeId: config.nodeId }, 'connecting to the researcher');
+  logger.info(
+    { event: 'connecting' satisfies OperatorEvent, address: config.researcher.address, nodeId: config.nodeId, nodeName: config.nodeName },
+    `node ${config.nodeName} (${config.nodeId}) connecting to the researcher at ${config.researcher.address}`,
+  );
   try {
     if (options.signal?.aborted) throw new Error('aborted before connecting');
     await client.start();
   } catch (error) {
     clearInterval(keepAlive);
+    planWatch.stop();
     client.stop();
     await parallel?.close();
     throw new NodeError('CONNECTION_FAILED', `node ${config.nodeId} could not join ${config.researcher.address}: ${(error as Error).message}`, {
@@ -108,10 +134,9 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
         await client.drain({ timeoutMs: 30_000 }).catch((error: unknown) =>
           logger.warn({ err: (error as Error).message }, 'in-flight reply not fully delivered before stopping'),
         );
-        clearInterval(keepAlive);
         await parallel?.close();
         logger.info({}, 'node stopped');
-        resolveStopped(undefined);
+        finish(undefined);
       })();
       return stopping;
     },

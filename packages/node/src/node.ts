@@ -3,7 +3,7 @@ import { loadNodeConfig } from './config';
 import { openNodeDatabase } from './database';
 import { createDatasetRegistry, type DatasetInspector, type DatasetRegistry } from './dataset-registry';
 import { inspectDataset } from './dataset-source';
-import { createNodeLogger, type NodeLogger } from './logger';
+import { createNodeLogger, type ConsoleLogFormat, type NodeLogger } from './logger';
 import { nodePaths, type NodePaths } from './node-folder';
 import { createPlanRegistry, type PlanRegistry } from './plan-registry';
 import { createNodeRepository, type AuditEntry, type AuditQuery, type NodeRepository } from './repository';
@@ -15,8 +15,8 @@ export interface CreateNodeOptions {
   readonly config: NodeConfig;
   /** Defaults to a pino logger writing `logs/node.log`. */
   readonly logger?: NodeLogger;
-  /** Also log to standard error (the daemon does). */
-  readonly logToStderr?: boolean;
+  /** Also log to standard error, in this format (the daemon does; see `defaultConsoleLogFormat`). */
+  readonly consoleLog?: ConsoleLogFormat;
   /** Defaults to opening the data through `@fedbiomed/datasets`. */
   readonly inspectDataset?: DatasetInspector;
 }
@@ -48,7 +48,7 @@ export function createNode(options: CreateNodeOptions): Node {
   const repository = createNodeRepository(db);
   const logger =
     options.logger ??
-    createNodeLogger({ logsDir: paths.logs, level: options.config.logLevel, toStderr: options.logToStderr ?? false });
+    createNodeLogger({ logsDir: paths.logs, level: options.config.logLevel, ...(options.consoleLog && { console: options.consoleLog }) });
   return {
     config: options.config,
     paths,

@@ -4,6 +4,7 @@ import { backoffDelayMs, type BackoffOptions } from './backoff';
 import { chunkFrameSerializer } from './chunk-frame-serializer';
 import { ClientSession, type ClientCall, type RequestHandler } from './client-session';
 import { systemClock, type Clock } from './clock';
+import { connectionCause, reconnectMessage } from './connection-log';
 import { clientCredentials, type ClientTlsOptions } from './credentials';
 import { TransportError, type TransportErrorCode } from './errors';
 import { EventHub, type Unsubscribe } from './events';
@@ -208,7 +209,11 @@ export class NodeClient {
   private onReady(ack: HelloAck__Output): void {
     this.attempt = 0;
     this.ready = true;
-    this.logger.info({ nodeId: this.options.nodeId, researcherId: ack.researcherId }, 'connected to researcher');
+    const { address, nodeId, nodeName = nodeId } = this.options;
+    this.logger.info(
+      { event: 'connected', address, nodeId, nodeName, researcherId: ack.researcherId },
+      `connected to researcher ${ack.researcherId} at ${address} as ${nodeName} (${nodeId})`,
+    );
     this.firstConnection?.resolve();
     this.firstConnection = undefined;
     this.hub.emit('connected', { researcherId: ack.researcherId, heartbeatIntervalMs: ack.heartbeatIntervalMs });
@@ -216,6 +221,7 @@ export class NodeClient {
 
   private onClosed(session: ClientSession, reason: TransportError): void {
     if (this.session !== session) return;
+    const wasConnected = this.ready;
     this.session = undefined;
     this.ready = false;
     if (!this.running) return;
@@ -223,7 +229,10 @@ export class NodeClient {
       this.running = false;
       this.grpcClient?.close();
       this.grpcClient = undefined;
-      this.logger.error({ nodeId: this.options.nodeId, code: reason.code, reason: reason.message }, 'refused by the researcher; not retrying');
+      this.logger.error(
+        { event: 'refused-by-researcher', address: this.options.address, nodeId: this.options.nodeId, code: reason.code, reason: reason.message },
+        `researcher at ${this.options.address} refused this node (${reason.code}): ${reason.message}; not retrying`,
+      );
       this.hub.emit('refused', reason);
       this.firstConnection?.reject(reason);
       this.firstConnection = undefined;
@@ -231,7 +240,11 @@ export class NodeClient {
     }
     const retryInMs = backoffDelayMs(this.attempt, this.options.backoff, this.options.random);
     this.attempt += 1;
-    this.logger.info({ nodeId: this.options.nodeId, code: reason.code, reason: reason.message, retryInMs }, 'session ended; reconnecting');
+    const { address, nodeId } = this.options;
+    this.logger.info(
+      { event: 'reconnecting', address, nodeId, code: reason.code, cause: connectionCause(reason), reason: reason.message, attempt: this.attempt, retryInMs },
+      reconnectMessage({ address, reason, wasConnected, attempt: this.attempt, retryInMs }),
+    );
     this.hub.emit('disconnected', { error: reason, retryInMs });
     this.retryTimer = this.clock.setTimeout(() => this.connect(), retryInMs);
   }

@@ -55,7 +55,6 @@ export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise
       requestId: request.requestId,
       detail: `${code}: ${message}`,
     });
-    node.logger.warn({ requestId: request.requestId, code }, message);
     return errorReply(code, message);
   };
   if (!task.plan || !task.plan.sha256) return refuse('ERROR_CODE_MALFORMED', `${task.action} request without a plan`);

@@ -1,4 +1,5 @@
 import { NodeError } from '../errors';
+import { logApprovalRequested } from '../operator-log';
 import type { PlanApproval } from '../plan-approval';
 import { errorReply, type HandlerContext, type HandlerResult } from './handler';
 
@@ -15,12 +16,22 @@ export function wireStatus(approval: PlanApproval | undefined) {
 export function handleApproval(ctx: HandlerContext): HandlerResult {
   const body = ctx.request.approval;
   if (!body?.plan) return errorReply('ERROR_CODE_MALFORMED', 'approval request without a plan');
+  const researcherId = body.researcherId || ctx.researcherId;
   try {
     const record = ctx.node.plans.submit(body.plan, {
-      by: body.researcherId || ctx.researcherId,
+      by: researcherId,
       notes: body.description,
       requestId: ctx.request.requestId,
       experimentId: ctx.request.experimentId,
+    });
+    logApprovalRequested(ctx.node.logger, {
+      dir: ctx.node.paths.root,
+      researcherId,
+      planName: record.name,
+      planSha256: record.sha256,
+      approval: record.approval,
+      experimentId: ctx.request.experimentId,
+      requestId: ctx.request.requestId,
     });
     const status = wireStatus(record.approval);
     const message =

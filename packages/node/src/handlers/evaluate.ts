@@ -1,5 +1,6 @@
 import { evaluateModel, planToModel } from '@fedbiomed/training';
 import { NodeError } from '../errors';
+import { logEvaluated } from '../operator-log';
 import { admitTask, isAdmitted, prepareTaskData } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
 import { receivedWeights } from './tensors';
@@ -40,6 +41,13 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
       experimentId: request.experimentId,
       requestId: request.requestId,
       detail: `${metrics.sampleCount} samples`,
+    });
+    logEvaluated(node.logger, {
+      requestId: request.requestId,
+      experimentId: request.experimentId,
+      datasetId: record.id,
+      sampleCount: metrics.sampleCount,
+      metrics: metrics.values,
     });
     return { body: { evaluate: { datasetId: record.id, metrics } } };
   } finally {

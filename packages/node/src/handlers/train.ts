@@ -2,6 +2,7 @@ import { canonicalJson, resolveOptimizer, trainLocal, type LocalTrainingArgs, ty
 import type { TensorPayload } from '@fedbiomed/transport';
 import { NodeError } from '../errors';
 import { experimentState } from '../experiment-state';
+import { logRoundTrained, logTrainReceived } from '../operator-log';
 import { admitTask, isAdmitted, prepareTaskData } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
 import { packFlat, packWeights, receivedFlat, receivedWeights } from './tensors';
@@ -20,6 +21,14 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
   const train = request.train;
   if (!train) throw new NodeError('MALFORMED_REQUEST', 'train request without a body');
   const args: LocalTrainingArgs = train.args ?? {};
+  logTrainReceived(node.logger, {
+    requestId: request.requestId,
+    experimentId: request.experimentId,
+    round: train.round,
+    planName: train.plan?.name ?? '',
+    planSha256: train.plan?.sha256 ?? '',
+    datasetId: train.datasetId,
+  });
   const admitted = await admitTask(ctx, {
     action: 'train',
     plan: train.plan,
@@ -81,6 +90,17 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     experimentId: request.experimentId,
     requestId: request.requestId,
     detail: `round ${train.round}: ${result.numUpdates} updates on ${result.sampleCount} samples (${result.backend})`,
+  });
+  logRoundTrained(node.logger, {
+    requestId: request.requestId,
+    experimentId: request.experimentId,
+    round: train.round,
+    datasetId: record.id,
+    sampleCount: result.sampleCount,
+    numUpdates: result.numUpdates,
+    totalMs: result.timing.totalMs + queuedMs,
+    backend: result.backend,
+    metrics: (result.metricsAfter ?? result.metricsBefore)?.values ?? {},
   });
   return {
     body: {

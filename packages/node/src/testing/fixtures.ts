@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Request } from '@fedbiomed/proto';
 import { buildPlan, type BuiltPlan, type PlanConfig } from '@fedbiomed/training';
-import { float32Tensor, packTensors, type TensorPayload } from '@fedbiomed/transport';
+import { float32Tensor, packTensors, type ResearcherServer, type TensorPayload } from '@fedbiomed/transport';
 import { bundledDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 
 /** The built CLI (`npx tsc -b packages/cli` first). */
@@ -166,4 +166,16 @@ export function trainRequest(
       },
     },
   };
+}
+
+/** Resolves once `nodeId` has a session open on `researcher` (at once if it has one already). */
+export function waitOnline(researcher: ResearcherServer, nodeId: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (researcher.nodes().some((n) => n.id === nodeId && n.state === 'online')) return resolve();
+    const off = researcher.on('nodeOnline', (info) => {
+      if (info.id !== nodeId) return;
+      off();
+      resolve();
+    });
+  });
 }
