@@ -73,6 +73,6 @@ describe('fedbiomed researcher start over TLS (spawned CLI)', () => {
     writeFileSync(file, JSON.stringify({ tags: ['t'], rounds: 1, model: 'm', plan, tls: { cert: 'researcher.crt', key: 'researcher.key', clientCa: 'ca.crt' } }));
     expect(readExperimentFile(file).tls).toEqual({ cert: paths.cert, key: paths.key, clientCa: paths.ca });
     writeFileSync(file, JSON.stringify({ tags: ['t'], rounds: 1, model: 'm', plan, tls: { cert: 'researcher.crt' } }));
-    expect(() => readExperimentFile(file)).toThrow(/tls\.key: /);
+    expect(() => readExperimentFile(file)).toThrow(/option `tls\.key` is missing/);
   });
 });

@@ -54,6 +54,6 @@ describe('planStandardizeStep', () => {
     expect(planStandardizeStep(plan([{ name: 'standardize', params: {} }]))).toEqual({ statistics: 'federated' });
     expect(planStandardizeStep(plan([{ name: 'standardize', params: { statistics: 'local' } }]))).toEqual({ statistics: 'local' });
     expect(planStandardizeStep(plan([]))).toBeUndefined();
-    expect(() => planStandardizeStep(plan([{ name: 'standardize', params: { statistics: 'global' } }]))).toThrow(/preprocessing\[0\] "standardize" params: statistics/);
+    expect(() => planStandardizeStep(plan([{ name: 'standardize', params: { statistics: 'global' } }]))).toThrow(/preprocessing\[0\] "standardize" params: param "statistics" must be one of "federated", "local", got "global"/);
   });
 });

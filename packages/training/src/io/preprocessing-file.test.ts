@@ -63,7 +63,7 @@ describe('saveModel with preprocessing / loadModel', () => {
     try {
       const bad = { ...manifest, steps: [{ ...manifest.steps[0]!, scale: [1, 1, 0] }] };
       writeFileSync(join(dir.path, PREPROCESSING_FILE), JSON.stringify(bad));
-      await expect(readPreprocessing(dir.path)).rejects.toThrow(/preprocessing\.json: steps\.0\.scale: every scale must be positive; steps\.0\.scale: has 3 values for 4 features/);
+      await expect(readPreprocessing(dir.path)).rejects.toThrow(/preprocessing\.json: field "steps\[0\]\.scale": every scale must be positive, got \[1,1,0\]; field "steps\[0\]\.scale": has 3 values for 4 features/);
     } finally {
       dir.dispose();
     }

@@ -54,23 +54,23 @@ describe('a plan names its loss and metrics from the registries', () => {
     const { spec } = build({});
     const err = refusal(() => validatePlan(wire(spec, { loss: 'hinge' })));
     expect(err.code).toBe('MALFORMED_PLAN');
-    expect(err.message).toMatch(/loss: loss "hinge" is not registered; known: .*binary_crossentropy.*cox_ph.*focal/);
-    expect(refusal(() => build({ loss: { name: 'hinge', params: { margin: 1 } } })).message).toMatch(/loss\.name: loss "hinge" is not registered/);
+    expect(err.message).toMatch(/field "loss": loss "hinge" is not registered; known: .*binary_crossentropy.*cox_ph.*focal/);
+    expect(refusal(() => build({ loss: { name: 'hinge', params: { margin: 1 } } })).message).toMatch(/field "loss\.name": loss "hinge" is not registered/);
   });
 
   it('refuses loss arguments the loss\'s schema refuses, naming the argument', () => {
     const { spec } = build({});
     const outOfRange = refusal(() => validatePlan(wire(spec, { loss: { name: 'focal', params: { alpha: 2 } } })));
     expect(outOfRange.code).toBe('MALFORMED_PLAN');
-    expect(outOfRange.message).toMatch(/loss\.params\.alpha: .*1/);
-    expect(refusal(() => validatePlan(wire(spec, { loss: { name: 'huber', params: { delta: 'wide' } } }))).message).toMatch(/loss\.params\.delta: .*number/);
+    expect(outOfRange.message).toMatch(/field "loss\.params\.alpha": .*<=1, got 2/);
+    expect(refusal(() => validatePlan(wire(spec, { loss: { name: 'huber', params: { delta: 'wide' } } }))).message).toMatch(/field "loss\.params\.delta": expected number, received string/);
     expect(refusal(() => validatePlan(wire(spec, { loss: { name: 'mse', params: { delta: 1 } } }))).message).toMatch(/loss\.params: .*delta/);
   });
 
   it('refuses an unknown metric, listing the registered ones', () => {
     const { spec } = build({});
     const err = refusal(() => validatePlan(wire(spec, { metrics: ['loss', 'auprc'] })));
-    expect(err.message).toMatch(/metrics\.1: metric "auprc" is not registered; known: loss, accuracy, .*concordance_index/);
+    expect(err.message).toMatch(/field "metrics\[1\]": metric "auprc" is not registered; known: loss, accuracy, .*concordance_index/);
   });
 
   it('checks outputs against the classes by the loss\'s target, and one risk score for survival', () => {
