@@ -1,0 +1,66 @@
+// Runs docs/guides/researcher.md as a newcomer would, on loopback: the built CLI (`npx tsc -b
+// tsconfig.build.json` first), real node processes with their SQLite registries, a real researcher
+// process, operators approving through the node CLI, and the exported model used outside.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI_BIN, freePort, openGuide, type Guide } from '@fedbiomed/test-utils';
+
+const GUIDE = 'docs/guides/researcher.md';
+
+describe(GUIDE, () => {
+  let guide: Guide;
+
+  beforeAll(async () => {
+    if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: build first with npx tsc -b tsconfig.build.json`);
+    guide = openGuide(GUIDE, { substitutions: { '50051': String(await freePort()) } });
+  });
+  afterAll(() => guide.dispose());
+
+  it('trains on the bundled heart-disease centers after the operators approve, then on a CSV of your own, and predicts outside', async () => {
+    const nodes = await guide.run('rg-nodes');
+    expect(nodes.stdout.match(/registered/gi)?.length ?? 0).toBeGreaterThanOrEqual(3);
+    const heartNodes = ['rg-node-0', 'rg-node-1', 'rg-node-2'].map((id) => guide.start(id));
+    guide.write('rg-model-script', 'model.mjs');
+    expect((await guide.run('rg-model-save')).stdout).toContain('saved a logistic regression on 13 features');
+    guide.write('rg-heart-experiment', 'heart.json');
+
+    const heart = guide.start('rg-heart-run');
+    await heart.waitFor(/waiting for approval on Hospital 0 \(hospital-0\).*plan approve [0-9a-f]{64}/, 90_000);
+    await heart.waitFor(/waiting for approval on Hospital 2/, 30_000);
+    expect(heart.output()).not.toMatch(/round 1\//); // nothing trains before the operators decide
+    const approved = await guide.run('rg-approve');
+    expect(approved.stdout.match(/\) is approved/g)).toHaveLength(3);
+    expect(approved.stdout).toMatch(/Loss: binary_crossentropy/i);
+    expect(await heart.exited).toBe(0);
+    expect(heart.output()).toMatch(/overall/);
+
+    const results = await guide.run('rg-heart-results');
+    expect(results.stdout).toContain('model.json');
+    const accuracy = Number(/accuracy: ([\d.]+)/.exec(results.stdout)?.[1]);
+    expect(accuracy).toBeGreaterThan(0.6);
+    await Promise.all(heartNodes.map((node) => node.stop()));
+
+    await guide.run('rg-csv-files');
+    const refused = await guide.run('rg-csv-refused');
+    expect(refused.stderr).toMatch(/MISSING_VALUE.*row 5, column "x1"/);
+    expect(refused.stdout).toContain('refused, as it should be');
+    const added = await guide.run('rg-csv-add');
+    expect(added.stdout).toMatch(/dropped 1 of \d+ rows with missing values \(policy: drop\)/);
+    const sites = [guide.start('rg-site-a'), guide.start('rg-site-b')];
+    expect((await guide.run('rg-csv-model')).stdout).toContain('on 30 features');
+    guide.write('rg-csv-experiment', 'my-study.json');
+    const study = guide.start('rg-csv-run');
+    await study.waitFor(/waiting for approval on Site B/, 90_000);
+    await guide.run('rg-csv-approve');
+    expect(await study.exited).toBe(0);
+    const evaluation = JSON.parse(readFileSync(join(guide.dir, 'runs', 'my-study', 'evaluation.json'), 'utf8')) as { metrics: { values: { accuracy: number } } };
+    expect(evaluation.metrics.values.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(existsSync(join(guide.dir, 'runs', 'my-study', 'model', 'preprocessing.json'))).toBe(true);
+
+    guide.write('rg-predict-script', 'predict.mjs');
+    const predicted = await guide.run('rg-predict');
+    expect(Number(/raw rows: ([\d.]+)/.exec(predicted.stdout)?.[1])).toBeGreaterThanOrEqual(0.9);
+    guide.finish();
+    await Promise.all(sites.map((site) => site.stop()));
+  }, 400_000);
+});
