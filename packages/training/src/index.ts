@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 
+import './quiet-tfjs';
+
 /**** Errors ****/
 export { TrainingError, TrainingErrorCode } from './errors';
 

@@ -51,5 +51,18 @@ describe('selectBackend', () => {
     expect(run.stdout).toContain('backend cpu');
     expect(run.stdout + run.stderr).not.toMatch(TFJS_NODE_BANNER);
   });
+
+  it('leaves the banner out of a script that builds its model with tfjs before any call into @fedbiomed/training (a real process)', () => {
+    // As the README's researcher script does: imports first, then tf.sequential on the default backend.
+    const script = `
+      import * as tf from '@tensorflow/tfjs';
+      import { buildPlan } from '@fedbiomed/training';
+      const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 1 })] });
+      console.log('plan ' + buildPlan(model, { name: 'p', loss: 'mse', optimizer: { name: 'sgd', learningRate: 0.1 } }).plan.sha256.length);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: WORKSPACE_ROOT, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('plan 64');
+    expect(run.stdout + run.stderr).not.toMatch(TFJS_NODE_BANNER);
+  });
 });
 
