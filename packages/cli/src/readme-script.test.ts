@@ -1,62 +1,51 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { docBlock, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
-import { BIN, freePort, initCsvNode, pendingPlans, requireBuiltCli, runCliToEnd, until, writeWdbcParts } from './cli-test-support.test.helper';
-import { spawnNode, type LocalNodeProcess } from './local-nodes';
+import { freePort, openGuide, type Guide } from '@fedbiomed/test-utils';
+import { pendingPlans, requireBuiltCli, runCliToEnd, until } from './cli-test-support.test.helper';
 
-// The top-level README's researcher script, run as a newcomer runs it: saved as a .mjs file inside
-// the repository (so `@fedbiomed/*` resolve to the built workspace packages) and started with `node`,
-// against three real node processes made with the node CLI, approved through `plan approve`.
+// The top-level README's "A researcher's script", run as a newcomer runs it, block by block in the
+// document's order: the node setup commands (real `npx fedbiomed` node folders and SQLite
+// registries), the nodes started in the background, the script saved as researcher.mjs in a folder
+// inside the repository and run with `node`; the operators approve through `plan approve`.
 describe("the README's researcher script", () => {
-  beforeAll(requireBuiltCli);
+  let guide: Guide;
 
-  const processes: LocalNodeProcess[] = [];
-  let work = '';
-
-  afterEach(async () => {
-    await Promise.all(processes.splice(0).map((p) => p.stop()));
-    rmSync(work, { recursive: true, force: true });
+  beforeAll(async () => {
+    requireBuiltCli();
+    guide = openGuide('README.md', {
+      ids: ['readme-nodes-setup', 'readme-nodes-start', 'readme-researcher-script', 'readme-run-script'],
+      substitutions: { '50051': String(await freePort()) },
+    });
   });
+  afterAll(() => guide.dispose());
 
-  it('waits for the nodes, asks for approval, trains, evaluates and exports the model', async () => {
-    mkdirSync(join(WORKSPACE_ROOT, 'out'), { recursive: true });
-    work = mkdtempSync(join(WORKSPACE_ROOT, 'out', 'readme-script-'));
-    const script = join(work, 'researcher.mjs');
-    writeFileSync(script, docBlock('README.md', 'readme-researcher-script'));
-    const port = await freePort();
-    const token = 's3cret';
-    const csvs = writeWdbcParts(work, 3);
-    const nodes = csvs.map((csv, i) => ({ dir: join(work, 'nodes', `hospital-${i}`), id: `hospital-${i}`, name: `Hospital ${i}`, researcher: `127.0.0.1:${port}`, token, csv, tags: 'wdbc' }));
-    await Promise.all(nodes.map((node) => initCsvNode(node)));
+  it('sets up three nodes, waits for them, asks for approval, trains, evaluates and exports the model', async () => {
+    const setup = await guide.run('readme-nodes-setup');
+    expect(setup.stdout.match(/registered/gi)?.length ?? 0).toBeGreaterThanOrEqual(3);
+    const nodes = guide.start('readme-nodes-start');
+    guide.write('readme-researcher-script', 'researcher.mjs');
+    const script = guide.start('readme-run-script');
+    const folders = [0, 1, 2].map((i) => join(guide.dir, 'nodes', `hospital-${i}`));
 
-    const child = spawn(process.execPath, [script], { cwd: work, env: { ...process.env, PORT: String(port), FEDBIOMED_ENROLMENT_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    try {
-      await until(() => output.includes(`listening on port ${port}`), 'the script to listen');
-      const logs = join(work, 'logs');
-      mkdirSync(logs);
-      for (const node of nodes) processes.push(spawnNode(BIN, node.dir, node.id, logs));
+    await until(() => (script.output().match(/waiting for the operator of /g) ?? []).length === 3, 'the script to ask the three operators', 60_000);
+    expect(script.output()).not.toMatch(/round 1 done/); // nothing trains before the operators decide
+    const pending = await Promise.all(folders.map((dir) => pendingPlans(dir)));
+    const hash = pending[0]![0]!.sha256;
+    expect(pending.map((plans) => plans.map((p) => p.sha256))).toEqual([[hash], [hash], [hash]]);
+    for (const i of [0, 1, 2]) expect(script.output()).toContain(`waiting for the operator of Hospital ${i}: fedbiomed node --path <its folder> plan approve ${hash}`);
+    await Promise.all(folders.map((dir) => runCliToEnd(['node', '--path', dir, 'plan', 'approve', hash])));
 
-      await until(() => (output.match(/waiting for the operator of /g) ?? []).length === 3, 'the script to ask the three operators', 40_000);
-      const pending = await Promise.all(nodes.map((node) => pendingPlans(node.dir)));
-      const hash = pending[0]![0]!.sha256;
-      expect(pending.map((plans) => plans.map((p) => p.sha256))).toEqual([[hash], [hash], [hash]]);
-      for (const node of nodes) expect(output).toContain(`waiting for the operator of ${node.name}: fedbiomed node --path <its folder> plan approve ${hash}`);
-      await Promise.all(nodes.map((node) => runCliToEnd(['node', '--path', node.dir, 'plan', 'approve', hash])));
-
-      expect(await exited).toBe(0);
-    } finally {
-      child.kill('SIGKILL');
-    }
+    expect(await script.exited).toBe(0);
+    const output = script.output();
     expect(output).toContain('round 5 done');
-    const accuracy = Number(/test accuracy (\d\.\d+) on (\d+) samples/.exec(output)?.[1]);
-    expect(accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(Number(/test accuracy (\d\.\d+) on (\d+) samples/.exec(output)?.[1])).toBeGreaterThanOrEqual(0.9);
     expect(output).toMatch(/on 14\d samples/);
-    expect(existsSync(join(work, 'runs', 'wdbc', 'model', 'model.json'))).toBe(true);
-    expect(existsSync(join(work, 'runs', 'wdbc', 'metrics.csv'))).toBe(true);
-  }, 120_000);
+    expect(existsSync(join(guide.dir, 'runs', 'wdbc', 'model', 'model.json'))).toBe(true);
+    expect(existsSync(join(guide.dir, 'runs', 'wdbc', 'metrics.csv'))).toBe(true);
+    expect(output).not.toMatch(/running TensorFlow\.js in Node\.js/); // no tfjs banner in a researcher's script
+    // The nodes' logs, readable, say what they did.
+    expect(readFileSync(join(guide.dir, 'nodes', 'hospital-0.log'), 'utf8')).toMatch(/trained round 5 of experiment/);
+    guide.finish();
+    await nodes.stop();
+  }, 180_000);
 });
