@@ -1,9 +1,7 @@
 // Helpers of the CLI's end-to-end tests: real node processes (`fedbiomed node start`, spawned from
 // the built CLI; build first with `npx tsc -b packages/cli`) on the bundled Fed-Heart-Disease and WDBC data.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { HEART_DISEASE_CENTERS } from '@fedbiomed/datasets';
 import { bundledDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
@@ -18,16 +16,7 @@ export function requireBuiltCli(): void {
 }
 
 /** A port free right now on 127.0.0.1, for node configs that must name the researcher's port in advance. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
+export { freePort } from '@fedbiomed/test-utils';
 
 /** Node specs for the first `count` Fed-Heart-Disease centers, folders under `root`. */
 export function heartDiseaseNodes(root: string, count: number): LocalNodeSpec[] {

@@ -1,21 +1,10 @@
 // What the node client tells its operator about its connection, over real gRPC on loopback.
-import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort } from '@fedbiomed/test-utils';
 import type { NodeClient } from './client';
 import { connectionCause, reconnectMessage } from './connection-log';
 import { TransportError } from './errors';
 import { createNode, recordingLogger, startServer, until } from './__fixtures__/harness';
 import type { ResearcherServer } from './server';
-
-/** A loopback port nothing listens on (bound, read, released). */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
 
 describe('connection log lines of the node client', () => {
   const clients: NodeClient[] = [];
@@ -27,7 +16,7 @@ describe('connection log lines of the node client', () => {
   });
 
   it('names the address, the socket error, the retry number and the wait while the researcher is unreachable', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const logger = recordingLogger();
     // random() = 0.5 makes the waits half the backoff bounds: 0.5 s, then 1.0 s.
     const client = createNode(port, { nodeId: 'n-unreachable', logger, random: () => 0.5, backoff: { baseMs: 1_000, capMs: 30_000 } });
