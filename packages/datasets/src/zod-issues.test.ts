@@ -16,7 +16,7 @@ const validate = (type: string, options: unknown): Promise<string> =>
 
 describe('dataset option errors', () => {
   it.each([
-    ['csv', {}, 'INVALID_OPTION: option "label" is missing (expected the label column's name or index, or a list of them) (file /nowhere/data.csv)'],
+    ['csv', {}, 'INVALID_OPTION: option "label" is missing (expected the label column\'s name or index, or a list of them) (file /nowhere/data.csv)'],
     ['csv', { label: 'y', task: 'kmeans' }, 'option "task" must be one of "classification", "regression", got "kmeans"'],
     ['csv', { label: 'y', skipLines: -1 }, 'option "skipLines" must be >= 0, got -1'],
     ['csv', { label: 'y', features: [] }, 'option "features" must have at least 1 item(s), got []'],
