@@ -34,6 +34,11 @@ export function summarizeSplit(split: TrainTestSplit): FixedSplitSummary {
   return { source: split.fixed ?? 'fixed', train: split.train.length, test: split.test.length };
 }
 
+/** A fixed split in words: `column "split": 150 train, 50 test rows, used as is by every experiment`. */
+export function describeFixedSplit(summary: FixedSplitSummary): string {
+  return `${summary.source}: ${summary.train} train, ${summary.test} test rows, used as is by every experiment`;
+}
+
 /**
  * The split of samples assigned one by one (sample i to `assignments[i]`), named by its `source`.
  * A split without a training sample is refused (at `location`).

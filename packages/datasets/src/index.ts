@@ -14,7 +14,7 @@ export { forEachBatch } from './batching';
 // ---- Seeded randomness, splits and standardisation ----
 export { createRandom, shuffled } from './random';
 export type { Random } from './random';
-export { checkSplit, fixedSplitOf, splitTrainTest, summarizeSplit } from './split';
+export { checkSplit, describeFixedSplit, fixedSplitOf, splitTrainTest, summarizeSplit } from './split';
 export type { FixedSplitSummary, SplitAssignment, SplitOptions, TrainTestSplit } from './split';
 export { describeTarget, targetOf } from './target';
 export type { DatasetTarget, TargetKind } from './target';

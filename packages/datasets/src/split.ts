@@ -8,7 +8,7 @@ import { DatasetError, DatasetErrorCode } from './errors';
 import type { TrainTestSplit } from './fixed-split';
 import { createRandom, range, shuffled } from './random';
 
-export { checkSplit, fixedSplitOf, summarizeSplit } from './fixed-split';
+export { checkSplit, describeFixedSplit, fixedSplitOf, summarizeSplit } from './fixed-split';
 export type { FixedSplitSummary, SplitAssignment, TrainTestSplit } from './fixed-split';
 
 /** Options of {@link splitTrainTest}. */
