@@ -10,11 +10,11 @@ import * as tf from '@tensorflow/tfjs';
 import { createSeededRng } from '@fedbiomed/strategy';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { buildPlan, concordanceIndex, planToModel, type BuiltPlan } from '@fedbiomed/training';
-import { asFloat32Array, float32Tensor, packTensors, ResearcherServer, TransportError, type NodeReply } from '@fedbiomed/transport';
+import { asFloat32Array, float32Tensor, packTensors, ResearcherServer } from '@fedbiomed/transport';
 import { createNode, type Node } from './node';
 import { initNodeFolder } from './node-folder';
 import { startNode, type RunningNode } from './node-runtime';
-import { logisticPlan, SILENT_LOGGER, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
+import { logisticPlan, remoteError, SILENT_LOGGER, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -91,12 +91,6 @@ describe('targets and fixed splits on a running node', () => {
   const approve = (built: BuiltPlan): void => {
     node.plans.submit(built.plan, { by: 'alice' });
     node.plans.approve(built.plan.sha256, { by: 'alice' });
-  };
-
-  const remoteError = async (promise: Promise<NodeReply>): Promise<TransportError> => {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
-    expect(error).toBeInstanceOf(TransportError);
-    return error as TransportError;
   };
 
   const evaluate = (built: BuiltPlan, datasetId: string, weights: readonly Float32Array[], testRatio: number, experimentId: string) => {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
@@ -11,12 +11,6 @@ let temp: TempDir;
 beforeEach(() => (temp = makeTempDir()));
 afterEach(() => temp.dispose());
 
-function file(name: string, text: string): string {
-  const path = join(temp.path, name);
-  writeFileSync(path, text);
-  return path;
-}
-
 async function failure(promise: Promise<unknown>): Promise<DatasetError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
   expect(error).toBeInstanceOf(DatasetError);
@@ -25,7 +19,7 @@ async function failure(promise: Promise<unknown>): Promise<DatasetError> {
 
 describe('CSV label targets', () => {
   it('takes several label columns as values per sample', async () => {
-    const path = file('multi.csv', 'age,time,event,bmi\n61,12.5,1,27\n54,30,0,22\n70,4,1,31\n');
+    const path = temp.write('multi.csv', 'age,time,event,bmi\n61,12.5,1,27\n54,30,0,22\n70,4,1,31\n');
     const { dataset } = await loadCsv(path, { label: ['time', 'event'] });
     expect(dataset.metadata).toMatchObject({ labelShape: [2], numClasses: 0, featureNames: ['age', 'bmi'], target: { kind: 'values', shape: [2], columns: ['time', 'event'] } });
     expect(Array.from(dataset.label(0))).toEqual([12.5, 1]);
@@ -33,7 +27,7 @@ describe('CSV label targets', () => {
   });
 
   it('reads a survival target as [time, event] rows and keeps the missing-value policy over both columns', async () => {
-    const path = file('surv.csv', 'age,time,event\n61,12.5,1\n54,NA,0\n70,4,1\n48,7,?\n');
+    const path = temp.write('surv.csv', 'age,time,event\n61,12.5,1\n54,NA,0\n70,4,1\n48,7,?\n');
     const refused = await failure(loadCsv(path, { survival: { time: 'time', event: 'event' } }));
     expect(refused.message).toContain('row 3, column "time"');
     const { dataset, missingValues } = await loadCsv(path, { survival: { time: 'time', event: 'event' }, missing: 'drop' });
@@ -44,20 +38,20 @@ describe('CSV label targets', () => {
   });
 
   it('refuses a negative time, naming the row and column', async () => {
-    const path = file('negative.csv', 'age,time,event\n61,12.5,1\n54,-3,0\n');
+    const path = temp.write('negative.csv', 'age,time,event\n61,12.5,1\n54,-3,0\n');
     const error = await failure(loadCsv(path, { survival: { time: 'time', event: 'event' } }));
     expect(error.code).toBe('INVALID_VALUE');
     expect(error.message).toBe(`INVALID_VALUE: survival time -3 is negative; times count from the start of follow-up (file ${path}, row 3, column "time")`);
   });
 
   it('refuses an event code other than 0 or 1', async () => {
-    const path = file('code.csv', 'age,time,event\n61,12.5,1\n54,3,2\n');
+    const path = temp.write('code.csv', 'age,time,event\n61,12.5,1\n54,3,2\n');
     const error = await failure(createAdapterRegistry().validate({ type: 'csv', path, options: { survival: { time: 'time', event: 'event' } } }));
     expect(error.message).toBe(`INVALID_VALUE: event code 2 is not 1 (event observed) or 0 (censored) (file ${path}, row 3, column "event")`);
   });
 
   it('refuses a label and a survival target together, and a classification task over several columns', async () => {
-    const path = file('both.csv', 'a,time,event\n1,2,1\n');
+    const path = temp.write('both.csv', 'a,time,event\n1,2,1\n');
     expect((await failure(loadCsv(path, { label: 'a', survival: { time: 'time', event: 'event' } }))).message).toContain('not both');
     expect((await failure(loadCsv(path, { label: ['time', 'event'], task: 'classification' }))).message).toContain('task "classification" takes one label column');
   });
@@ -65,7 +59,7 @@ describe('CSV label targets', () => {
 
 describe('fixed splits a CSV file carries', () => {
   it('uses a split column as is and leaves it out of the features', async () => {
-    const path = file('col.csv', 'x,y,part\n1,0,train\n2,1,test\n3,0,train\n4,1,train\n5,0,test\n');
+    const path = temp.write('col.csv', 'x,y,part\n1,0,train\n2,1,test\n3,0,train\n4,1,train\n5,0,test\n');
     const dataset = await createAdapterRegistry().open({ type: 'csv', path, options: { label: 'y', split: { column: 'part' } } });
     expect(dataset.split).toMatchObject({ train: [0, 2, 3], test: [1, 4], size: 5, fixed: 'column "part"' });
     expect(dataset.metadata.featureNames).toEqual(['x']);
@@ -73,20 +67,20 @@ describe('fixed splits a CSV file carries', () => {
   });
 
   it('maps a split file by id onto the rows kept, with custom part names', async () => {
-    const path = file('data.csv', 'id,x,y\np1,1,0\np2,?,1\np3,3,0\np4,4,1\n');
-    file('split.csv', 'id,set\np4,holdout\np3,fit\np2,fit\np1,holdout\n');
+    const path = temp.write('data.csv', 'id,x,y\np1,1,0\np2,?,1\np3,3,0\np4,4,1\n');
+    temp.write('split.csv', 'id,set\np4,holdout\np3,fit\np2,fit\np1,holdout\n');
     const { dataset } = await loadCsv(path, { label: 'y', missing: 'drop', split: { file: 'split.csv', idColumn: 'id', splitColumn: 'set', train: 'fit', test: 'holdout' } });
     expect(dataset.metadata.featureNames).toEqual(['x']);
     expect(dataset.split).toMatchObject({ train: [1], test: [0, 2], size: 3, fixed: 'file split.csv' });
   });
 
   it('names the row of an unknown part or an id without one', async () => {
-    const bad = file('bad.csv', 'x,y,part\n1,0,train\n2,1,valid\n');
+    const bad = temp.write('bad.csv', 'x,y,part\n1,0,train\n2,1,valid\n');
     expect((await failure(loadCsv(bad, { label: 'y', split: { column: 'part' } }))).message).toBe(
       `INVALID_VALUE: split value "valid" is neither "train" (train) nor "test" (test) (file ${bad}, row 3, column "part")`,
     );
-    const data = file('ids.csv', 'id,x,y\na,1,0\nb,2,1\n');
-    file('ids-split.csv', 'id,split\na,train\n');
+    const data = temp.write('ids.csv', 'id,x,y\na,1,0\nb,2,1\n');
+    temp.write('ids-split.csv', 'id,split\na,train\n');
     expect((await failure(loadCsv(data, { label: 'y', split: { file: 'ids-split.csv', idColumn: 'id' } }))).message).toContain('id "b" has no part in the split file');
   });
 });

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Request } from '@fedbiomed/proto';
 import { buildPlan, type BuiltPlan, type PlanConfig } from '@fedbiomed/training';
-import { float32Tensor, packTensors, type ResearcherServer, type TensorPayload } from '@fedbiomed/transport';
+import { float32Tensor, packTensors, TransportError, type NodeReply, type ResearcherServer, type TensorPayload } from '@fedbiomed/transport';
 import { bundledDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 
 /** The built CLI (`npx tsc -b packages/cli` first). */
@@ -178,4 +178,14 @@ export function waitOnline(researcher: ResearcherServer, nodeId: string): Promis
       resolve();
     });
   });
+}
+
+/** The error a request failed with; fails the test when the request succeeded or failed otherwise. */
+export async function remoteError(promise: Promise<NodeReply>): Promise<TransportError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TransportError);
+  return error as TransportError;
 }
