@@ -4,21 +4,15 @@
  * whatever test ratio a request asks, refuses plans whose loss reads other labels, and refuses test
  * metrics on a dataset without a test split.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createSeededRng } from '@fedbiomed/strategy';
-import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { buildPlan, concordanceIndex, planToModel, type BuiltPlan } from '@fedbiomed/training';
-import { asFloat32Array, float32Tensor, packTensors, ResearcherServer } from '@fedbiomed/transport';
-import { createNode, type Node } from './node';
-import { initNodeFolder } from './node-folder';
-import { startNode, type RunningNode } from './node-runtime';
-import { logisticPlan, remoteError, SILENT_LOGGER, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
+import { asFloat32Array, float32Tensor, packTensors, type ResearcherServer } from '@fedbiomed/transport';
+import type { Node } from './node';
+import { logisticPlan, loopbackNode, remoteError, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices, type LoopbackNode } from './testing/fixtures';
 
 jest.setTimeout(120_000);
 
-const TOKEN = 'enrol-secret';
 const ROWS = 200;
 const BETA = [1, -0.5, 0.25];
 
@@ -51,10 +45,9 @@ function coxPlan(features: number): BuiltPlan {
 }
 
 describe('targets and fixed splits on a running node', () => {
-  let tmp: TempDir;
+  let loopback: LoopbackNode;
   let server: ResearcherServer;
   let node: Node;
-  let running: RunningNode;
   let survivalId: string;
   let wdbcId: string;
   let testRows: number[][];
@@ -63,30 +56,20 @@ describe('targets and fixed splits on a running node', () => {
   const logistic = logisticPlan(30);
 
   beforeAll(async () => {
-    tmp = makeTempDir('fedbiomed-node-targets-');
-    server = new ResearcherServer({ enrolmentTokens: [TOKEN], logger: SILENT_LOGGER, researcherId: 'researcher-1' });
-    const port = await server.start();
-    const dir = join(tmp.path, 'node');
-    const config = initNodeFolder(dir, { nodeId: 'hospital-s', nodeName: 'Hospital S', researcher: { address: `127.0.0.1:${port}`, enrolmentToken: TOKEN }, logLevel: 'silent' });
-    node = createNode({ dir, config });
+    loopback = await loopbackNode('hospital-s');
+    ({ server, node } = loopback);
     const csv = survivalCsv();
     testRows = csv.testRows;
-    const file = join(tmp.path, 'survival.csv');
-    writeFileSync(file, csv.text);
+    const file = loopback.tmp.write('survival.csv', csv.text);
     const options = { survival: { time: 'time', event: 'event' }, split: { column: 'split' } };
     survivalId = (await node.datasets.add({ dataType: 'csv', path: file, tags: ['survival'], options }, 'alice')).id;
-    const [wdbc] = writeWdbcSlices(tmp.path, 1);
+    const [wdbc] = writeWdbcSlices(loopback.tmp.path, 1);
     wdbcId = (await node.datasets.add({ dataType: 'csv', path: wdbc!, tags: ['wdbc'], options: WDBC_CSV_OPTIONS }, 'alice')).id;
     for (const built of [cox, coxOnWdbc, logistic]) approve(built);
-    running = await startNode(node);
+    await loopback.start();
   });
 
-  afterAll(async () => {
-    await running.stop();
-    await server.stop();
-    node.close();
-    tmp.dispose();
-  });
+  afterAll(() => loopback.stop());
 
   const approve = (built: BuiltPlan): void => {
     node.plans.submit(built.plan, { by: 'alice' });
