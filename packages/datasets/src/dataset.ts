@@ -3,7 +3,7 @@
  * to samples as `Float32Array`s, and batching into tfjs tensors.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { FixedSplitSummary, TrainTestSplit } from './split';
+import type { FixedSplitSummary, TrainTestSplit } from './split-types';
 import type { DatasetTarget } from './target';
 
 /** Element types of the tensors a dataset yields. */

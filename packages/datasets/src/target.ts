@@ -2,7 +2,6 @@
  * What a dataset's labels are, so that a node can tell a researcher and refuse a plan whose loss
  * reads labels of another kind (a survival loss on class ids, a class loss on masks).
  */
-import type { DatasetMetadata } from './dataset';
 
 /**
  * The kind of a dataset's labels:
@@ -23,7 +22,7 @@ export interface DatasetTarget {
 }
 
 /** The target of a dataset: the one its source declared, else class ids or values from `numClasses`. */
-export function targetOf(metadata: Pick<DatasetMetadata, 'target' | 'numClasses' | 'labelShape'>): DatasetTarget {
+export function targetOf(metadata: { readonly target?: DatasetTarget; readonly numClasses: number; readonly labelShape: readonly number[] }): DatasetTarget {
   return metadata.target ?? { kind: metadata.numClasses > 0 ? 'classes' : 'values', shape: metadata.labelShape };
 }
 
