@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { describeMissingValues } from '@fedbiomed/datasets';
+import { describeFixedSplit, describeMissingValues, describeTarget } from '@fedbiomed/datasets';
 import {
   CONSOLE_LOG_FORMATS,
   datasetTypes,
@@ -192,6 +192,8 @@ function registerDatasetCommands(dataset: Command, dirOf: (command: Command) => 
           o.by,
         );
         console.log(`registered dataset ${record.id}: ${record.sampleCount} samples of shape [${record.featureShape.join(', ')}]`);
+        if (record.target !== undefined) console.log(`labels: ${describeTarget(record.target, record.numClasses)}`);
+        if (record.fixedSplit !== undefined) console.log(`own split: ${describeFixedSplit(record.fixedSplit)}`);
         if (record.missingValues !== undefined) console.log(describeMissingValues(record.missingValues));
       });
     });
@@ -396,6 +398,8 @@ function datasetFields(d: DatasetRecord): Array<[string, string]> {
     ['feature shape', `[${d.featureShape.join(', ')}]`],
     ['feature dtypes', d.featureDtypes.join(', ')],
     ['classes', String(d.numClasses)],
+    ['labels', d.target === undefined ? 'unknown (registered before targets were recorded)' : describeTarget(d.target, d.numClasses)],
+    ['split', d.fixedSplit === undefined ? 'cut per experiment (testRatio, seed)' : describeFixedSplit(d.fixedSplit)],
     ['missing values', d.missingValues === undefined ? 'none dropped or imputed' : describeMissingValues(d.missingValues)],
     ['options', JSON.stringify(d.options)],
     ['registered', d.createdAt],

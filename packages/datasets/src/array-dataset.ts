@@ -5,6 +5,7 @@
 import type { Batch, BatchOptions, Dataset, DatasetMetadata } from './dataset';
 import { batchesOf, product } from './batching';
 import { DatasetError, DatasetErrorCode } from './errors';
+import { checkSplit, summarizeSplit, type TrainTestSplit } from './fixed-split';
 
 /** Everything {@link ArrayDataset} needs; `sampleCount` is derived from the arrays. */
 export interface ArrayDatasetInit {
@@ -13,12 +14,15 @@ export interface ArrayDatasetInit {
   readonly features: Float32Array;
   /** `sampleCount × product(labelShape)` values, sample-major. */
   readonly labels: Float32Array;
+  /** The split the source fixes; its counts become `metadata.fixedSplit`. */
+  readonly split?: TrainTestSplit;
 }
 
 /** A {@link Dataset} over flat arrays held in memory. */
 export class ArrayDataset implements Dataset {
   readonly metadata: DatasetMetadata;
   readonly size: number;
+  readonly split?: TrainTestSplit;
   private readonly featureSize: number;
   private readonly labelSize: number;
   private readonly x: Float32Array;
@@ -40,7 +44,11 @@ export class ArrayDataset implements Dataset {
     this.size = size;
     this.x = init.features;
     this.y = init.labels;
-    this.metadata = { ...init.metadata, sampleCount: size };
+    this.metadata = { ...init.metadata, sampleCount: size, ...(init.split !== undefined && { fixedSplit: summarizeSplit(init.split) }) };
+    if (init.split !== undefined) {
+      checkSplit(init.split, this);
+      this.split = init.split;
+    }
   }
 
   features(index: number): Float32Array {
@@ -81,7 +89,7 @@ export function mapDataset(
     mapFeatures(dataset.features(i), features.subarray(i * featureSize, (i + 1) * featureSize));
     labels.set(dataset.label(i), i * labelSize);
   }
-  return new ArrayDataset({ metadata: { ...dataset.metadata, ...metadata }, features, labels });
+  return new ArrayDataset({ metadata: { ...dataset.metadata, ...metadata }, features, labels, ...(dataset.split !== undefined && { split: dataset.split }) });
 }
 
 /** Class id of each sample of a classification dataset (the first label value, as an integer). */
@@ -109,5 +117,7 @@ export function subsetDataset(dataset: Dataset, indices: readonly number[]): Arr
     features.set(dataset.features(index), i * featureSize);
     labels.set(dataset.label(index), i * labelSize);
   });
-  return new ArrayDataset({ metadata: dataset.metadata, features, labels });
+  // Another set of samples: a split fixed on the source's indices no longer applies.
+  const { fixedSplit: _dropped, ...metadata } = dataset.metadata;
+  return new ArrayDataset({ metadata, features, labels });
 }

@@ -3,6 +3,8 @@
  * to samples as `Float32Array`s, and batching into tfjs tensors.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { FixedSplitSummary, TrainTestSplit } from './split-types';
+import type { DatasetTarget } from './target';
 
 /** Element types of the tensors a dataset yields. */
 export interface DatasetDtypes {
@@ -27,6 +29,10 @@ export interface DatasetMetadata {
   /** Names of the flattened feature positions, when the source has names (CSV columns). */
   readonly featureNames?: readonly string[];
   readonly dtypes: DatasetDtypes;
+  /** What the labels are (class ids, values, `[time, event]`, masks); absent: derived from `numClasses` (see `targetOf`). */
+  readonly target?: DatasetTarget;
+  /** The train/test split the source fixes (a split column or file), in counts; absent when it fixes none. */
+  readonly fixedSplit?: FixedSplitSummary;
 }
 
 /** One batch of tensors. The caller owns `xs` and `ys` and must dispose them. */
@@ -67,4 +73,9 @@ export interface Dataset {
    * tensors (or uses {@link forEachBatch}, which does).
    */
   batches(options: BatchOptions): IterableIterator<Batch>;
+  /**
+   * The split the source itself fixes (a CSV split column or split file): every experiment uses it
+   * as is, whatever test ratio it asks for. Absent when the source fixes none.
+   */
+  readonly split?: TrainTestSplit;
 }

@@ -18,6 +18,8 @@ export const DatasetErrorCode = {
   MISSING_COLUMN: 'MISSING_COLUMN',
   /** A value is missing and the policy is to reject missing values. */
   MISSING_VALUE: 'MISSING_VALUE',
+  /** A value is outside what its column may hold (a negative survival time, an event code other than 0/1, an unknown split name). */
+  INVALID_VALUE: 'INVALID_VALUE',
   /** No sample is left (empty file, folder or all rows dropped). */
   EMPTY_DATASET: 'EMPTY_DATASET',
   /** An image cannot be decoded. */

@@ -14,8 +14,10 @@ export { forEachBatch } from './batching';
 // ---- Seeded randomness, splits and standardisation ----
 export { createRandom, shuffled } from './random';
 export type { Random } from './random';
-export { checkSplit, splitTrainTest } from './split';
-export type { SplitOptions, TrainTestSplit } from './split';
+export { checkSplit, describeFixedSplit, fixedSplitOf, splitTrainTest, summarizeSplit } from './split';
+export type { FixedSplitSummary, SplitAssignment, SplitOptions, TrainTestSplit } from './split';
+export { describeTarget, targetOf } from './target';
+export type { DatasetTarget, TargetKind } from './target';
 export { featureMoments, fitStandardization, standardize } from './standardization';
 export type { FeatureMoments, FitStandardizationOptions, Standardization } from './standardization';
 
@@ -32,6 +34,8 @@ export type { CsvLoadResult, CsvOptions } from './adapters/csv-adapter';
 export { DEFAULT_MISSING_TOKENS, describeMissingValues } from './adapters/missing-values';
 export type { MissingLabelPolicy, MissingPolicy, MissingValueReport } from './adapters/missing-values';
 export type { ColumnRef, ColumnType } from './adapters/csv-columns';
+export type { SurvivalColumns } from './adapters/csv-labels';
+export type { CsvSplitOption } from './adapters/csv-split';
 export type { CsvLayout } from './adapters/csv-table';
 export { streamCsvBatches } from './adapters/csv-stream';
 export type { CsvStreamOptions } from './adapters/csv-stream';

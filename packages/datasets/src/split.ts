@@ -5,18 +5,11 @@
 import { classIds } from './array-dataset';
 import type { Dataset } from './dataset';
 import { DatasetError, DatasetErrorCode } from './errors';
+import type { TrainTestSplit } from './fixed-split';
 import { createRandom, range, shuffled } from './random';
 
-/** A fixed split of sample indices; JSON-serialisable as is. Both arrays are sorted. */
-export interface TrainTestSplit {
-  readonly train: readonly number[];
-  readonly test: readonly number[];
-  /** Number of samples of the dataset it was cut from, to detect a changed dataset on reload. */
-  readonly size: number;
-  readonly testRatio: number;
-  readonly seed: number;
-  readonly stratified: boolean;
-}
+export { checkSplit, describeFixedSplit, fixedSplitOf, summarizeSplit } from './fixed-split';
+export type { FixedSplitSummary, SplitAssignment, TrainTestSplit } from './fixed-split';
 
 /** Options of {@link splitTrainTest}. */
 export interface SplitOptions {
@@ -45,24 +38,6 @@ export function splitTrainTest(dataset: Dataset, testRatio: number, seed: number
   }
   const ascending = (a: number, b: number) => a - b;
   return { train: train.sort(ascending), test: test.sort(ascending), size: dataset.size, testRatio, seed, stratified: options.stratify === true };
-}
-
-/**
- * Checks a stored split against the dataset it will index (for instance after reading it back from
- * a node's database): same size, indices in range, no overlap.
- */
-export function checkSplit(split: TrainTestSplit, dataset: Dataset): void {
-  if (split.size !== dataset.size) {
-    throw new DatasetError(DatasetErrorCode.INCONSISTENT, `the split was cut from ${split.size} samples but the ${dataset.metadata.dataType} dataset now has ${dataset.size}`);
-  }
-  const seen = new Uint8Array(dataset.size);
-  for (const index of [...split.train, ...split.test]) {
-    if (!Number.isInteger(index) || index < 0 || index >= dataset.size) {
-      throw new DatasetError(DatasetErrorCode.INDEX_OUT_OF_RANGE, `split index ${index} is outside [0, ${dataset.size})`);
-    }
-    if (seen[index] === 1) throw new DatasetError(DatasetErrorCode.INCONSISTENT, `split index ${index} appears twice`);
-    seen[index] = 1;
-  }
 }
 
 function groupByClass(ids: Int32Array): number[][] {

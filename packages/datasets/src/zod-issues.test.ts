@@ -16,7 +16,7 @@ const validate = (type: string, options: unknown): Promise<string> =>
 
 describe('dataset option errors', () => {
   it.each([
-    ['csv', {}, 'INVALID_OPTION: option "label" is missing (expected a string or a number) (file /nowhere/data.csv)'],
+    ['csv', {}, 'INVALID_OPTION: option "label" is missing (expected the label column\'s name or index, or a list of them) (file /nowhere/data.csv)'],
     ['csv', { label: 'y', task: 'kmeans' }, 'option "task" must be one of "classification", "regression", got "kmeans"'],
     ['csv', { label: 'y', skipLines: -1 }, 'option "skipLines" must be >= 0, got -1'],
     ['csv', { label: 'y', features: [] }, 'option "features" must have at least 1 item(s), got []'],
@@ -24,7 +24,7 @@ describe('dataset option errors', () => {
     ['csv', { label: 'y', missing: 'ignore' }, 'option "missing" must be one of "refuse", "drop" or an object, got "ignore"'],
     ['csv', { label: 'y', missing: { impute: 'mode' } }, 'option "missing.impute" must be one of "mean", "median", "constant", got "mode"'],
     ['csv', { label: 'y', missing: { impute: 'constant' } }, 'option "missing.value": "value" goes with "impute": "constant", and only with it, got nothing'],
-    ['csv', { label: 'y', lable: 'z' }, 'unknown option "lable" (known: categories, columnTypes, delimiter, features, header, label, missing, missingTokens, oneHotDropFirst, skipLines, task)'],
+    ['csv', { label: 'y', lable: 'z' }, 'unknown option "lable" (known: categories, columnTypes, delimiter, features, header, label, missing, missingTokens, oneHotDropFirst, skipLines, split, survival, task)'],
     ['images', { size: [64] }, 'option "size" must have at least 2 item(s), got [64]'],
     ['medical-folder', { modalities: ['T1'], label: { column: 'y' } }, 'option "demographics" is missing (expected an object)'],
   ])('%s %j', async (type, options, sentence) => {

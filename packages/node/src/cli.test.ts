@@ -149,7 +149,7 @@ describe('fedbiomed node (spawned CLI)', () => {
       [
         'CSV options without a label: the option named in words',
         () => ['dataset', 'add', '--type', 'csv', '--path', writeWdbcSlices(tmp.path, 1)[0]!, '--tags', 'nolabel', '--options', '{"header":false}'],
-        /INVALID_OPTION: option "label" is missing \(expected a string or a number\)/,
+        /INVALID_OPTION: option "label" is missing \(expected the label column's name or index, or a list of them\)/
       ],
       [
         'a CSV with an empty cell under the default policy',

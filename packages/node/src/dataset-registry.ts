@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DatasetMetadata, MissingValueReport } from '@fedbiomed/datasets';
+import { targetOf, type DatasetMetadata, type MissingValueReport } from '@fedbiomed/datasets';
 import { NodeError } from './errors';
 import type { DatasetRecord, NodeRepository } from './repository';
 import { normaliseTags, tagsConflict, tagsMatch } from './tags';
@@ -93,6 +93,8 @@ export function createDatasetRegistry(repository: NodeRepository, inspect: Datas
         sampleCount: metadata.sampleCount,
         numClasses: metadata.numClasses,
         ...(missingValues !== undefined && { missingValues }),
+        target: targetOf(metadata),
+        ...(metadata.fixedSplit !== undefined && { fixedSplit: metadata.fixedSplit }),
         createdAt: new Date().toISOString(),
       };
       repository.transaction(() => {

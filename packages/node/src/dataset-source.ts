@@ -9,6 +9,7 @@ import {
   openMedNistSample,
   openPseudoAdni,
   parseOptions,
+  summarizeSplit,
   type Dataset,
   type MissingValueReport,
   type TrainTestSplit,
@@ -16,7 +17,10 @@ import {
 import { NodeError } from './errors';
 import type { DatasetSource, InspectedDataset } from './dataset-registry';
 
-/** A dataset opened for a task, with the split its recipe fixes (FLamby's for heart disease), if any. */
+/**
+ * A dataset opened for a task, with the split its source fixes (a CSV split column or file, FLamby's
+ * for heart disease), if any.
+ */
 export interface OpenedDataset {
   readonly dataset: Dataset;
   readonly split?: TrainTestSplit;
@@ -68,7 +72,8 @@ export async function inspectDataset(source: DatasetSource): Promise<InspectedDa
   const recipe = recipeOf(source);
   if (recipe) {
     const opened = await recipe(source.path, source.options);
-    return { metadata: opened.dataset.metadata, ...(opened.missingValues !== undefined && { missingValues: opened.missingValues }) };
+    const metadata = opened.split === undefined ? opened.dataset.metadata : { ...opened.dataset.metadata, fixedSplit: summarizeSplit(opened.split) };
+    return { metadata, ...(opened.missingValues !== undefined && { missingValues: opened.missingValues }) };
   }
   const report = await createAdapterRegistry().validate(toSpec(source));
   return { metadata: report.metadata, ...(report.missingValues !== undefined && { missingValues: report.missingValues }) };
@@ -78,7 +83,8 @@ export async function inspectDataset(source: DatasetSource): Promise<InspectedDa
 export async function openRegisteredDataset(source: DatasetSource): Promise<OpenedDataset> {
   const recipe = recipeOf(source);
   if (recipe) return recipe(source.path, source.options);
-  return { dataset: await createAdapterRegistry().open(toSpec(source)) };
+  const dataset = await createAdapterRegistry().open(toSpec(source));
+  return { dataset, ...(dataset.split !== undefined && { split: dataset.split }) };
 }
 
 /** The recipe of `source.dataType`; undefined for an adapter kind; an unknown type is an error listing both. */

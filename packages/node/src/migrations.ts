@@ -103,6 +103,15 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE data_type = 'csv' AND json_type(options, '$.missingValues') = 'array';
     `,
   },
+  {
+    version: 4,
+    description: 'target description (labels kind, shape, columns) and fixed split counts per dataset',
+    // NULL for datasets registered before: their target is read from num_classes, and they carry no split.
+    sql: `
+      ALTER TABLE datasets ADD COLUMN target TEXT;
+      ALTER TABLE datasets ADD COLUMN fixed_split TEXT;
+    `,
+  },
 ];
 
 /** Schema version this build reads and writes. */

@@ -1,4 +1,4 @@
-import type { MissingValueReport } from '@fedbiomed/datasets';
+import type { DatasetTarget, FixedSplitSummary, MissingValueReport } from '@fedbiomed/datasets';
 import type { OptimizerState } from '@fedbiomed/training';
 import type { SqliteDatabase } from './database';
 import { blobToFloat32, float32ToBlob } from './float32-blob';
@@ -23,6 +23,10 @@ export interface DatasetRecord {
   readonly numClasses: number;
   /** What the missing-value policy did at registration (tabular sources only). */
   readonly missingValues?: MissingValueReport;
+  /** What the labels are (class ids, values, [time, event], masks); absent for datasets registered before it was recorded. */
+  readonly target?: DatasetTarget;
+  /** The split the data carries (split column or file, a recipe's), used as is by every experiment. */
+  readonly fixedSplit?: FixedSplitSummary;
   readonly createdAt: string;
 }
 
@@ -125,6 +129,8 @@ interface DatasetRow {
   sample_count: number;
   num_classes: number;
   missing_values: string | null;
+  target: string | null;
+  fixed_split: string | null;
   created_at: string;
 }
 
@@ -159,9 +165,9 @@ export function createNodeRepository(db: SqliteDatabase): NodeRepository {
   const stmt = {
     insertDataset: db.prepare(
       `INSERT INTO datasets (id, name, data_type, path, tags, description, options, feature_shape, feature_dtypes,
-         sample_count, num_classes, missing_values, created_at)
+         sample_count, num_classes, missing_values, target, fixed_split, created_at)
        VALUES (@id, @name, @data_type, @path, @tags, @description, @options, @feature_shape, @feature_dtypes,
-         @sample_count, @num_classes, @missing_values, @created_at)`,
+         @sample_count, @num_classes, @missing_values, @target, @fixed_split, @created_at)`,
     ),
     getDataset: db.prepare('SELECT * FROM datasets WHERE id = ?'),
     listDatasets: db.prepare('SELECT * FROM datasets ORDER BY created_at, id'),
@@ -217,6 +223,8 @@ export function createNodeRepository(db: SqliteDatabase): NodeRepository {
         sample_count: record.sampleCount,
         num_classes: record.numClasses,
         missing_values: record.missingValues === undefined ? null : JSON.stringify(record.missingValues),
+        target: record.target === undefined ? null : JSON.stringify(record.target),
+        fixed_split: record.fixedSplit === undefined ? null : JSON.stringify(record.fixedSplit),
         created_at: record.createdAt,
       });
     },
@@ -355,6 +363,8 @@ function toDataset(row: DatasetRow): DatasetRecord {
     sampleCount: row.sample_count,
     numClasses: row.num_classes,
     ...(row.missing_values !== null && { missingValues: JSON.parse(row.missing_values) as MissingValueReport }),
+    ...(row.target !== null && { target: JSON.parse(row.target) as DatasetTarget }),
+    ...(row.fixed_split !== null && { fixedSplit: JSON.parse(row.fixed_split) as FixedSplitSummary }),
     createdAt: row.created_at,
   };
 }

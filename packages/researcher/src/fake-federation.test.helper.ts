@@ -43,7 +43,7 @@ export class FakeFederation implements Federation {
         nodeId: id,
         value: {
           datasets: match
-            ? [{ id: `ds-${id}`, name: `data of ${id}`, tags: node.tags, dataType: 'csv', featureShape: [2], sampleCount: 10, description: '', numClasses: 2, featureDtypes: [] }]
+            ? [{ id: `ds-${id}`, name: `data of ${id}`, tags: node.tags, dataType: 'csv', featureShape: [2], sampleCount: 10, description: '', numClasses: 2, featureDtypes: [], targetKind: 'classes', labelShape: [1], labelColumns: [], fixedSplit: null }]
             : [],
         },
       } as const;

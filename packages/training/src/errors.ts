@@ -10,6 +10,8 @@ export const TrainingErrorCode = {
   UNKNOWN_CLASS: 'UNKNOWN_CLASS',
   /** The model's input or output shape does not fit the dataset. */
   SHAPE_MISMATCH: 'SHAPE_MISMATCH',
+  /** The plan's loss or a metric reads labels of another kind than the dataset's (survival vs classes). */
+  TARGET_MISMATCH: 'TARGET_MISMATCH',
   /** Weights do not match the plan's manifest (names, shapes, or digest). */
   WEIGHTS_MISMATCH: 'WEIGHTS_MISMATCH',
   /** An argument of a call is out of range or inconsistent with another. */

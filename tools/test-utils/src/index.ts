@@ -2,7 +2,7 @@
  * Helpers shared by the packages' test suites. Never imported by package sources.
  * @packageDocumentation
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -17,12 +17,22 @@ export { WDBC_SAMPLE_COLUMNS, wdbcSampleRows, writeWdbcSample } from './wdbc-sam
 /** A temporary folder removed by `dispose()` (or `using`). */
 export interface TempDir {
   readonly path: string;
+  /** Writes `text` into the file `name` of the folder and returns its path. */
+  write(name: string, text: string): string;
   dispose(): void;
 }
 
 /** Creates a fresh temporary folder for one test. */
 export function makeTempDir(prefix = 'fedbiomed-test-'): TempDir {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    write: (name, text) => {
+      const file = join(path, name);
+      writeFileSync(file, text);
+      return file;
+    },
+    dispose: () => rmSync(path, { recursive: true, force: true }),
+  };
 }
 export { freePort } from './ports';

@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { makeTempDir, bundledDataset, type TempDir } from '@fedbiomed/test-utils';
 import { fitStandardization } from '../standardization';
@@ -12,9 +10,7 @@ beforeEach(() => (temp = makeTempDir()));
 afterEach(() => temp.dispose());
 
 function file(name: string, text: string): string {
-  const path = join(temp.path, name);
-  writeFileSync(path, text);
-  return path;
+  return temp.write(name, text);
 }
 
 describe('loadCsv', () => {

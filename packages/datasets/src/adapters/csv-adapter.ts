@@ -18,14 +18,20 @@ import {
   sortCategories,
   widthOf,
 } from './csv-columns';
-import { type CsvLayout, type CsvTable, readCsvTable } from './csv-table';
+import { type LabelLayout, planLabels, type SurvivalColumns } from './csv-labels';
+import { type CsvSplitOption, readCsvSplit, splitColumns } from './csv-split';
+import { columnName, type CsvLayout, type CsvTable, presentValues, readCsvTable } from './csv-table';
 import { DEFAULT_MISSING_TOKENS, type MissingPolicy, type MissingValueReport, missingPositions, missingValueRefusal } from './missing-values';
 import { csvOptionsSchema, parseOptions } from './option-schemas';
 
 /** Options of the CSV adapter. */
 export interface CsvOptions extends CsvLayout {
-  /** The label column. */
-  readonly label: ColumnRef;
+  /** The label column, or several (values per sample, e.g. `['time', 'event']` for a plain pair). Required unless `survival` is given. */
+  readonly label?: ColumnRef | readonly ColumnRef[];
+  /** A survival target: labels `[time, event]`, time ≥ 0, event 1 (observed) or 0 (censored). Replaces `label`. */
+  readonly survival?: SurvivalColumns;
+  /** The split the file carries (a column or a split file), used as is by every experiment. */
+  readonly split?: CsvSplitOption;
   /** Feature columns in order; default: every column but the label. */
   readonly features?: readonly ColumnRef[];
   /** Default: classification when the label is a category or has at most 20 distinct integers. */
@@ -61,58 +67,63 @@ export interface CsvLoadResult {
 interface Gap {
   /** Row index in the table. */
   readonly row: number;
-  readonly label: boolean;
+  /** Label positions (into the label columns) that are missing. */
+  readonly labels: readonly number[];
   /** Feature positions (into the feature columns) that are missing. */
   readonly features: readonly number[];
 }
 
 /** Reads, validates and encodes a delimited file. Throws a {@link DatasetError}; returns nothing partial. */
 export async function loadCsv(file: string, options: CsvOptions): Promise<CsvLoadResult> {
-  if (typeof options?.label !== 'string' && typeof options?.label !== 'number') {
-    throw new DatasetError(DatasetErrorCode.INVALID_OPTION, 'option "label" is missing (expected the label column\'s name or index)', { file });
-  }
+  const layout = labelLayout(options, file);
   const table = await readCsvTable(file, options);
   const tokens = options.missingTokens ?? DEFAULT_MISSING_TOKENS;
   const missing = new Set(tokens);
   const policy = options.missing ?? 'refuse';
-  const labelIndex = resolveColumn(options.label, table.columnNames, table.width, file);
-  const featureIndices = (options.features ?? [...Array(table.width).keys()].filter((i) => i !== labelIndex)).map((ref) =>
+  const labelRefs = options.survival === undefined ? [options.label ?? 0].flat() : [options.survival.time, options.survival.event];
+  const labelIndices = labelRefs.map((ref) => resolveColumn(ref, table.columnNames, table.width, file));
+  const reserved = new Set([...labelIndices, ...splitColumns(options.split, table)]);
+  const featureIndices = (options.features ?? [...Array(table.width).keys()].filter((i) => !reserved.has(i))).map((ref) =>
     resolveColumn(ref, table.columnNames, table.width, file),
   );
-  if (featureIndices.includes(labelIndex)) {
-    throw new DatasetError(DatasetErrorCode.INVALID_OPTION, 'the label column is also listed as a feature', { file, column: nameOf(table, labelIndex) });
+  const clash = featureIndices.find((i) => reserved.has(i));
+  if (clash !== undefined) {
+    const role = labelIndices.includes(clash) ? 'label' : 'split';
+    throw new DatasetError(DatasetErrorCode.INVALID_OPTION, `the ${role} column is also listed as a feature`, { file, column: nameOf(table, clash) });
   }
-  const gaps = findGaps(table, labelIndex, featureIndices, missing);
-  const dropped = rowsToDrop(table, gaps, policy, labelIndex, featureIndices);
+  const gaps = findGaps(table, labelIndices, featureIndices, missing);
+  const dropped = rowsToDrop(table, gaps, policy, labelIndices, featureIndices);
   const kept = table.rows.map((_, r) => r).filter((r) => !dropped.has(r));
   if (kept.length === 0) throw new DatasetError(DatasetErrorCode.EMPTY_DATASET, `all ${table.rows.length} rows have a missing value (policy: drop)`, { file });
 
   const plans = featureIndices.map((index) => planColumn(table, index, kept, options, missing, policy));
-  const labelType = typeOf(table, labelIndex, options, missing);
-  const label = planLabel(table, labelIndex, labelType, options.task, missing);
+  const label = planLabels(table, labelIndices, { layout, ...(options.task !== undefined && { task: options.task }), missing, typeOf: (index) => typeOf(table, index, options, missing) });
   const width = plans.reduce((sum, p) => sum + widthOf(p), 0);
   const features = new Float32Array(kept.length * width);
-  const labels = new Float32Array(kept.length);
+  const labels = new Float32Array(kept.length * label.width);
   kept.forEach((r, k) => {
     const fields = table.rows[r] ?? [];
     const ctx = { file, line: table.lines[r] ?? 0, missing };
-    labels[k] = label.encode(fields[labelIndex] ?? '', ctx);
+    label.encode(fields, labels.subarray(k * label.width, (k + 1) * label.width), ctx);
     encodeRow(plans, fields, features.subarray(k * width, (k + 1) * width), ctx);
   });
+  const split = options.split === undefined ? undefined : await readCsvSplit(options.split, table, kept);
   const imputed = gaps.filter((gap) => !dropped.has(gap.row));
 
   const dataset = new ArrayDataset({
     metadata: {
       dataType: 'csv',
       featureShape: [width],
-      labelShape: [1],
+      labelShape: [label.width],
       numClasses: label.numClasses,
       ...(label.classNames === undefined ? {} : { classNames: label.classNames }),
       featureNames: featureNamesOf(plans),
       dtypes: { features: 'float32', labels: label.numClasses > 0 ? 'int32' : 'float32' },
+      target: label.target,
     },
     features,
     labels,
+    ...(split !== undefined && { split }),
   });
   return {
     dataset,
@@ -146,34 +157,47 @@ export const csvAdapter: DatasetAdapter<CsvOptions> = {
   },
 };
 
-function findGaps(table: CsvTable, labelIndex: number, featureIndices: readonly number[], missing: ReadonlySet<string>): Gap[] {
+/** Which label layout the options ask for; exactly one of `label` and `survival` must be given. */
+function labelLayout(options: CsvOptions, file: string): LabelLayout {
+  const label = options?.label;
+  const given = typeof label === 'string' || typeof label === 'number' || Array.isArray(label);
+  if (options?.survival !== undefined) {
+    if (given) throw new DatasetError(DatasetErrorCode.INVALID_OPTION, 'give either option "label" or option "survival" (which names the time and event columns), not both', { file });
+    return 'survival';
+  }
+  if (!given) throw new DatasetError(DatasetErrorCode.INVALID_OPTION, 'option "label" is missing (expected the label column\'s name or index, or a list of them)', { file });
+  if (!Array.isArray(label)) return 'single';
+  if (label.length === 0) throw new DatasetError(DatasetErrorCode.INVALID_OPTION, 'option "label" lists no column', { file });
+  return label.length === 1 ? 'single' : 'values';
+}
+
+function findGaps(table: CsvTable, labelIndices: readonly number[], featureIndices: readonly number[], missing: ReadonlySet<string>): Gap[] {
   const gaps: Gap[] = [];
   table.rows.forEach((fields, row) => {
-    const label = missing.has((fields[labelIndex] ?? '').trim());
+    const labels = missingPositions(fields, labelIndices, missing);
     const features = missingPositions(fields, featureIndices, missing);
-    if (label || features.length > 0) gaps.push({ row, label, features });
+    if (labels.length > 0 || features.length > 0) gaps.push({ row, labels, features });
   });
   return gaps;
 }
 
 /** Applies the policy to the gaps: the table rows to leave out, or the refusal naming the first gap. */
-function rowsToDrop(table: CsvTable, gaps: readonly Gap[], policy: MissingPolicy, labelIndex: number, featureIndices: readonly number[]): Set<number> {
+function rowsToDrop(table: CsvTable, gaps: readonly Gap[], policy: MissingPolicy, labelIndices: readonly number[], featureIndices: readonly number[]): Set<number> {
   const refuse = (refused: readonly Gap[], what: 'value' | 'label'): never => {
     const first = refused[0] as Gap;
+    const labelIndex = labelIndices[first.labels[0] ?? 0] ?? 0;
     const column = what === 'label' || first.features.length === 0 ? labelIndex : (featureIndices[first.features[0] ?? 0] ?? 0);
     const line = table.lines[first.row] ?? 0;
     throw missingValueRefusal({ file: table.file, line, column: nameOf(table, column), text: table.rows[first.row]?.[column] ?? '' }, refused.length, table.rows.length, what);
   };
   if (policy === 'refuse' && gaps.length > 0) refuse(gaps, 'value');
   if (policy === 'drop') return new Set(gaps.map((gap) => gap.row));
-  const unlabelled = gaps.filter((gap) => gap.label);
+  const unlabelled = gaps.filter((gap) => gap.labels.length > 0);
   if (typeof policy === 'object' && (policy.missingLabel ?? 'refuse') === 'refuse' && unlabelled.length > 0) refuse(unlabelled, 'label');
   return new Set(unlabelled.map((gap) => gap.row));
 }
 
-function nameOf(table: CsvTable, index: number): string | number {
-  return table.columnNames?.[index] ?? index;
-}
+const nameOf = columnName;
 
 function lookup<T>(record: Readonly<Record<string, T>> | undefined, table: CsvTable, index: number): T | undefined {
   return record?.[String(nameOf(table, index))] ?? record?.[String(index)];
@@ -198,11 +222,6 @@ function typeOf(table: CsvTable, index: number, options: CsvOptions, missing: Re
   }
   // A column of mostly numbers with a few words is a corrupt numeric column, not a category.
   return present === 0 || numeric * 2 > present ? 'number' : 'category';
-}
-
-function presentValues(table: CsvTable, index: number, missing: ReadonlySet<string>, rows?: readonly number[]): string[] {
-  const fields = rows === undefined ? table.rows : rows.map((r) => table.rows[r] ?? []);
-  return fields.map((row) => row[index] ?? '').filter((text) => !missing.has(text.trim()));
 }
 
 function planColumn(table: CsvTable, index: number, kept: readonly number[], options: CsvOptions, missing: ReadonlySet<string>, policy: MissingPolicy): ColumnPlan {
@@ -233,41 +252,4 @@ function fillValue(type: ColumnType, values: readonly string[], policy: Exclude<
   numbers.sort((a, b) => a - b);
   const mid = numbers.length >> 1;
   return numbers.length % 2 === 1 ? (numbers[mid] ?? 0) : ((numbers[mid - 1] ?? 0) + (numbers[mid] ?? 0)) / 2;
-}
-
-interface LabelPlan {
-  readonly numClasses: number;
-  readonly classNames?: readonly string[];
-  /** The label's number; rows with a missing label never reach here (dropped or refused before). */
-  encode(text: string, ctx: { file: string; line: number }): number;
-}
-
-function planLabel(table: CsvTable, index: number, type: ColumnType, task: CsvOptions['task'], missing: ReadonlySet<string>): LabelPlan {
-  const column = nameOf(table, index);
-  const keys = sortCategories(presentValues(table, index, missing).map(categoryKey));
-  const integers = type === 'number' && keys.every((k) => Number.isInteger(Number(k)));
-  const classification = task === undefined ? type === 'category' || (integers && keys.length <= 20) : task === 'classification';
-  if (!classification) {
-    return {
-      numClasses: 0,
-      encode(text, ctx) {
-        const value = parseNumber(text);
-        if (!Number.isFinite(value)) throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `label ${JSON.stringify(text)} is not a number in a regression target`, { file: ctx.file, row: ctx.line, column });
-        return value;
-      },
-    };
-  }
-  // Non-negative integer labels keep their value as class id; anything else is numbered in sorted order.
-  const direct = integers && keys.every((k) => Number(k) >= 0 && Number(k) < 1000);
-  const numClasses = direct ? Math.max(...keys.map(Number)) + 1 : keys.length;
-  return {
-    numClasses,
-    classNames: direct ? Array.from({ length: numClasses }, (_, i) => String(i)) : keys,
-    encode(text, ctx) {
-      const key = categoryKey(text);
-      const id = direct ? Number(key) : keys.indexOf(key);
-      if (!(id >= 0) || !Number.isInteger(id)) throw new DatasetError(DatasetErrorCode.NON_NUMERIC, `label ${JSON.stringify(text)} is not a class id`, { file: ctx.file, row: ctx.line, column });
-      return id;
-    },
-  };
 }

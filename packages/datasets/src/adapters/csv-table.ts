@@ -130,3 +130,14 @@ export async function readCsvTable(file: string, layout: CsvLayout): Promise<Csv
     lines: body.map((r) => r.info.lines),
   };
 }
+
+/** A column's header name, or its index when the file has no header. */
+export function columnName(table: CsvTable, index: number): string | number {
+  return table.columnNames?.[index] ?? index;
+}
+
+/** The non-missing texts of a column, over every row or over `rows` (table row indices). */
+export function presentValues(table: CsvTable, index: number, missing: ReadonlySet<string>, rows?: readonly number[]): string[] {
+  const fields = rows === undefined ? table.rows : rows.map((r) => table.rows[r] ?? []);
+  return fields.map((row) => row[index] ?? '').filter((text) => !missing.has(text.trim()));
+}

@@ -154,6 +154,7 @@ export async function loadMedicalFolder(dir: string, options: MedicalFolderOptio
         numClasses,
         ...(classNames === undefined ? {} : { classNames }),
         dtypes: { features: 'float32', labels: numClasses > 0 ? 'int32' : 'float32' },
+        ...('modality' in options.label && { target: { kind: 'mask' as const, shape: labelShape } }),
       },
       features,
       labels,

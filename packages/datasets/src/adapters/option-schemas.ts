@@ -10,6 +10,7 @@ import type { MissingPolicy } from './missing-values';
 const columnRef = z.union([z.string().min(1), z.number().int()]);
 const columnType = z.enum(['number', 'category']);
 const missingLabel = z.enum(['refuse', 'drop']);
+const partNames = { train: z.string().min(1).optional(), test: z.string().min(1).optional() };
 const size = z.tuple([z.number().int().positive(), z.number().int().positive()]);
 
 /** Options of the `csv` adapter (see `CsvOptions`). */
@@ -17,7 +18,14 @@ export const csvOptionsSchema = z.strictObject({
   delimiter: z.string().min(1).optional(),
   header: z.boolean().optional(),
   skipLines: z.number().int().nonnegative().optional(),
-  label: columnRef,
+  label: z.union([columnRef, z.array(columnRef).min(1)]).optional(),
+  survival: z.strictObject({ time: columnRef, event: columnRef }).optional(),
+  split: z
+    .union([
+      z.strictObject({ column: columnRef, ...partNames }),
+      z.strictObject({ file: z.string().min(1), idColumn: columnRef, splitColumn: columnRef.optional(), ...partNames }),
+    ])
+    .optional(),
   features: z.array(columnRef).min(1).optional(),
   task: z.enum(['classification', 'regression']).optional(),
   columnTypes: z.record(z.string(), columnType).optional(),
@@ -41,6 +49,7 @@ export const imageFolderOptionsSchema = z.strictObject({
   color: z.enum(['grayscale', 'rgb']).optional(),
   size: size.optional(),
   extensions: z.array(z.string().startsWith('.')).min(1).optional(),
+  masks: z.string().min(1).optional(),
 });
 
 /** Options of the `mnist` adapter (see `MnistOptions`). */

@@ -8,7 +8,7 @@ import { ArrayDataset } from '../array-dataset';
 import { loadCsv } from '../adapters/csv-adapter';
 import { readCsvTable } from '../adapters/csv-table';
 import { DatasetError, DatasetErrorCode } from '../errors';
-import type { TrainTestSplit } from '../split';
+import { fixedSplitOf, type SplitAssignment, type TrainTestSplit } from '../fixed-split';
 import { fitStandardization, type Standardization, standardize } from '../standardization';
 import type { Dataset } from '../dataset';
 import type { MissingValueReport } from '../adapters/missing-values';
@@ -100,16 +100,13 @@ async function readFlambySplit(dir: string, center: string, sourceLines: readonl
   table.rows.forEach((row) => {
     if (row[centerCol] === center) sets.set(Number(row[lineCol]), row[setCol] ?? '');
   });
-  const train: number[] = [];
-  const test: number[] = [];
-  sourceLines.forEach((line, index) => {
+  const assignments = sourceLines.map((line): SplitAssignment => {
     const set = sets.get(line);
-    if (set === 'train') train.push(index);
-    else if (set === 'test') test.push(index);
-    else throw new DatasetError(DatasetErrorCode.INCONSISTENT, `${center} line ${line} has no train/test assignment`, { file, row: line });
+    if (set === 'train' || set === 'test') return set;
+    throw new DatasetError(DatasetErrorCode.INCONSISTENT, `${center} line ${line} has no train/test assignment`, { file, row: line });
   });
   if (sets.size !== sourceLines.length) {
     throw new DatasetError(DatasetErrorCode.INCONSISTENT, `${sets.size} ${center} rows in the split but ${sourceLines.length} usable rows in the data`, { file });
   }
-  return { train, test, size: sourceLines.length, testRatio: test.length / sourceLines.length, seed: 43, stratified: true };
+  return fixedSplitOf(assignments, 'flamby_split.csv', { file });
 }

@@ -43,20 +43,8 @@ export interface TaskData {
  * audited and returned as the reply.
  */
 export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise<AdmittedTask | HandlerResult> {
-  const { node, request } = ctx;
-  const refuse = (code: Parameters<typeof errorReply>[0], message: string): HandlerResult => {
-    node.repository.appendAudit({
-      actor: ctx.researcherId,
-      action: task.action,
-      outcome: 'refused',
-      ...(task.plan?.sha256 && { planSha256: task.plan.sha256 }),
-      ...(task.datasetId && { datasetId: task.datasetId }),
-      experimentId: request.experimentId,
-      requestId: request.requestId,
-      detail: `${code}: ${message}`,
-    });
-    return errorReply(code, message);
-  };
+  const { node } = ctx;
+  const refuse = (code: Parameters<typeof errorReply>[0], message: string): HandlerResult => refuseTask(ctx, task, code, message);
   if (!task.plan || !task.plan.sha256) return refuse('ERROR_CODE_MALFORMED', `${task.action} request without a plan`);
   if (!task.datasetId) return refuse('ERROR_CODE_MALFORMED', `${task.action} request without a dataset id`);
   const record = node.repository.getDataset(task.datasetId);
@@ -74,7 +62,7 @@ export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise
   let step: StandardizeStep | undefined;
   try {
     spec = checkPlan(task.plan);
-    checkPlanFitsDataset(spec, { featureShape: record.featureShape, numClasses: record.numClasses });
+    checkPlanFitsDataset(spec, { featureShape: record.featureShape, numClasses: record.numClasses, ...(record.target !== undefined && { target: record.target }) });
     step = standardizeStep(spec);
   } catch (error) {
     return refuse('ERROR_CODE_MALFORMED', (error as Error).message);
@@ -82,6 +70,26 @@ export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise
   const standardization = resolveStandardization(spec, step, task, record.featureShape);
   if (typeof standardization === 'object' && 'refusal' in standardization) return refuse(standardization.refusal.code, standardization.refusal.message);
   return { spec, record, opened: await ctx.openDataset(record), standardization };
+}
+
+/** Audits a refused task and returns the error reply. */
+export function refuseTask(
+  ctx: HandlerContext,
+  task: Pick<TaskRequest, 'action' | 'plan' | 'datasetId'>,
+  code: Parameters<typeof errorReply>[0],
+  message: string,
+): HandlerResult {
+  ctx.node.repository.appendAudit({
+    actor: ctx.researcherId,
+    action: task.action,
+    outcome: 'refused',
+    ...(task.plan?.sha256 && { planSha256: task.plan.sha256 }),
+    ...(task.datasetId && { datasetId: task.datasetId }),
+    experimentId: ctx.request.experimentId,
+    requestId: ctx.request.requestId,
+    detail: `${code}: ${message}`,
+  });
+  return errorReply(code, message);
 }
 
 type Refusal = { readonly refusal: { readonly code: Parameters<typeof errorReply>[0]; readonly message: string } };
@@ -126,12 +134,31 @@ export function isAdmitted(result: AdmittedTask | HandlerResult): result is Admi
 }
 
 /**
- * The split of this experiment: the recipe's own when it fixes one, else cut once with the
- * request's ratio and seed and kept.
+ * The split of this experiment: the dataset's own when it carries one (a split column or file, a
+ * recipe's), used as is whatever ratio the request asks, else cut once with the request's ratio
+ * and seed and kept in the experiment's state.
  */
 export function taskSplit(ctx: HandlerContext, task: AdmittedTask, testRatio: number, seed: number): TrainTestSplit {
   const { dataset, split: fixed } = task.opened;
-  return fixed ?? experimentState(ctx.node.repository, ctx.request.experimentId, task.record.id).split(dataset, testRatio, seed);
+  if (fixed === undefined) return experimentState(ctx.node.repository, ctx.request.experimentId, task.record.id).split(dataset, testRatio, seed);
+  if (testRatio > 0 && testRatio !== fixed.testRatio) {
+    ctx.node.logger.info(
+      { event: 'fixed-split', requestId: ctx.request.requestId, datasetId: task.record.id, testRatio, source: fixed.fixed, train: fixed.train.length, test: fixed.test.length },
+      `dataset ${task.record.id} carries its own split (${fixed.fixed ?? 'fixed'}: ${fixed.train.length} train, ${fixed.test.length} test): the request's testRatio ${testRatio} is ignored`,
+    );
+  }
+  return fixed;
+}
+
+/**
+ * Why a task that reports test metrics cannot run on `split`: it has no test sample. Said with the
+ * dataset and what to do, instead of scoring training rows as test rows.
+ */
+export function missingTestSplit(task: AdmittedTask, split: TrainTestSplit, asked: string): string | undefined {
+  if (split.test.length > 0) return undefined;
+  const { id, name } = task.record;
+  const why = split.fixed === undefined ? 'the request\'s testRatio is 0 and the dataset carries no split of its own' : `its own split (${split.fixed}) holds no test row`;
+  return `${asked}, but dataset ${id} (${name}) has no test split: ${why}; set testRatio above 0 in the experiment, or register the dataset with a split column or file (CSV option "split")`;
 }
 
 /**

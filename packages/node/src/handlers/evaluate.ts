@@ -1,7 +1,7 @@
 import { evaluateModel, planToModel } from '@fedbiomed/training';
 import { NodeError } from '../errors';
 import { logEvaluated } from '../operator-log';
-import { admitTask, isAdmitted, prepareTaskData } from './admission';
+import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
 import { receivedWeights } from './tensors';
 
@@ -22,6 +22,8 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
   const { spec, record } = admitted;
   const weights = receivedWeights(ctx.tensors, body.weights, 'weights');
   const { dataset, split } = prepareTaskData(ctx, admitted, body.testRatio, Number(body.randomSeed ?? 0));
+  const noTest = missingTestSplit(admitted, split, 'evaluate reports metrics on test rows');
+  if (noTest !== undefined) return refuseTask(ctx, { action: 'evaluate', plan: body.plan, datasetId: body.datasetId }, 'ERROR_CODE_MALFORMED', noTest);
   const model = await planToModel(spec, weights);
   try {
     const metrics = await evaluateModel({
@@ -29,7 +31,7 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
       loss: spec.loss,
       metrics: body.metrics.length > 0 ? body.metrics : spec.metrics,
       dataset,
-      indices: split.test.length > 0 ? split.test : split.train,
+      indices: split.test,
       signal: ctx.signal,
     });
     node.repository.appendAudit({

@@ -29,5 +29,13 @@ export function toMetadata(record: DatasetRecord): DatasetMetadata {
     description: record.description,
     numClasses: record.numClasses,
     featureDtypes: [...record.featureDtypes],
+    ...(record.target !== undefined && {
+      targetKind: record.target.kind,
+      labelShape: [...record.target.shape],
+      labelColumns: [...(record.target.columns ?? [])],
+    }),
+    ...(record.fixedSplit !== undefined && {
+      fixedSplit: { source: record.fixedSplit.source, trainCount: record.fixedSplit.train, testCount: record.fixedSplit.test },
+    }),
   };
 }

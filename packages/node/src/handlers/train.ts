@@ -3,7 +3,7 @@ import type { TensorPayload } from '@fedbiomed/transport';
 import { NodeError } from '../errors';
 import { experimentState } from '../experiment-state';
 import { logRoundTrained, logTrainReceived } from '../operator-log';
-import { admitTask, isAdmitted, prepareTaskData } from './admission';
+import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
 import { packFlat, packWeights, receivedFlat, receivedWeights } from './tensors';
 
@@ -43,6 +43,10 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
   const state = experimentState(node.repository, request.experimentId, record.id);
   const seed = Number(args.randomSeed ?? 0);
   const { dataset, split } = prepareTaskData(ctx, admitted, args.testRatio ?? 0, seed);
+  if (args.testOnGlobalUpdates === true || args.testOnLocalUpdates === true) {
+    const noTest = missingTestSplit(admitted, split, 'the train request asks for test metrics (testOnGlobalUpdates/testOnLocalUpdates)');
+    if (noTest !== undefined) return refuseTask(ctx, { action: 'train', plan: train.plan, datasetId: train.datasetId }, 'ERROR_CODE_MALFORMED', noTest);
+  }
   const aux: Record<string, Float32Array> = {};
   for (const [name, set] of Object.entries(train.aux ?? {})) aux[name] = receivedFlat(ctx.tensors, set, `aux "${name}"`);
   for (const name of KEPT_AUX) {

@@ -9,8 +9,11 @@ import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Request } from '@fedbiomed/proto';
 import { buildPlan, type BuiltPlan, type PlanConfig } from '@fedbiomed/training';
-import { float32Tensor, packTensors, type ResearcherServer, type TensorPayload } from '@fedbiomed/transport';
-import { bundledDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+import { float32Tensor, packTensors, ResearcherServer, TransportError, type NodeReply, type TensorPayload } from '@fedbiomed/transport';
+import { bundledDataset, makeTempDir, WORKSPACE_ROOT, type TempDir } from '@fedbiomed/test-utils';
+import { createNode, type Node } from '../node';
+import { initNodeFolder } from '../node-folder';
+import { startNode, type RunningNode } from '../node-runtime';
 
 /** The built CLI (`npx tsc -b packages/cli` first). */
 export const CLI = join(WORKSPACE_ROOT, 'packages', 'cli', 'dist', 'bin.js');
@@ -178,4 +181,49 @@ export function waitOnline(researcher: ResearcherServer, nodeId: string): Promis
       resolve();
     });
   });
+}
+
+/** The error a request failed with; fails the test when the request succeeded or failed otherwise. */
+export async function remoteError(promise: Promise<NodeReply>): Promise<TransportError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TransportError);
+  return error as TransportError;
+}
+
+/** A researcher server and one in-process node folder dialling it on loopback; `start` runs the node. */
+export interface LoopbackNode {
+  readonly tmp: TempDir;
+  readonly server: ResearcherServer;
+  readonly node: Node;
+  start(): Promise<void>;
+  /** Stops the node and the server, closes the registry and removes the folder. */
+  stop(): Promise<void>;
+}
+
+/** Creates a {@link LoopbackNode} with node id `nodeId` and a silent log. */
+export async function loopbackNode(nodeId: string, token = 'enrol-secret'): Promise<LoopbackNode> {
+  const tmp = makeTempDir('fedbiomed-node-loopback-');
+  const server = new ResearcherServer({ enrolmentTokens: [token], logger: SILENT_LOGGER, researcherId: 'researcher-1' });
+  const port = await server.start();
+  const dir = join(tmp.path, 'node');
+  const config = initNodeFolder(dir, { nodeId, nodeName: nodeId, researcher: { address: `127.0.0.1:${port}`, enrolmentToken: token }, logLevel: 'silent' });
+  const node = createNode({ dir, config });
+  let running: RunningNode | undefined;
+  return {
+    tmp,
+    server,
+    node,
+    async start() {
+      running = await startNode(node);
+    },
+    async stop() {
+      await running?.stop();
+      await server.stop();
+      node.close();
+      tmp.dispose();
+    },
+  };
 }

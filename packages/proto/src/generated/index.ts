@@ -11,6 +11,7 @@ export * from './fedbiomed/v1/EvaluateReply';
 export * from './fedbiomed/v1/EvaluateRequest';
 export * from './fedbiomed/v1/FeatureStatisticsReply';
 export * from './fedbiomed/v1/FeatureStatisticsRequest';
+export * from './fedbiomed/v1/FixedSplit';
 export * from './fedbiomed/v1/Heartbeat';
 export * from './fedbiomed/v1/Hello';
 export * from './fedbiomed/v1/HelloAck';

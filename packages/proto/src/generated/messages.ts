@@ -11,6 +11,7 @@ import type { EvaluateReply as _fedbiomed_v1_EvaluateReply, EvaluateReply__Outpu
 import type { EvaluateRequest as _fedbiomed_v1_EvaluateRequest, EvaluateRequest__Output as _fedbiomed_v1_EvaluateRequest__Output } from './fedbiomed/v1/EvaluateRequest';
 import type { FeatureStatisticsReply as _fedbiomed_v1_FeatureStatisticsReply, FeatureStatisticsReply__Output as _fedbiomed_v1_FeatureStatisticsReply__Output } from './fedbiomed/v1/FeatureStatisticsReply';
 import type { FeatureStatisticsRequest as _fedbiomed_v1_FeatureStatisticsRequest, FeatureStatisticsRequest__Output as _fedbiomed_v1_FeatureStatisticsRequest__Output } from './fedbiomed/v1/FeatureStatisticsRequest';
+import type { FixedSplit as _fedbiomed_v1_FixedSplit, FixedSplit__Output as _fedbiomed_v1_FixedSplit__Output } from './fedbiomed/v1/FixedSplit';
 import type { Heartbeat as _fedbiomed_v1_Heartbeat, Heartbeat__Output as _fedbiomed_v1_Heartbeat__Output } from './fedbiomed/v1/Heartbeat';
 import type { Hello as _fedbiomed_v1_Hello, Hello__Output as _fedbiomed_v1_Hello__Output } from './fedbiomed/v1/Hello';
 import type { HelloAck as _fedbiomed_v1_HelloAck, HelloAck__Output as _fedbiomed_v1_HelloAck__Output } from './fedbiomed/v1/HelloAck';
@@ -57,6 +58,7 @@ export interface ProtoGrpcType {
       EvaluateRequest: MessageTypeDefinition<_fedbiomed_v1_EvaluateRequest, _fedbiomed_v1_EvaluateRequest__Output>
       FeatureStatisticsReply: MessageTypeDefinition<_fedbiomed_v1_FeatureStatisticsReply, _fedbiomed_v1_FeatureStatisticsReply__Output>
       FeatureStatisticsRequest: MessageTypeDefinition<_fedbiomed_v1_FeatureStatisticsRequest, _fedbiomed_v1_FeatureStatisticsRequest__Output>
+      FixedSplit: MessageTypeDefinition<_fedbiomed_v1_FixedSplit, _fedbiomed_v1_FixedSplit__Output>
       Heartbeat: MessageTypeDefinition<_fedbiomed_v1_Heartbeat, _fedbiomed_v1_Heartbeat__Output>
       Hello: MessageTypeDefinition<_fedbiomed_v1_Hello, _fedbiomed_v1_Hello__Output>
       HelloAck: MessageTypeDefinition<_fedbiomed_v1_HelloAck, _fedbiomed_v1_HelloAck__Output>

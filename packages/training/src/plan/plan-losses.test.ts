@@ -79,4 +79,25 @@ describe('a plan names its loss and metrics from the registries', () => {
     const cox = build({ loss: 'cox_ph', metrics: ['loss', 'concordance_index'] }, 2).spec;
     expect(() => checkPlanFitsDataset(cox, { featureShape: [3], numClasses: 0 })).toThrow(/outputs 2 values with cox_ph, which takes one risk score per sample/);
   });
+
+  it('refuses a survival loss on a classification dataset and a class loss on a survival dataset, saying why', () => {
+    const classes = { featureShape: [3], numClasses: 2, target: { kind: 'classes', shape: [1], columns: ['diagnosis'] } } as const;
+    const survival = { featureShape: [3], numClasses: 0, target: { kind: 'survival', shape: [2], columns: ['time', 'event'] } } as const;
+    const cox = build({ loss: 'cox_ph', metrics: ['loss', 'concordance_index'] }).spec;
+    const onClasses = refusal(() => checkPlanFitsDataset(cox, classes));
+    expect(onClasses.code).toBe('TARGET_MISMATCH');
+    expect(onClasses.message).toBe(
+      'plan "p" does not fit the dataset: cox_ph is a survival loss, which reads [time, event] labels, but the dataset\'s labels are 2 classes (diagnosis); ' +
+        'register the data with a survival target (CSV option "survival": {"time", "event"}) or choose a loss for classes',
+    );
+    expect(() => checkPlanFitsDataset(cox, survival)).not.toThrow();
+
+    const logistic = build({}).spec;
+    expect(() => checkPlanFitsDataset(logistic, classes)).not.toThrow();
+    expect(refusal(() => checkPlanFitsDataset(logistic, survival)).message).toBe(
+      'plan "p" does not fit the dataset: the dataset\'s labels are survival [time, event] (time, event), which only a survival loss (cox_ph) reads, but the plan\'s loss binary_crossentropy expects binary',
+    );
+    const cIndexOnClasses = build({ loss: 'binary_crossentropy', metrics: ['concordance_index'] }).spec;
+    expect(refusal(() => checkPlanFitsDataset(cIndexOnClasses, classes)).message).toMatch(/metric concordance_index needs \[time, event\] labels, but the dataset's labels are 2 classes/);
+  });
 });

@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { describeZodIssues } from '@fedbiomed/datasets';
+import { describeTarget, describeZodIssues, type DatasetTarget } from '@fedbiomed/datasets';
 import type { TrainingPlan } from '@fedbiomed/proto';
 
 import { TrainingError } from '../errors';
-import { getLoss, lossName } from '../losses/loss-registry';
+import type { LossTarget } from '../losses/loss-definition';
+import { getLoss, lossName, lossNames } from '../losses/loss-registry';
+import { getMetric, LOSS_METRIC } from '../metrics/metric-registry';
 import { canonicalJson, sha256Hex } from './canonical-json';
 import { PLAN_KIND, planSpecSchema, type PlanSpec } from './plan-spec';
 
@@ -13,6 +15,8 @@ export interface DatasetShape {
   readonly featureShape: readonly number[];
   /** Number of classes; 0 for regression or unknown. */
   readonly numClasses?: number;
+  /** What the labels are; unknown (not checked) when absent. */
+  readonly target?: DatasetTarget;
 }
 
 /** Options of {@link validatePlan}. */
@@ -79,6 +83,7 @@ export function checkPlanFitsDataset(spec: PlanSpec, dataset: DatasetShape): voi
   const classes = dataset.numClasses ?? 0;
   const units = spec.outputShape.reduce((a, b) => a * b, 1);
   const { target } = getLoss(lossName(spec.loss));
+  if (dataset.target !== undefined) checkTargetFits(spec, target, dataset.target, classes);
   if (target === 'survival' && units !== 1) {
     throw new TrainingError('SHAPE_MISMATCH', `plan "${spec.name}" outputs ${units} values with ${lossName(spec.loss)}, which takes one risk score per sample`);
   }
@@ -90,6 +95,37 @@ export function checkPlanFitsDataset(spec: PlanSpec, dataset: DatasetShape): voi
         `plan "${spec.name}" outputs ${units} values with ${lossName(spec.loss)} but the dataset has ${classes} classes (expected ${expected} outputs)`,
       );
     }
+  }
+}
+
+/** The losses registered for a label kind, for messages: `cox_ph`. */
+function lossesFor(target: LossTarget): string {
+  return lossNames().filter((name) => getLoss(name).target === target).join(', ');
+}
+
+/**
+ * Refuses a loss or a metric that reads labels of another kind than the dataset's: a survival loss
+ * or metric needs `[time, event]` labels, and `[time, event]` labels fit only a survival loss; a
+ * class loss needs class ids.
+ */
+function checkTargetFits(spec: PlanSpec, loss: LossTarget, target: DatasetTarget, classes: number): void {
+  const name = lossName(spec.loss);
+  const labels = describeTarget(target, classes);
+  const refuse = (why: string): never => {
+    throw new TrainingError('TARGET_MISMATCH', `plan "${spec.name}" does not fit the dataset: ${why}`);
+  };
+  if (loss === 'survival' && target.kind !== 'survival') {
+    refuse(`${name} is a survival loss, which reads [time, event] labels, but the dataset's labels are ${labels}; register the data with a survival target (CSV option "survival": {"time", "event"}) or choose a loss for ${target.kind}`);
+  }
+  if (target.kind === 'survival' && loss !== 'survival') {
+    refuse(`the dataset's labels are ${labels}, which only a survival loss (${lossesFor('survival')}) reads, but the plan's loss ${name} expects ${loss}`);
+  }
+  if (loss === 'classes' && target.kind !== 'classes') {
+    refuse(`${name} reads class ids, but the dataset's labels are ${labels}`);
+  }
+  const survivalMetric = spec.metrics.find((metric) => metric !== LOSS_METRIC && getMetric(metric).needs === 'survival');
+  if (survivalMetric !== undefined && target.kind !== 'survival') {
+    refuse(`metric ${survivalMetric} needs [time, event] labels, but the dataset's labels are ${labels}`);
   }
 }
 

@@ -1,5 +1,6 @@
 // Original file: proto/fedbiomed/v1/messages.proto
 
+import type { FixedSplit as _fedbiomed_v1_FixedSplit, FixedSplit__Output as _fedbiomed_v1_FixedSplit__Output } from '../../fedbiomed/v1/FixedSplit';
 import type { Long } from '@grpc/proto-loader';
 
 export interface DatasetMetadata {
@@ -21,6 +22,22 @@ export interface DatasetMetadata {
    */
   'numClasses'?: (number);
   'featureDtypes'?: (string)[];
+  /**
+   * What the labels are: "classes", "values", "survival" ([time, event] rows) or "mask"; empty when the node does not know.
+   */
+  'targetKind'?: (string);
+  /**
+   * Shape of one sample's label, e.g. [2] for [time, event].
+   */
+  'labelShape'?: (number | string | Long)[];
+  /**
+   * The source columns the label comes from, when the source has columns (CSV).
+   */
+  'labelColumns'?: (string)[];
+  /**
+   * The split the dataset carries (split column or file, a recipe's): every experiment uses it as is.
+   */
+  'fixedSplit'?: (_fedbiomed_v1_FixedSplit | null);
 }
 
 export interface DatasetMetadata__Output {
@@ -42,4 +59,20 @@ export interface DatasetMetadata__Output {
    */
   'numClasses': (number);
   'featureDtypes': (string)[];
+  /**
+   * What the labels are: "classes", "values", "survival" ([time, event] rows) or "mask"; empty when the node does not know.
+   */
+  'targetKind': (string);
+  /**
+   * Shape of one sample's label, e.g. [2] for [time, event].
+   */
+  'labelShape': (number)[];
+  /**
+   * The source columns the label comes from, when the source has columns (CSV).
+   */
+  'labelColumns': (string)[];
+  /**
+   * The split the dataset carries (split column or file, a recipe's): every experiment uses it as is.
+   */
+  'fixedSplit': (_fedbiomed_v1_FixedSplit__Output | null);
 }
