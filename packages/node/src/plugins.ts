@@ -78,7 +78,7 @@ async function importPlugin(name: string, nodeDir: string): Promise<FedbiomedPlu
   if (candidate === undefined) {
     throw new NodeError(
       'PLUGIN_LOAD_FAILED',
-      `plug-in ${name} (${entry}) exports no plug-in: expected \`export default definePlugin({...})\` or \`export const plugin = definePlugin({...})\`; it exports ${Object.keys(module).join(', ') || 'nothing'}`,
+      `plug-in ${name} (${entry}) exports no plug-in: expected \`export default definePlugin({...})\` or \`export const plugin = definePlugin({...})\`; it exports ${exportNames(module).join(', ') || 'nothing'}`,
     );
   }
   let plugin: FedbiomedPlugin;
@@ -121,6 +121,13 @@ function readManifest(name: string, entry: string): { name: string; version: str
     if (manifest.name === name && typeof manifest.version === 'string') return { name, version: manifest.version };
   }
   throw new NodeError('PLUGIN_LOAD_FAILED', `plug-in ${name} (${entry}): no package.json naming ${name} with a version above its entry file`);
+}
+
+/** A module's export names; for CommonJS, those of `module.exports` (which an import exposes as `default`). */
+function exportNames(module: Record<string, unknown>): string[] {
+  const commonJs = module['default'];
+  const inner = typeof commonJs === 'object' && commonJs !== null ? Object.keys(commonJs) : [];
+  return [...new Set([...Object.keys(module).filter((key) => key !== 'default' || inner.length === 0), ...inner])];
 }
 
 /** The plug-in among a module's exports: `default` or `plugin`, also as compiled CommonJS exposes them. */
