@@ -38,7 +38,7 @@ export const depConstraints = [
   { sourceTag: 'scope:test-utils', onlyDependOnLibsWithTags: [] },
   {
     sourceTag: 'scope:example',
-    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:strategy', 'scope:proto'],
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:strategy', 'scope:proto', 'scope:datasets', 'scope:training', 'scope:transport', 'scope:researcher'],
   },
 ];
 

@@ -6,6 +6,7 @@ import {
   datasetTypes,
   defaultConsoleLogFormat,
   initNodeFolder,
+  loadNodePlugins,
   NodeError,
   openNode,
   resolveNodeDir,
@@ -50,6 +51,7 @@ export function registerNodeCommands(program: Command): void {
     .option('--min-samples <n>', 'refuse training on datasets with fewer samples', parseCount)
     .option('--allowed-types <types>', 'comma-separated dataset types that may be trained on')
     .option('--require-secure-aggregation', 'refuse train requests that do not ask for secure aggregation')
+    .option('--plugins <packages>', 'comma-separated npm packages of plug-ins (losses, metrics, layers) to load, installed in the node folder')
     .action(function (this: Command) {
       const o = this.opts<{
         name?: string;
@@ -64,6 +66,7 @@ export function registerNodeCommands(program: Command): void {
         minSamples?: number;
         allowedTypes?: string;
         requireSecureAggregation?: boolean;
+        plugins?: string;
       }>();
       const dir = dirOf(this);
       if (o.caCert === undefined && (o.cert !== undefined || o.key !== undefined)) {
@@ -86,6 +89,7 @@ export function registerNodeCommands(program: Command): void {
           ...(o.allowedTypes !== undefined && { allowedDatasetTypes: splitList(o.allowedTypes) }),
           ...(o.requireSecureAggregation === true && { requireSecureAggregation: true }),
         },
+        ...(o.plugins !== undefined && { plugins: splitList(o.plugins) }),
       };
       const config = initNodeFolder(dir, options);
       console.log(`initialised node ${config.nodeId} (${config.nodeName}) in ${dir}`);
@@ -244,7 +248,8 @@ function registerPlanCommands(plan: Command, dirOf: (command: Command) => string
     .action(function (this: Command, file: string) {
       const o = this.opts<{ by: string; notes?: string }>();
       const raw = readPlanFile(file);
-      withNode(dirOf(this), (n) => {
+      return withNode(dirOf(this), async (n) => {
+        await loadNodePlugins(n);
         const record = n.plans.submit(raw, { by: o.by, ...(o.notes !== undefined && { notes: o.notes }) });
         console.log(`plan ${record.sha256} ("${record.name}") is ${record.approval.status}`);
       });
@@ -266,12 +271,13 @@ function registerPlanCommands(plan: Command, dirOf: (command: Command) => string
 
   plan
     .command('show <sha256>')
-    .description('print a plan readably: layers, parameter counts, optimiser, approval')
+    .description('print a plan readably: layers, parameter counts, optimiser, plug-ins, approval')
     .option('--json', 'print the canonical JSON')
     .action(function (this: Command, sha256: string) {
-      withNode(dirOf(this), (n) => {
+      return withNode(dirOf(this), async (n) => {
         const record = n.plans.get(sha256);
         if (this.opts<{ json?: boolean }>().json) return console.log(record.canonicalJson);
+        await loadNodePlugins(n);
         printFields(planFields(record));
         console.log('');
         console.log(describePlan(record));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import type { BackendKind } from '@fedbiomed/training';
+import { NPM_PACKAGE_PATTERN, type BackendKind } from '@fedbiomed/training';
 import { z } from 'zod';
 import { NodeError } from './errors';
 
@@ -72,6 +72,11 @@ export const nodeConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * npm packages of plug-ins (losses, metrics, layers) to load at start, installed in the node
+     * folder's node_modules or beside `@fedbiomed/node`; plans name their items `package@version/name`.
+     */
+    plugins: z.array(z.string().regex(NPM_PACKAGE_PATTERN, 'expected an npm package name')).default([]),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
   })
   .strict();

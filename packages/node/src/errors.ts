@@ -22,6 +22,8 @@ export const NodeErrorCode = {
   TAG_CONFLICT: 'TAG_CONFLICT',
   /** A plan file is unreadable, malformed, fails validation or its hash does not match. */
   INVALID_PLAN: 'INVALID_PLAN',
+  /** A plug-in listed in the config is not installed, or its package does not export a valid plug-in. */
+  PLUGIN_LOAD_FAILED: 'PLUGIN_LOAD_FAILED',
   /** No plan has this hash. */
   PLAN_NOT_FOUND: 'PLAN_NOT_FOUND',
   /** An argument is missing or invalid (the message names it). */

@@ -24,6 +24,9 @@ export type { RunningNode, StartNodeOptions } from './node-runtime';
 export { reduceTaskState } from './task-state';
 export type { RunningTask, TaskEvent, TaskState } from './task-state';
 
+/**** Plug-ins (losses, metrics, layers from npm packages) ****/
+export { loadNodePlugins, missingPluginMessage } from './plugins';
+
 /**** Dataset registry ****/
 export type { AddDatasetInput, DatasetInspector, DatasetRegistry, DatasetSource, InspectedDataset } from './dataset-registry';
 export { tagsConflict } from './tags';

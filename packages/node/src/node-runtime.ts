@@ -8,6 +8,7 @@ import { lockNodeFolder } from './folder-lock';
 import type { Node } from './node';
 import type { OperatorEvent } from './operator-log';
 import { watchPlanDecisions } from './plan-decision-watch';
+import { loadNodePlugins } from './plugins';
 import type { TaskState } from './task-state';
 
 /** Options of {@link startNode}; each overrides the config. */
@@ -43,13 +44,15 @@ export interface RunningNode {
 }
 
 /**
- * Locks the node folder (one running node per folder), activates the fastest tfjs backend
+ * Locks the node folder (one running node per folder), loads the plug-ins its config lists
+ * (`loadNodePlugins`), activates the fastest tfjs backend
  * available (or the one forced), then connects to the researcher named in the config and answers
  * its requests; keeps retrying while the researcher is unreachable, and keeps the process alive
  * until stopped. Resolves once the first session is accepted. The lock is released when the node
  * stops, is refused, or fails to start.
  *
- * @throws NodeError FOLDER_IN_USE when another running node holds the folder; CONNECTION_FAILED
+ * @throws NodeError FOLDER_IN_USE when another running node holds the folder; PLUGIN_LOAD_FAILED
+ * when a listed plug-in is not installed or malformed; CONNECTION_FAILED
  * when the researcher refuses the node for good or `signal` aborts
  */
 export async function startNode(node: Node, options: StartNodeOptions = {}): Promise<RunningNode> {
@@ -65,6 +68,7 @@ export async function startNode(node: Node, options: StartNodeOptions = {}): Pro
 /** {@link startNode} once the folder is locked; `release` runs once the node has stopped for good. */
 async function runNode(node: Node, options: StartNodeOptions, release: () => void): Promise<RunningNode> {
   const { config, logger } = node;
+  await loadNodePlugins(node);
   const backend = await activateBackend(config, options);
   logger.info({ backend: backend.backend }, `training backend: ${backend.reason}`);
   const parallel = await startDataParallel(config, backend, node.logger);

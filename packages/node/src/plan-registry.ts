@@ -1,7 +1,8 @@
-import { formatPlanSummary, summarizePlan, validatePlan, type PlanSpec } from '@fedbiomed/training';
+import { formatPlanSummary, summarizePlan, TrainingError, validatePlan, type PlanSpec } from '@fedbiomed/training';
 import type { TrainingPlan } from '@fedbiomed/proto';
 import { NodeError } from './errors';
 import type { NodePolicy } from './config';
+import { withInstallAdvice } from './plugins';
 import { reducePlanApproval, type PlanApproval, type PlanEvent } from './plan-approval';
 import type { NodeRepository, PlanRecord } from './repository';
 
@@ -55,7 +56,8 @@ export function checkPlan(plan: TrainingPlan): PlanSpec {
   try {
     return validatePlan(plan).spec;
   } catch (error) {
-    throw new NodeError('INVALID_PLAN', (error as Error).message, { cause: error });
+    const missingPlugin = error instanceof TrainingError && error.code === 'PLUGIN_MISSING';
+    throw new NodeError('INVALID_PLAN', missingPlugin ? withInstallAdvice(error.message) : (error as Error).message, { cause: error });
   }
 }
 

@@ -26,6 +26,10 @@ export const TrainingErrorCode = {
   ABORTED: 'ABORTED',
   /** No usable tfjs backend could be initialised. */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  /** A plug-in's definition is malformed, or clashes with what is already registered. */
+  INVALID_PLUGIN: 'INVALID_PLUGIN',
+  /** A plan needs a plug-in (`package@version`) this process has not loaded. */
+  PLUGIN_MISSING: 'PLUGIN_MISSING',
   /** Reading or writing a saved model failed. */
   IO: 'IO',
 } as const;

@@ -4,6 +4,28 @@ const PLAIN_NAME = '[a-z][a-z0-9_]*';
 const NPM_PACKAGE = '(?:@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*';
 const EXACT_VERSION = '\\d+\\.\\d+\\.\\d+(?:-[0-9A-Za-z.-]+)?';
 
+/** An npm package name, scoped or not (`@lab/survival`, `survival-losses`). */
+export const NPM_PACKAGE_PATTERN = new RegExp(`^${NPM_PACKAGE}$`);
+/** An exact semantic version (`1.2.0`, `1.2.0-rc.1`): plans name the one version they were approved with. */
+export const EXACT_VERSION_PATTERN = new RegExp(`^${EXACT_VERSION}$`);
+/** The name of an item within its plug-in (`weighted_bce`): snake_case. */
+export const PLAIN_NAME_PATTERN = new RegExp(`^${PLAIN_NAME}$`);
+
+const NAMESPACED = new RegExp(`^(${NPM_PACKAGE})@(${EXACT_VERSION})/(${PLAIN_NAME})$`);
+
+/** A `package@version/name` split into its parts. */
+export interface NamespacedName {
+  readonly package: string;
+  readonly version: string;
+  readonly item: string;
+}
+
+/** The parts of a `package@version/name`; `undefined` for a plain (built-in or local) name. */
+export function splitNamespacedName(name: string): NamespacedName | undefined {
+  const match = NAMESPACED.exec(name);
+  return match ? { package: match[1]!, version: match[2]!, item: match[3]! } : undefined;
+}
+
 /**
  * Names a loss or metric may be registered under: a plain snake_case name (`cox_ph`), or one
  * namespaced by the npm package and exact version that provides it (`@lab/survival@1.2.0/deephit`),
@@ -52,7 +74,9 @@ export class ExtensionRegistry<T extends { readonly name: string }> {
 
   /** The error for a name nothing is registered under: it lists the known names. */
   unknown(name: string): TrainingError {
-    return new TrainingError('UNSUPPORTED', `${this.kind} "${name}" is not registered; known: ${this.names().join(', ')}`);
+    const source = splitNamespacedName(name);
+    const origin = source ? ` (it comes from the plug-in ${source.package}@${source.version}, which is not installed here)` : '';
+    return new TrainingError('UNSUPPORTED', `${this.kind} "${name}" is not registered${origin}; known: ${this.names().join(', ')}`);
   }
 
   /** Whether `name` is registered or reserved. */

@@ -22,6 +22,14 @@ export type { StandardizeStatistics, StandardizeStep } from './plan/preprocessin
 export { formatPlanSummary, summarizePlan } from './plan/plan-summary';
 export type { LayerSummary, PlanSummary } from './plan/plan-summary';
 export { canonicalJson, sha256Hex } from './plan/canonical-json';
+export { checkPluginsInstalled, planPluginSchema, planPluginsSchema, pluginId } from './plan/plan-plugins';
+export type { PlanPlugin } from './plan/plan-plugins';
+
+/**** Plug-ins: losses, metrics and layers from npm packages ****/
+export { definePlugin, pluginItemName } from './plugins/plugin';
+export type { FedbiomedPlugin, PluginDefinition, PluginLayerClass } from './plugins/plugin';
+export { findPlugin, registeredPlugins, registerPlugin } from './plugins/plugin-registry';
+export type { RegisteredPlugin } from './plugins/plugin-registry';
 
 /**** Weights ****/
 export {
@@ -50,7 +58,8 @@ export { DataParallelTraining } from './parallel/data-parallel';
 export type { BatchGradients, ParallelRound } from './parallel/data-parallel';
 
 /**** Losses and metrics: registries ****/
-export { EXTENSION_NAME_PATTERN } from './extension-registry';
+export { EXACT_VERSION_PATTERN, EXTENSION_NAME_PATTERN, NPM_PACKAGE_PATTERN, splitNamespacedName } from './extension-registry';
+export type { NamespacedName } from './extension-registry';
 export { getLoss, lossNames, registerLoss, resolveLoss } from './losses/loss-registry';
 export type { LossDefinition, LossOutputs, LossRef, LossTarget, ResolvedLoss } from './losses/loss-definition';
 export { getMetric, metricNames, registerMetric } from './metrics/metric-registry';

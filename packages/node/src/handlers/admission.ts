@@ -4,6 +4,7 @@ import { checkPlanFitsDataset, standardizeStep, type PlanSpec, type StandardizeS
 import type { OpenedDataset } from '../dataset-source';
 import { experimentState } from '../experiment-state';
 import { checkPlan } from '../plan-registry';
+import { missingPluginMessage } from '../plugins';
 import { checkPolicy } from '../policy';
 import type { DatasetRecord } from '../repository';
 import { errorReply, type HandlerContext, type HandlerResult } from './handler';
@@ -47,6 +48,10 @@ export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise
   const refuse = (code: Parameters<typeof errorReply>[0], message: string): HandlerResult => refuseTask(ctx, task, code, message);
   if (!task.plan || !task.plan.sha256) return refuse('ERROR_CODE_MALFORMED', `${task.action} request without a plan`);
   if (!task.datasetId) return refuse('ERROR_CODE_MALFORMED', `${task.action} request without a dataset id`);
+  // Before the approval check: a plan this node approved may need a plug-in uninstalled since, and
+  // one it never saw may need a plug-in it lacks; either way the researcher learns which.
+  const missingPlugin = missingPluginMessage(task.plan);
+  if (missingPlugin) return refuse('ERROR_CODE_POLICY_VIOLATION', missingPlugin);
   const record = node.repository.getDataset(task.datasetId);
   const refusal = checkPolicy(node.config.policy, {
     planSha256: task.plan.sha256,

@@ -68,7 +68,8 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     onScalar: (event) => ctx.emitScalar(event),
     signal: ctx.signal,
     ...(optimizerState && { optimizerState }),
-    ...(ctx.parallel && { parallel: ctx.parallel }),
+    // The data-parallel worker threads load no plug-ins: a plan using one trains on this thread.
+    ...(ctx.parallel && spec.plugins === undefined && { parallel: ctx.parallel }),
   });
 
   for (const name of KEPT_AUX) {

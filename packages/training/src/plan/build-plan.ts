@@ -6,6 +6,7 @@ import { TrainingError } from '../errors';
 import type { LossRef } from '../losses/loss-definition';
 import { readWeights, weightSpecs, type WeightTensor } from '../weights';
 import { canonicalJson, sha256Hex } from './canonical-json';
+import { planPluginsOf } from './plan-plugins';
 import {
   PLAN_FORMAT_VERSION,
   PLAN_KIND,
@@ -44,28 +45,34 @@ export interface BuiltPlan {
 
 /**
  * Turns a tfjs LayersModel and its training configuration into a plan: topology from
- * `model.toJSON()` and the weights' manifest. The initial weight values (and the initialisers that
+ * `model.toJSON()`, the weights' manifest and the plug-ins (registered with `registerPlugin`) whose
+ * layers, loss or metrics it uses. The initial weight values (and the initialisers that
  * drew them) stay out of the plan and its hash: they are data sent with every round, so a rerun of
  * the same script with fresh random weights needs no new approval.
  */
 export function buildPlan(model: tf.LayersModel, config: PlanConfig): BuiltPlan {
   const initialWeights = readWeights(model);
+  const modelTopology = topologyOf(model);
+  const loss = canonicalLoss(config.loss);
+  const metrics = [...(config.metrics ?? ['loss'])];
+  const plugins = planPluginsOf({ modelTopology, lossName: typeof loss === 'string' ? loss : loss.name, metrics });
   const candidate = {
     formatVersion: PLAN_FORMAT_VERSION,
     kind: PLAN_KIND,
     name: config.name,
     description: config.description ?? '',
-    modelTopology: topologyOf(model),
+    modelTopology,
     inputShape: sampleShape(model.inputs[0]?.shape, 'input'),
     outputShape: sampleShape(model.outputs[0]?.shape, 'output'),
-    loss: canonicalLoss(config.loss),
+    loss,
     optimizer: {
       name: config.optimizer.name,
       learningRate: config.optimizer.learningRate,
       params: { ...(config.optimizer.params ?? {}) },
     },
-    metrics: [...(config.metrics ?? ['loss'])],
+    metrics,
     preprocessing: (config.preprocessing ?? []).map((p) => ({ name: p.name, params: { ...p.params } })),
+    ...(plugins && { plugins }),
     weights: { tensors: weightSpecs(model) },
   };
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {

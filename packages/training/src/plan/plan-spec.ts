@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { lossRefIssues } from '../losses/loss-registry';
 import { isMetricName, unknownMetric } from '../metrics/metric-registry';
+import { planPluginsSchema } from './plan-plugins';
 
 /** The one plan kind this package executes: a tfjs LayersModel topology plus declared training configuration. */
 export const PLAN_KIND = 'tfjs-layers';
@@ -73,6 +74,8 @@ export const planSpecSchema = z.strictObject({
   optimizer: optimizerSpecSchema,
   metrics: z.array(metricNameSchema),
   preprocessing: z.array(preprocessingRefSchema),
+  /** The plug-in packages (exact versions) whose losses, metrics or layers the plan uses; absent when none. */
+  plugins: planPluginsSchema.optional(),
   /** The weights' manifest: what every round's weights must match. Their values are not part of the plan. */
   weights: z.strictObject({
     tensors: z.array(
@@ -84,6 +87,6 @@ export const planSpecSchema = z.strictObject({
 /**
  * The content of a training plan: what its canonical JSON holds and its hash covers, so what a node
  * operator approves: the topology (initialisers excepted), input and output shapes, loss, optimiser,
- * metrics, preprocessing and the weights' names, shapes and dtypes. Not the initial weight values.
+ * metrics, preprocessing, the plug-ins used (package and exact version) and the weights' names, shapes and dtypes. Not the initial weight values.
  */
 export type PlanSpec = z.infer<typeof planSpecSchema>;

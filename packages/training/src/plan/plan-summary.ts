@@ -1,3 +1,4 @@
+import { pluginId } from './plan-plugins';
 import type { PlanSpec } from './plan-spec';
 
 /** One layer of a plan, as a node operator sees it. */
@@ -19,6 +20,8 @@ export interface PlanSummary {
   readonly optimizer: string;
   readonly metrics: readonly string[];
   readonly preprocessing: readonly string[];
+  /** The plug-ins the plan needs, as `package@version` with the layers it takes from each. */
+  readonly plugins: readonly string[];
 }
 
 /** Summarises a plan's layers, parameter counts and training configuration. */
@@ -46,6 +49,7 @@ export function summarizePlan(spec: PlanSpec): PlanSummary {
     optimizer: `${spec.optimizer.name}(learningRate=${spec.optimizer.learningRate}${params})`,
     metrics: spec.metrics,
     preprocessing: spec.preprocessing.map(describeStep),
+    plugins: (spec.plugins ?? []).map((p) => (p.layers.length ? `${pluginId(p)} (layers: ${p.layers.join(', ')})` : pluginId(p))),
   };
 }
 
@@ -75,6 +79,7 @@ export function formatPlanSummary(summary: PlanSummary): string {
     `Optimiser: ${summary.optimizer}`,
     `Metrics: ${summary.metrics.join(', ') || '(none)'}`,
     `Preprocessing: ${summary.preprocessing.join('; ') || '(none)'}`,
+    `Plug-ins: ${summary.plugins.join('; ') || '(none)'}`,
     'Initial weights: sent by the researcher with each round (not covered by approval)',
   ].join('\n');
 }

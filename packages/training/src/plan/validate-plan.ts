@@ -7,6 +7,7 @@ import type { LossTarget } from '../losses/loss-definition';
 import { getLoss, lossName, lossNames } from '../losses/loss-registry';
 import { getMetric, LOSS_METRIC } from '../metrics/metric-registry';
 import { canonicalJson, sha256Hex } from './canonical-json';
+import { checkPlanPlugins, checkPluginsInstalled, isAllowedClass } from './plan-plugins';
 import { PLAN_KIND, planSpecSchema, type PlanSpec } from './plan-spec';
 
 /** What a node knows of the dataset a plan would train on. */
@@ -36,8 +37,9 @@ const FUNCTION_KEYS = new Set(['activation', 'recurrent_activation']);
 
 /**
  * Checks a plan received from the wire before anyone approves or runs it: supported kind, hash
- * equal to the SHA-256 of the canonical JSON, JSON in canonical form and of the known layout, only
- * classes built into tfjs (no custom layers or objects), and, when a dataset is given, input and
+ * equal to the SHA-256 of the canonical JSON, every plug-in it lists loaded here at that version,
+ * JSON in canonical form and of the known layout, only classes built into tfjs or provided by a
+ * plug-in the plan lists, and, when a dataset is given, input and
  * output shapes that fit it. Throws a {@link TrainingError} naming the first fault.
  */
 export function validatePlan(plan: TrainingPlan, options: ValidatePlanOptions = {}): ValidatedPlan {
@@ -55,6 +57,7 @@ export function validatePlan(plan: TrainingPlan, options: ValidatePlanOptions = 
   } catch (cause) {
     throw new TrainingError('MALFORMED_PLAN', `plan "${name}" is not JSON: ${(cause as Error).message}`, { cause });
   }
+  checkPluginsInstalled(name, raw);
   const parsed = planSpecSchema.safeParse(raw);
   if (!parsed.success) {
     throw new TrainingError('MALFORMED_PLAN', `plan "${name}": ${describeZodIssues(parsed.error.issues, raw).join('; ')}`);
@@ -66,7 +69,8 @@ export function validatePlan(plan: TrainingPlan, options: ValidatePlanOptions = 
   if (spec.name !== name) {
     throw new TrainingError('MALFORMED_PLAN', `plan is announced as "${name}" but its JSON names it "${spec.name}"`);
   }
-  checkClasses(spec.modelTopology, 'modelTopology');
+  const pluginLayers = checkPlanPlugins(name, { ...spec, lossName: lossName(spec.loss) });
+  checkClasses(spec.modelTopology, 'modelTopology', pluginLayers);
   if (options.dataset) checkPlanFitsDataset(spec, options.dataset);
   return { sha256, spec };
 }
@@ -129,21 +133,21 @@ function checkTargetFits(spec: PlanSpec, loss: LossTarget, target: DatasetTarget
   }
 }
 
-function checkClasses(value: unknown, path: string): void {
+function checkClasses(value: unknown, path: string, pluginLayers: ReadonlySet<string>): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => checkClasses(item, `${path}[${i}]`));
+    value.forEach((item, i) => checkClasses(item, `${path}[${i}]`, pluginLayers));
     return;
   }
   if (value === null || typeof value !== 'object') return;
   const registry = tf.serialization.SerializationMap.getMap().classNameMap;
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    const named = key === 'class_name' || FUNCTION_KEYS.has(key);
-    if (named && typeof item === 'string' && !Object.hasOwn(registry, item)) {
+    const allowed = key === 'class_name' ? isAllowedClass : (name: string) => !FUNCTION_KEYS.has(key) || Object.hasOwn(registry, name);
+    if (typeof item === 'string' && !allowed(item, pluginLayers)) {
       throw new TrainingError(
         'UNKNOWN_CLASS',
-        `${path}.${key} is "${item}", not a class built into tfjs; plans may not carry custom layers or objects`,
+        `${path}.${key} is "${item}", not a class built into tfjs; plans may not carry custom layers or objects other than the layers of plug-ins they list`,
       );
     }
-    checkClasses(item, `${path}.${key}`);
+    checkClasses(item, `${path}.${key}`, pluginLayers);
   }
 }
