@@ -31,6 +31,7 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
       dataset,
       indices: split.test.length > 0 ? split.test : split.train,
       signal: ctx.signal,
+      scoreHistograms: true,
     });
     node.repository.appendAudit({
       actor: ctx.researcherId,
@@ -49,7 +50,9 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
       sampleCount: metrics.sampleCount,
       metrics: metrics.values,
     });
-    return { body: { evaluate: { datasetId: record.id, metrics } } };
+    // Counts per score bin only (no sample's score or label), so the researcher can pool the AUC.
+    const { scoreHistograms, ...metricSet } = metrics;
+    return { body: { evaluate: { datasetId: record.id, metrics: metricSet, scoreHistograms } } };
   } finally {
     model.dispose();
   }
