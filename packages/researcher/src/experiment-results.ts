@@ -30,7 +30,7 @@ export interface NodeRoundResult {
 export interface NodeFailure {
   readonly nodeId: string;
   readonly nodeName: string;
-  /** `TIMEOUT`, `DISCONNECTED`, a node error code such as `PLAN_NOT_APPROVED`, or `BAD_REPLY`. */
+  /** `TIMEOUT`, `DISCONNECTED`, a node error code such as `PLAN_NOT_APPROVED`, `BAD_REPLY`, or `INFLATED_SAMPLE_COUNT` (a reply claiming more samples than its node may have). */
   readonly code: string;
   readonly reason: string;
 }
