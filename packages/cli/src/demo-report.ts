@@ -66,6 +66,10 @@ export function metricsTable(evaluation: EvaluationResult, metricNames: readonly
     table.push([labels.get(node.nodeId) ?? node.nodeId, String(node.metrics.sampleCount), ...metricNames.map((m) => formatValue(node.metrics.values[m]))]);
   }
   table.push(['overall (sample-weighted)', String(evaluation.metrics.sampleCount), ...metricNames.map((m) => formatValue(evaluation.metrics.values[m]))]);
+  // Ranking metrics pooled from the nodes' binned scores: the metric over all test samples at once.
+  const pooled = metricNames.map((m) => evaluation.pooled[`${m}_pooled`]);
+  const pooledSamples = pooled.find((p) => p !== undefined)?.sampleCount;
+  if (pooledSamples !== undefined) table.push(['overall (pooled score bins)', String(pooledSamples), ...pooled.map((p) => formatValue(p?.value))]);
   return table.toString();
 }
 

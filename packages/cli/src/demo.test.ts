@@ -29,6 +29,9 @@ describe('fedbiomed demo (spawned CLI, 4 node processes)', () => {
       // 104 + 89 + 16 + 45 test samples: FLamby's split of the 740 usable rows.
       const overall = /│ overall \(sample-weighted\) +│ 254 +│ (0\.\d{4})/.exec(stdout);
       expect(Number(overall?.[1])).toBeGreaterThan(0.5);
+      // roc_auc pooled from the hospitals' score histograms, under the roc_auc column only.
+      const pooled = /│ overall \(pooled score bins\) +│ 254 +│ - +│ - +│ (0\.\d{4}) +│ - +│/.exec(stdout);
+      expect(Number(pooled?.[1])).toBeGreaterThan(0.5);
 
       const modelJson = JSON.parse(readFileSync(join(out.path, 'model', 'model.json'), 'utf8'));
       expect(modelJson.weightsManifest[0].weights.map((w: { name: string }) => w.name)).toEqual(['logistic/kernel', 'logistic/bias']);

@@ -104,7 +104,7 @@ describe('contracts', () => {
 
 describe('protocol version', () => {
   it('accepts the same version', () => {
-    expect(checkProtocolVersion(PROTOCOL_VERSION, { major: 1, minor: 1 }, 'researcher')).toEqual({ compatible: true });
+    expect(checkProtocolVersion(PROTOCOL_VERSION, { major: 1, minor: 2 }, 'researcher')).toEqual({ compatible: true });
   });
 
   it('tolerates a minor mismatch with a warning', () => {

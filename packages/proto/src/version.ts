@@ -4,7 +4,7 @@ import type { ProtocolVersion } from './generated';
  * Version of the wire protocol spoken by this build. Bump `major` for any change an older peer
  * cannot read; bump `minor` for additions an older peer can ignore.
  */
-export const PROTOCOL_VERSION: Readonly<Required<ProtocolVersion>> = Object.freeze({ major: 1, minor: 1 });
+export const PROTOCOL_VERSION: Readonly<Required<ProtocolVersion>> = Object.freeze({ major: 1, minor: 2 });
 
 /** Result of comparing two protocol versions. */
 export type VersionCheck = { compatible: true; warning?: string } | { compatible: false; reason: string };

@@ -30,7 +30,7 @@ export interface NodeRoundResult {
 export interface NodeFailure {
   readonly nodeId: string;
   readonly nodeName: string;
-  /** `TIMEOUT`, `DISCONNECTED`, a node error code such as `PLAN_NOT_APPROVED`, or `BAD_REPLY`. */
+  /** `TIMEOUT`, `DISCONNECTED`, a node error code such as `PLAN_NOT_APPROVED`, `BAD_REPLY`, or `INFLATED_SAMPLE_COUNT` (a reply claiming more samples than its node may have). */
   readonly code: string;
   readonly reason: string;
 }
@@ -52,14 +52,30 @@ export interface RoundResult {
   readonly fitMetrics: Readonly<Record<string, number>>;
 }
 
+/** A ranking metric computed over the union of the nodes' test samples from their binned scores. */
+export interface PooledMetric {
+  readonly value: number;
+  /** |value − the metric over the concatenated scores| ≤ errorBound (pairs tied in a bin count ½). */
+  readonly errorBound: number;
+  /** Nodes whose histograms were pooled (a node predating score histograms sends none). */
+  readonly nodeIds: readonly string[];
+  /** Samples behind the value. */
+  readonly sampleCount: number;
+}
+
 /** The global model measured on each node's test split, outside training. */
 export interface EvaluationResult {
   /** Rounds completed when the weights were evaluated. */
   readonly round: number;
   readonly nodes: readonly { readonly nodeId: string; readonly nodeName: string; readonly datasetId: string; readonly metrics: MetricValues }[];
   readonly failures: readonly NodeFailure[];
-  /** Sample-weighted across nodes, per metric. */
+  /**
+   * Sample-weighted across nodes, per metric; plus, for `roc_auc`, `roc_auc_pooled`: the AUC over
+   * all nodes' test samples at once, from their binned scores (details in {@link pooled}).
+   */
   readonly metrics: MetricValues;
+  /** Ranking metrics pooled from per-node score histograms (`roc_auc_pooled`), with error bound and nodes. */
+  readonly pooled: Readonly<Record<string, PooledMetric>>;
 }
 
 /** What `Experiment.fitStandardization()` gathered: the pooled standardisation and who contributed. */

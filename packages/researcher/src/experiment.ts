@@ -21,6 +21,7 @@ import type { EvaluationResult, NodeFailure, RoundResult, StandardizationResult 
 import { checkSnapshot, SNAPSHOT_VERSION, type ExperimentSnapshot } from './experiment-snapshot';
 import type { Federation, FederationEvent } from './federation';
 import { buildGlobalModel, exportGlobalModel } from './global-model';
+import { poolRankingMetrics, type NodeHistograms } from './pooled-metrics';
 import { aggregateMetrics } from './metric-aggregation';
 import { ExperimentMonitor } from './monitoring/experiment-monitor';
 import { applySelection, describeSelection, type NodeSelection } from './node-selection';
@@ -320,7 +321,8 @@ export class Experiment {
 
   /**
    * Measures the current global model on the test split of every online node holding a matching
-   * dataset (the split its rounds test on), and aggregates the metrics by sample count.
+   * dataset (the split its rounds test on), and aggregates the metrics by sample count. `roc_auc`
+   * is also pooled from the nodes' binned scores into `roc_auc_pooled` (see {@link poolRankingMetrics}).
    */
   async evaluate(options: { signal?: AbortSignal } = {}): Promise<EvaluationResult> {
     await this.#ensureStandardization(options.signal);
@@ -337,6 +339,7 @@ export class Experiment {
     }));
     const nodes: EvaluationResult['nodes'][number][] = [];
     const failures: NodeFailure[] = [];
+    const histograms: NodeHistograms[] = [];
     const requestOptions = { experimentId: this.id, timeoutMs: this.#options.roundTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
     for await (const outcome of this.#federation.evaluate(tasks, requestOptions)) {
       const nodeName = names.get(outcome.nodeId) ?? outcome.nodeId;
@@ -344,10 +347,15 @@ export class Experiment {
       else {
         const metrics = { values: { ...(outcome.value.metrics?.values ?? {}) }, sampleCount: outcome.value.metrics?.sampleCount ?? 0 };
         nodes.push({ nodeId: outcome.nodeId, nodeName, datasetId: outcome.value.datasetId, metrics });
+        histograms.push({ nodeId: outcome.nodeId, nodeName, histograms: outcome.value.scoreHistograms ?? {} });
       }
     }
     nodes.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
-    return { round: this.#round, nodes, failures, metrics: aggregateMetrics(nodes.map((node) => node.metrics)) };
+    const { pooled, refused } = poolRankingMetrics(histograms);
+    const averaged = aggregateMetrics(nodes.map((node) => node.metrics));
+    const pooledValues = Object.fromEntries(Object.entries(pooled).map(([name, metric]) => [name, metric.value]));
+    const metrics = { values: { ...averaged.values, ...pooledValues }, sampleCount: averaged.sampleCount };
+    return { round: this.#round, nodes, failures: [...failures, ...refused], metrics, pooled };
   }
 
   /** The current global model as a tfjs LayersModel (the caller disposes it). */

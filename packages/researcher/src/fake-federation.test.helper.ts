@@ -15,7 +15,12 @@ export interface FakeNode {
   online: boolean;
   tags: string[];
   train: FakeTrainer;
+  /** Rows of the node's dataset reported at search time; default {@link FAKE_DATASET_SIZE}. */
+  datasetSize?: number;
 }
+
+/** What a fake node reports as its dataset size at search time unless told otherwise. */
+export const FAKE_DATASET_SIZE = 1000;
 
 export class FakeFederation implements Federation {
   readonly nodes = new Map<string, FakeNode>();
@@ -43,7 +48,7 @@ export class FakeFederation implements Federation {
         nodeId: id,
         value: {
           datasets: match
-            ? [{ id: `ds-${id}`, name: `data of ${id}`, tags: node.tags, dataType: 'csv', featureShape: [2], sampleCount: 10, description: '', numClasses: 2, featureDtypes: [], targetKind: 'classes', labelShape: [1], labelColumns: [], fixedSplit: null }]
+            ? [{ id: `ds-${id}`, name: `data of ${id}`, tags: node.tags, dataType: 'csv', featureShape: [2], sampleCount: node.datasetSize ?? FAKE_DATASET_SIZE, description: '', numClasses: 2, featureDtypes: [], targetKind: 'classes', labelShape: [1], labelColumns: [], fixedSplit: null }]
             : [],
         },
       } as const;
@@ -90,7 +95,7 @@ export class FakeFederation implements Federation {
   async *evaluate(tasks: readonly EvaluateTask[]) {
     for (const task of tasks) {
       const mean = task.weights.reduce((a, b) => a + b, 0) / task.weights.length;
-      yield { ok: true, nodeId: task.nodeId, value: { datasetId: task.datasetId, metrics: { values: { mean }, sampleCount: 10 } } } as const;
+      yield { ok: true, nodeId: task.nodeId, value: { datasetId: task.datasetId, metrics: { values: { mean }, sampleCount: 10 }, scoreHistograms: {} } } as const;
     }
   }
 
@@ -107,16 +112,21 @@ export class FakeFederation implements Federation {
 
 /**
  * A deterministic "training": each node pulls the weights halfway toward its own target, so the
- * FedAvg result is known in closed form and any difference in inputs shows in the output.
+ * FedAvg result is known in closed form and any difference in inputs shows in the output. The node
+ * trains from `sampleCount` rows (its `trainSize`, the dataset-size weight) and reports one pass
+ * over them as processed, or fewer when `numUpdates × batchSize` stops it earlier.
  */
 export function pullToward(target: number, sampleCount: number, delayMs = 0): FakeTrainer {
   return async (task) => {
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const weights = task.weights.map((w) => w + (target - w) * 0.5 + Number(task.args.randomSeed ?? 0) * 1e-6);
+    const updates = task.args.numUpdates ?? 0;
+    const processed = updates > 0 ? Math.min(sampleCount, updates * (task.args.batchSize || 32)) : sampleCount;
     return {
       datasetId: task.datasetId,
       round: task.round,
-      sampleCount,
+      sampleCount: processed,
+      trainSize: sampleCount,
       weights,
       isDelta: false,
       aux: {},

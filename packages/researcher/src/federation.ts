@@ -114,7 +114,10 @@ export interface EvaluateTask {
 export interface TrainOutcome {
   readonly datasetId: string;
   readonly round: number;
+  /** Samples processed this round. */
   readonly sampleCount: number;
+  /** Rows of the node's train split; 0 or absent from a node predating the field. */
+  readonly trainSize?: number;
   /** Local weights, or the delta local − global when `isDelta`. */
   readonly weights: Float32Array;
   readonly isDelta: boolean;

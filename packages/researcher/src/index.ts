@@ -10,7 +10,7 @@ export { Experiment } from './experiment';
 export type { ResumeCollaborators } from './experiment';
 export type { ExperimentOptions, ExperimentPlan } from './experiment-options';
 export type { ExperimentEvent } from './experiment-events';
-export type { EvaluationResult, NodeFailure, NodeRoundResult, NodeTiming, RoundResult, StandardizationResult } from './experiment-results';
+export type { EvaluationResult, NodeFailure, NodeRoundResult, NodeTiming, PooledMetric, RoundResult, StandardizationResult } from './experiment-results';
 export { planStandardizeStep, poolFeatureStatistics, standardizationOf } from './standardization';
 export type { FeatureStatistics, PooledStandardization } from './standardization';
 export { aggregateMetrics } from './metric-aggregation';

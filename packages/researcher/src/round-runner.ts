@@ -7,6 +7,7 @@ import type { NodeFailure, NodeRoundResult, RoundResult } from './experiment-res
 import type { Federation, NodeOutcome, Standardization, TrainOutcome, TrainTask } from './federation';
 import { aggregateMetrics, type MetricValues } from './metric-aggregation';
 import { ReplyStream, streamsReplies } from './reply-stream';
+import { checkReplyWeight } from './reply-weight';
 
 /** Everything one round needs; the experiment owns and updates the state between rounds. */
 export interface RoundInput {
@@ -37,7 +38,8 @@ export interface RoundOutput {
 
 /**
  * One round, Flower `start()` style: the strategy configures the selected nodes, the tasks go out,
- * replies are checked as they arrive, nodes that fail or miss the deadline are reported, and the
+ * replies are checked as they arrive (a reply claiming more samples than its node registered is
+ * refused, see {@link checkReplyWeight}), nodes that fail or miss the deadline are reported, and the
  * strategy aggregates when at least `minNodes` replied. Otherwise the round fails with
  * `ROUND_FAILED` and the caller keeps its previous model. Replies arriving after the deadline are
  * never read: the requests are cancelled and their iterator dropped.
@@ -104,11 +106,14 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
     if (problem !== undefined) return fail(outcome.nodeId, 'BAD_REPLY', problem);
     const match = byId.get(outcome.nodeId) as DatasetMatch;
     const reply = outcome.value;
+    const weight = checkReplyWeight(reply, match, input.args);
+    if (!weight.ok) return fail(outcome.nodeId, 'INFLATED_SAMPLE_COUNT', weight.reason);
     const local = reply.isDelta ? addInto(reply.weights, weights) : reply.weights;
     const metricsAfter = metricValues(reply.metricsAfter);
     const fit: FitResult = {
       nodeId: outcome.nodeId,
       sampleCount: reply.sampleCount,
+      datasetSize: weight.datasetSize,
       weights: local,
       aux: reply.aux,
       ...(metricsAfter ? { metrics: metricsAfter.values } : {}),

@@ -17,8 +17,17 @@ const plan = {
   ],
 };
 
-/** A node that adds `step` to every weight, reports its control variate as one flat tensor and streams one scalar. */
-function handler(step: number, samples: number, refuse = false) {
+/** What a node's train reply claims besides `samples`: its train split, samples processed (default `samples`). */
+interface Claims {
+  readonly trainSize?: number;
+  readonly processed?: number;
+}
+
+/**
+ * A node that registered `samples` rows, adds `step` to every weight, reports its control variate as
+ * one flat tensor and streams one scalar.
+ */
+function handler(step: number, samples: number, refuse = false, claims: Claims = {}) {
   return async (request: Request__Output, tensors: ReceivedTensors, context: RequestContext): Promise<HandlerResult> => {
     if (request.search) {
       return { reply: { search: { datasets: [{ id: 'ds', name: 'heart', tags: ['heart'], dataType: 'csv', sampleCount: samples }] } } };
@@ -37,7 +46,8 @@ function handler(step: number, samples: number, refuse = false) {
         train: {
           datasetId: 'ds',
           round: train.round,
-          sampleCount: samples,
+          sampleCount: claims.processed ?? samples,
+          ...(claims.trainSize !== undefined ? { trainSize: claims.trainSize } : {}),
           weights: weights.set,
           aux: { 'scaffold.node_control': control.set },
           metricsAfter: { values: { accuracy: step / 10 }, sampleCount: samples },
@@ -85,6 +95,39 @@ describe('createTransportFederation (real gRPC on loopback)', () => {
     expect(scalars).toEqual(
       expect.arrayContaining([expect.objectContaining({ nodeId: 'a', name: 'loss', value: 1, round: 1 }), expect.objectContaining({ nodeId: 'b', name: 'loss', value: 1 / 3 })]),
     );
+    experiment.close();
+  });
+
+  it('weights updates by the train split each node reports by default, by samples processed on request', async () => {
+    // Both nodes process 32 samples; their train splits hold 90 and 30 rows of the 100 they registered.
+    const run = async (strategy: FedAvg): Promise<number[]> => {
+      const experiment = new Experiment({ tags: ['heart'], plan, strategy, rounds: 1, trainingArgs: { numUpdates: 1 }, server: createTransportFederation(server), seed: 1 });
+      await experiment.run();
+      experiment.close();
+      return Array.from(experiment.weights);
+    };
+    await connect('a', handler(1, 100, false, { trainSize: 90, processed: 32 }));
+    await connect('b', handler(3, 100, false, { trainSize: 30, processed: 32 }));
+
+    // (90·1 + 30·3) / 120 = +1.5; by samples processed, (32·1 + 32·3) / 64 = +2.
+    expect(await run(new FedAvg())).toEqual([2.5, 3.5, 4.5]);
+    expect(await run(new FedAvg({ weighting: 'processed' }))).toEqual([3, 4, 5]);
+  });
+
+  it.each([
+    ['a train split larger than the dataset it registered', { trainSize: 3000 }, /Hospital b \(b\) claims a train split of 3000 rows, more than the 30 rows of dataset ds/],
+    ['more samples processed than numUpdates × batchSize allows', { processed: 1_000_000 }, /Hospital b \(b\) claims 1000000 samples processed, more than the 32 that numUpdates 1 × batchSize 32 allows/],
+  ])('refuses a crafted reply claiming %s, naming the node, and aggregates without it', async (_what, claims, message) => {
+    await connect('a', handler(1, 10));
+    await connect('b', handler(3, 30, false, claims));
+    const experiment = new Experiment({ tags: ['heart'], plan, strategy: new FedAvg(), rounds: 1, trainingArgs: { numUpdates: 1 }, server: createTransportFederation(server), seed: 1 });
+
+    const [result] = await experiment.run();
+
+    expect(result?.nodes.map((n) => n.nodeId)).toEqual(['a']);
+    expect(result?.failures).toEqual([{ nodeId: 'b', nodeName: 'Hospital b', code: 'INFLATED_SAMPLE_COUNT', reason: expect.stringMatching(message) }]);
+    // Only a's +1 went into the model.
+    expect(Array.from(experiment.weights)).toEqual([2, 3, 4]);
     experiment.close();
   });
 

@@ -182,6 +182,7 @@ function readTrainReply(answer: NodeReply, layout: ParameterLayout): TrainOutcom
     datasetId: train.datasetId,
     round: train.round,
     sampleCount: train.sampleCount,
+    trainSize: train.trainSize,
     weights: weights(train.weights),
     isDelta: train.isDelta,
     aux: Object.fromEntries(Object.entries(train.aux).map(([key, set]) => [key, aux(key, set)])),

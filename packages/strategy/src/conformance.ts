@@ -30,7 +30,7 @@ function repliesFor(instructions: readonly FitInstruction[], model: GlobalModel,
     const weights = model.weights.map((w) => w + 0.1 * rng.nextGaussian());
     const aux: Record<string, Float32Array> = {};
     for (const [key, values] of Object.entries(instruction.aux)) aux[key] = values.map((v) => v + 0.01 * rng.nextGaussian());
-    return { nodeId: instruction.nodeId, sampleCount: 10 * (index + 1), weights, aux, metrics: { loss: index + 1 } };
+    return { nodeId: instruction.nodeId, sampleCount: 10 * (index + 1), datasetSize: 7 * (index + 1), weights, aux, metrics: { loss: index + 1 } };
   });
 }
 

@@ -42,8 +42,8 @@ export { coordinateMedian, trimmedMean, meanAroundMedian } from './math/coordina
 export { pairwiseSquaredDistances, krumScores, selectByKrum } from './math/krum';
 
 // --- Built-in strategies ---
-export { FedAvg, FedAvgConfigSchema, BaseConfigSchema, aggregateEvaluateMetrics } from './strategies/fedavg';
-export type { FedAvgConfig, StrategyDeps, OpenRound, ValidReplies } from './strategies/fedavg';
+export { FedAvg, FedAvgConfigSchema, BaseConfigSchema, WEIGHTINGS, weightingField, aggregateEvaluateMetrics } from './strategies/fedavg';
+export type { FedAvgConfig, StrategyDeps, OpenRound, ValidReplies, Weighting } from './strategies/fedavg';
 export { FedProx, FedProxConfigSchema, FEDPROX_MU_KEY } from './strategies/fedprox';
 export type { FedProxConfig } from './strategies/fedprox';
 export { Scaffold, ScaffoldConfigSchema, SCAFFOLD_SERVER_CONTROL, SCAFFOLD_NODE_CONTROL } from './strategies/scaffold';

@@ -3,8 +3,18 @@ import type { ParameterLayout } from './parameters';
 /** A node's training reply, in the round's layout. */
 export interface FitResult {
   readonly nodeId: string;
-  /** Number of training samples the node used; a non-negative integer below 2⁵³. */
+  /**
+   * Number of samples the node processed this round (batches × batch size, summed over local
+   * updates); a non-negative integer below 2⁵³. Weights the mean with `weighting: 'processed'`.
+   */
   readonly sampleCount: number;
+  /**
+   * Rows in the node's train split (its registered dataset less the held-out test rows); weights
+   * the mean with `weighting: 'dataset_size'`, the default, as Fed-BioMed and FLamby do. The
+   * researcher fills it after checking it against the size the node reported at search time.
+   * A reply without it (a caller outside the researcher) is weighted by `sampleCount` instead.
+   */
+  readonly datasetSize?: number;
   /** The node's full local weights (not a delta), flat in the round's layout. */
   readonly weights: Float32Array;
   /** Strategy-specific arrays sent back by the node (e.g. `scaffold.node_control`). */

@@ -30,8 +30,8 @@ export function findNonFinite(values: Float32Array): number {
 }
 
 /**
- * Checks one reply against the round: node expected and not seen before, sample count a
- * non-negative integer below 2⁵³, weights and required aux arrays of the layout's length, all finite.
+ * Checks one reply against the round: node expected and not seen before, sample count (and dataset
+ * size, when given) a non-negative integer below 2⁵³, weights and required aux arrays of the layout's length, all finite.
  * Throws a {@link StrategyError} naming the node and the tensor. Does not record the node as seen.
  */
 export function validateFitResult(reply: FitResult, expectation: ReplyExpectation, seenNodes: ReadonlySet<string> = new Set()): void {
@@ -45,6 +45,9 @@ export function validateFitResult(reply: FitResult, expectation: ReplyExpectatio
   }
   if (!Number.isSafeInteger(reply.sampleCount) || reply.sampleCount < 0) {
     throw new StrategyError(StrategyErrorCode.INVALID_SAMPLE_COUNT, `sample count must be a non-negative integer below 2⁵³, got ${reply.sampleCount}`, { nodeId });
+  }
+  if (reply.datasetSize !== undefined && (!Number.isSafeInteger(reply.datasetSize) || reply.datasetSize < 0)) {
+    throw new StrategyError(StrategyErrorCode.INVALID_SAMPLE_COUNT, `dataset size must be a non-negative integer below 2⁵³, got ${reply.datasetSize}`, { nodeId });
   }
   checkArray(reply.weights, 'weights', nodeId, layout, expectation.checkWeightsFinite ?? true);
   for (const key of expectation.requiredAux ?? []) {

@@ -50,7 +50,7 @@ export type { LocalTrainingArgs, ScalarEvent, TrainLocalOptions, TrainLocalResul
 export { resolveOptimizer } from './loop/optimizers';
 export type { OptimizerSlot, OptimizerState } from './loop/optimizer-state';
 export { evaluateModel } from './loop/evaluate';
-export type { EvaluateOptions, MetricSet } from './loop/evaluate';
+export type { EvaluateOptions, Evaluation, MetricSet } from './loop/evaluate';
 export type { TrainingDataset } from './loop/training-dataset';
 
 /**** Data parallelism (wasm, worker threads) ****/
@@ -78,7 +78,9 @@ export { accuracy, balancedAccuracy, f1, precision, recall, rocAuc, rocAucOvr } 
 export type { Average, Labels } from './metrics/classification';
 export { explainedVariance, meanAbsoluteError, meanSquaredError, r2 } from './metrics/regression';
 export { concordanceIndex } from './metrics/survival';
-export { computeMetrics } from './metrics/compute-metrics';
+export { computeMetrics, computeScoreHistograms, POOLABLE_RANKING_METRIC } from './metrics/compute-metrics';
+export { pooledRocAuc, scoreHistogram, SCORE_HISTOGRAM_BINS } from './metrics/score-histogram';
+export type { PooledRocAuc, ScoreHistogram } from './metrics/score-histogram';
 export type { Predictions } from './metrics/compute-metrics';
 
 /**** Export ****/

@@ -33,6 +33,7 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
       dataset,
       indices: split.test,
       signal: ctx.signal,
+      scoreHistograms: true,
     });
     node.repository.appendAudit({
       actor: ctx.researcherId,
@@ -51,7 +52,9 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
       sampleCount: metrics.sampleCount,
       metrics: metrics.values,
     });
-    return { body: { evaluate: { datasetId: record.id, metrics } } };
+    // Counts per score bin only (no sample's score or label), so the researcher can pool the AUC.
+    const { scoreHistograms, ...metricSet } = metrics;
+    return { body: { evaluate: { datasetId: record.id, metrics: metricSet, scoreHistograms } } };
   } finally {
     model.dispose();
   }

@@ -113,6 +113,7 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
         datasetId: record.id,
         round: train.round,
         sampleCount: result.sampleCount,
+        trainSize: split.train.length,
         weights: weightsPayload.set,
         isDelta: train.replyDelta,
         ...(result.metricsBefore && { metricsBefore: result.metricsBefore }),

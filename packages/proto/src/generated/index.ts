@@ -31,6 +31,7 @@ export * from './fedbiomed/v1/Request';
 export * from './fedbiomed/v1/Researcher';
 export * from './fedbiomed/v1/ResearcherFrame';
 export * from './fedbiomed/v1/Scalar';
+export * from './fedbiomed/v1/ScoreHistogram';
 export * from './fedbiomed/v1/SearchReply';
 export * from './fedbiomed/v1/SearchRequest';
 export * from './fedbiomed/v1/Standardization';

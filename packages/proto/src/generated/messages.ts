@@ -26,6 +26,7 @@ import type { ProtocolVersion as _fedbiomed_v1_ProtocolVersion, ProtocolVersion_
 import type { Reply as _fedbiomed_v1_Reply, Reply__Output as _fedbiomed_v1_Reply__Output } from './fedbiomed/v1/Reply';
 import type { Request as _fedbiomed_v1_Request, Request__Output as _fedbiomed_v1_Request__Output } from './fedbiomed/v1/Request';
 import type { Scalar as _fedbiomed_v1_Scalar, Scalar__Output as _fedbiomed_v1_Scalar__Output } from './fedbiomed/v1/Scalar';
+import type { ScoreHistogram as _fedbiomed_v1_ScoreHistogram, ScoreHistogram__Output as _fedbiomed_v1_ScoreHistogram__Output } from './fedbiomed/v1/ScoreHistogram';
 import type { SearchReply as _fedbiomed_v1_SearchReply, SearchReply__Output as _fedbiomed_v1_SearchReply__Output } from './fedbiomed/v1/SearchReply';
 import type { SearchRequest as _fedbiomed_v1_SearchRequest, SearchRequest__Output as _fedbiomed_v1_SearchRequest__Output } from './fedbiomed/v1/SearchRequest';
 import type { Standardization as _fedbiomed_v1_Standardization, Standardization__Output as _fedbiomed_v1_Standardization__Output } from './fedbiomed/v1/Standardization';
@@ -75,6 +76,7 @@ export interface ProtoGrpcType {
       Reply: MessageTypeDefinition<_fedbiomed_v1_Reply, _fedbiomed_v1_Reply__Output>
       Request: MessageTypeDefinition<_fedbiomed_v1_Request, _fedbiomed_v1_Request__Output>
       Scalar: MessageTypeDefinition<_fedbiomed_v1_Scalar, _fedbiomed_v1_Scalar__Output>
+      ScoreHistogram: MessageTypeDefinition<_fedbiomed_v1_ScoreHistogram, _fedbiomed_v1_ScoreHistogram__Output>
       SearchReply: MessageTypeDefinition<_fedbiomed_v1_SearchReply, _fedbiomed_v1_SearchReply__Output>
       SearchRequest: MessageTypeDefinition<_fedbiomed_v1_SearchRequest, _fedbiomed_v1_SearchRequest__Output>
       Standardization: MessageTypeDefinition<_fedbiomed_v1_Standardization, _fedbiomed_v1_Standardization__Output>

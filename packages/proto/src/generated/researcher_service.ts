@@ -29,6 +29,7 @@ import type { Request as _fedbiomed_v1_Request, Request__Output as _fedbiomed_v1
 import type { ResearcherClient as _fedbiomed_v1_ResearcherClient, ResearcherDefinition as _fedbiomed_v1_ResearcherDefinition } from './fedbiomed/v1/Researcher';
 import type { ResearcherFrame as _fedbiomed_v1_ResearcherFrame, ResearcherFrame__Output as _fedbiomed_v1_ResearcherFrame__Output } from './fedbiomed/v1/ResearcherFrame';
 import type { Scalar as _fedbiomed_v1_Scalar, Scalar__Output as _fedbiomed_v1_Scalar__Output } from './fedbiomed/v1/Scalar';
+import type { ScoreHistogram as _fedbiomed_v1_ScoreHistogram, ScoreHistogram__Output as _fedbiomed_v1_ScoreHistogram__Output } from './fedbiomed/v1/ScoreHistogram';
 import type { SearchReply as _fedbiomed_v1_SearchReply, SearchReply__Output as _fedbiomed_v1_SearchReply__Output } from './fedbiomed/v1/SearchReply';
 import type { SearchRequest as _fedbiomed_v1_SearchRequest, SearchRequest__Output as _fedbiomed_v1_SearchRequest__Output } from './fedbiomed/v1/SearchRequest';
 import type { Standardization as _fedbiomed_v1_Standardization, Standardization__Output as _fedbiomed_v1_Standardization__Output } from './fedbiomed/v1/Standardization';
@@ -81,6 +82,7 @@ export interface ProtoGrpcType {
       Researcher: SubtypeConstructor<typeof grpc.Client, _fedbiomed_v1_ResearcherClient> & { service: _fedbiomed_v1_ResearcherDefinition }
       ResearcherFrame: MessageTypeDefinition<_fedbiomed_v1_ResearcherFrame, _fedbiomed_v1_ResearcherFrame__Output>
       Scalar: MessageTypeDefinition<_fedbiomed_v1_Scalar, _fedbiomed_v1_Scalar__Output>
+      ScoreHistogram: MessageTypeDefinition<_fedbiomed_v1_ScoreHistogram, _fedbiomed_v1_ScoreHistogram__Output>
       SearchReply: MessageTypeDefinition<_fedbiomed_v1_SearchReply, _fedbiomed_v1_SearchReply__Output>
       SearchRequest: MessageTypeDefinition<_fedbiomed_v1_SearchRequest, _fedbiomed_v1_SearchRequest__Output>
       Standardization: MessageTypeDefinition<_fedbiomed_v1_Standardization, _fedbiomed_v1_Standardization__Output>

@@ -43,6 +43,27 @@ describe('FedAvg', () => {
     expect(Array.from(out!.weights)).toEqual([3, 4, 5]);
   });
 
+  it('weights by train-split size by default, by samples processed with weighting "processed"', async () => {
+    // Processed counts 1 and 3; train splits 3 and 1.
+    const replies = [{ ...reply('a', 1, [1, 2, 3]), datasetSize: 3 }, { ...reply('b', 3, [5, 6, 7]), datasetSize: 1 }];
+    // (3·[1, 2, 3] + 1·[5, 6, 7]) / 4 = [2, 3, 4]
+    expect(Array.from((await aggregate(new FedAvg(), replies))!.weights)).toEqual([2, 3, 4]);
+    expect(Array.from((await aggregate(new FedAvg({ weighting: 'processed' }), replies))!.weights)).toEqual([4, 5, 6]);
+    expect(new FedAvg().config.weighting).toBe('dataset_size');
+  });
+
+  it('reads the pre-dataset_size weighting "samples" of old breakpoints as "processed"', () => {
+    const restored = FedAvg.fromJSON({ strategyName: 'fedavg', config: { weighting: 'samples' }, state: {} });
+    expect(restored.config.weighting).toBe('processed');
+    expect(() => new FedAvg({ weighting: 'rows' as never })).toThrow(/weighting/);
+  });
+
+  it('drops a reply whose dataset size is not a non-negative integer', async () => {
+    const out = await aggregate(new FedAvg(), [{ ...reply('a', 1, [1, 2, 3]), datasetSize: -4 }, { ...reply('b', 3, [5, 6, 7]), datasetSize: 2 }]);
+    expect(out!.acceptedNodes).toEqual(['b']);
+    expect(out!.droppedReplies[0]!.error.message).toMatch(/dataset size must be a non-negative integer/);
+  });
+
   it('folds a stream in as replies arrive', async () => {
     const strategy = new FedAvg();
     strategy.configureFit(1, model, ['a', 'b']);

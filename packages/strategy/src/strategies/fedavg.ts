@@ -35,10 +35,28 @@ export const BaseConfigSchema = z.object({
   onInvalidReply: z.enum(['drop', 'fail']).default('drop'),
 });
 
+/** How the FedAvg family weights each reply in the mean. */
+export const WEIGHTINGS = ['dataset_size', 'processed', 'uniform'] as const;
+
+/** How the FedAvg family weights each reply in the mean; see {@link FedAvg.replyWeight}. */
+export type Weighting = (typeof WEIGHTINGS)[number];
+
+/**
+ * A `weighting` field defaulting to `fallback`. Breakpoints written before `dataset_size` existed
+ * say `samples`, which meant samples processed: read as `processed`, so they resume unchanged.
+ */
+export function weightingField(fallback: Weighting) {
+  return z.preprocess((value) => (value === 'samples' ? 'processed' : value), z.enum(WEIGHTINGS)).default(fallback);
+}
+
 /** Config of {@link FedAvg}. */
 export const FedAvgConfigSchema = BaseConfigSchema.extend({
-  /** `samples`: weights nᵢ/Σn (McMahan et al.); `uniform`: 1/K (needed by server-side DP). */
-  weighting: z.enum(['samples', 'uniform']).default('samples'),
+  /**
+   * `dataset_size`: nᵢ/Σn with nᵢ the rows of node i's train split (Fed-BioMed's and FLamby's
+   * rule); `processed`: nᵢ the samples node i processed this round (McMahan et al.); `uniform`:
+   * 1/K (needed by server-side DP).
+   */
+  weighting: weightingField('dataset_size'),
 });
 
 /** Validated config of {@link FedAvg}. */
@@ -77,8 +95,9 @@ const silentLogger: StrategyLogger = { warn: () => undefined };
  *
  *   w_{t+1} = Σᵢ (nᵢ / Σⱼ nⱼ) · wᵢ
  *
- * over the valid replies, with equal weights 1/K when every nᵢ is 0 (or with `weighting:
- * 'uniform'`), accumulated in Float64 and checked for NaN and ±Infinity on the way. A stream of
+ * over the valid replies, nᵢ the rows of node i's train split (`weighting: 'dataset_size'`, the
+ * default) or the samples it processed this round (`'processed'`), with equal weights 1/K when every
+ * nᵢ is 0 (or with `weighting: 'uniform'`), accumulated in Float64 and checked for NaN and ±Infinity on the way. A stream of
  * replies is folded in as they arrive, four at a time, into one Float64 accumulator: 2·P·4 bytes
  * of memory whatever the number of nodes (at most three replies are held by reference while a
  * batch fills), about one pass over the reply bytes. An array of replies (all at hand) is averaged
@@ -241,9 +260,20 @@ export class FedAvg implements Strategy {
     return true;
   }
 
-  /** Weight of one reply in the mean: its sample count, or 1 with `weighting: 'uniform'`. */
+  /**
+   * Weight of one reply in the mean: the rows of its train split (`dataset_size`, falling back to
+   * the processed count for a reply that carries none), the samples it processed (`processed`), or 1
+   * (`uniform`).
+   */
   protected replyWeight(reply: FitResult): number {
-    return this.config.weighting === 'uniform' ? 1 : reply.sampleCount;
+    switch (this.config.weighting) {
+      case 'uniform':
+        return 1;
+      case 'processed':
+        return reply.sampleCount;
+      case 'dataset_size':
+        return reply.datasetSize ?? reply.sampleCount;
+    }
   }
 
   /**

@@ -96,7 +96,7 @@ describe('SCAFFOLD', () => {
         async (nodes) => {
           const model: GlobalModel = { layout, weights: new Float32Array(4) };
           const replies = nodes.map(([w, n], i) => r(`n${i}`, w, n, { [SCAFFOLD_NODE_CONTROL]: new Float32Array(4) }));
-          const scaffold = await round(new Scaffold({ globalLearningRate: 1, weighting: 'samples' }), model, replies);
+          const scaffold = await round(new Scaffold({ globalLearningRate: 1, weighting: 'processed' }), model, replies);
           const fedavg = await round(new FedAvg(), model, replies);
           expect(Array.from(scaffold)).toEqual(Array.from(fedavg));
         },

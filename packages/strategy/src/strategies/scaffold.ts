@@ -4,7 +4,7 @@ import { StrategyError, StrategyErrorCode } from '../errors';
 import { WeightedMeanAccumulator } from '../math/weighted-mean';
 import { decodeFloat32, encodeFloat32 } from '../state-codec';
 import type { GlobalModel, FitInstruction, JsonValue } from '../types';
-import { FedAvg, FedAvgConfigSchema, type OpenRound, type StrategyDeps, type ValidReplies } from './fedavg';
+import { FedAvg, FedAvgConfigSchema, weightingField, type OpenRound, type StrategyDeps, type ValidReplies } from './fedavg';
 
 /** Aux key of the server control c, sent to every selected node. */
 export const SCAFFOLD_SERVER_CONTROL = 'scaffold.server_control';
@@ -15,8 +15,8 @@ export const SCAFFOLD_NODE_CONTROL = 'scaffold.node_control';
 export const ScaffoldConfigSchema = FedAvgConfigSchema.extend({
   /** Global learning rate η_g > 0. */
   globalLearningRate: z.number().gt(0).default(1),
-  /** The paper averages y_i uniformly over S; `samples` weights them by nᵢ like FedAvg. */
-  weighting: z.enum(['samples', 'uniform']).default('uniform'),
+  /** The paper averages y_i uniformly over S; `dataset_size` or `processed` weight them by nᵢ like FedAvg. */
+  weighting: weightingField('uniform'),
 });
 
 /** Validated config of {@link Scaffold}. */

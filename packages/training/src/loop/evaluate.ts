@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { TrainingError } from '../errors';
 import type { LossRef } from '../losses/loss-definition';
 import { resolveLoss } from '../losses/loss-registry';
-import { computeMetrics } from '../metrics/compute-metrics';
+import { computeMetrics, computeScoreHistograms } from '../metrics/compute-metrics';
+import type { ScoreHistogram } from '../metrics/score-histogram';
 import { checkMetricNames, LOSS_METRIC } from '../metrics/metric-registry';
 import type { TrainingDataset } from './training-dataset';
 
@@ -11,6 +12,12 @@ import type { TrainingDataset } from './training-dataset';
 export interface MetricSet {
   readonly values: Record<string, number>;
   readonly sampleCount: number;
+}
+
+/** {@link MetricSet} plus the score histograms asked with `scoreHistograms: true`. */
+export interface Evaluation extends MetricSet {
+  /** By metric (`roc_auc`): counts per score bin, for pooling across nodes. Empty unless asked. */
+  readonly scoreHistograms: Readonly<Record<string, ScoreHistogram>>;
 }
 
 /** Arguments of {@link evaluateModel}. */
@@ -25,6 +32,8 @@ export interface EvaluateOptions {
   /** Default 256. */
   readonly batchSize?: number;
   readonly signal?: AbortSignal;
+  /** Also histogram the scores of poolable ranking metrics (`roc_auc`); default false. */
+  readonly scoreHistograms?: boolean;
 }
 
 /**
@@ -33,7 +42,7 @@ export interface EvaluateOptions {
  * `cox_ph`, risk sets span the whole evaluation set), so any label shape the loss accepts works.
  * Every tensor is disposed.
  */
-export async function evaluateModel(options: EvaluateOptions): Promise<MetricSet> {
+export async function evaluateModel(options: EvaluateOptions): Promise<Evaluation> {
   const names = checkMetricNames(options.metrics);
   const loss = resolveLoss(options.loss);
   const outputs: Float32Array[] = [];
@@ -62,7 +71,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<MetricSet
     }
   }
   const values: Record<string, number> = {};
-  if (count === 0) return { values, sampleCount: 0 };
+  if (count === 0) return { values, sampleCount: 0, scoreHistograms: {} };
   const output = concat(outputs);
   const label = concat(labels);
   if (names.includes(LOSS_METRIC)) {
@@ -74,8 +83,10 @@ export async function evaluateModel(options: EvaluateOptions): Promise<MetricSet
     }
   }
   const width = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
-  Object.assign(values, computeMetrics(names, { loss: options.loss, output, outputWidth: width(outputShape), labels: label, labelWidth: width(labelShape) }));
-  return { values, sampleCount: count };
+  const predictions = { loss: options.loss, output, outputWidth: width(outputShape), labels: label, labelWidth: width(labelShape) };
+  Object.assign(values, computeMetrics(names, predictions));
+  const scoreHistograms = options.scoreHistograms === true ? computeScoreHistograms(names, predictions) : {};
+  return { values, sampleCount: count, scoreHistograms };
 }
 
 /** Throws the package's ABORTED error when `signal` has fired. */

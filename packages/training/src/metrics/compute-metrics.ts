@@ -3,6 +3,7 @@ import type { LossRef, ResolvedLoss } from '../losses/loss-definition';
 import { lossName, resolveLoss } from '../losses/loss-registry';
 import type { ClassPredictions, MetricDefinition, SurvivalPredictions, ValuePredictions } from './metric-definition';
 import { checkMetricNames, getMetric, LOSS_METRIC } from './metric-registry';
+import { scoreHistogram, SCORE_HISTOGRAM_BINS, type ScoreHistogram } from './score-histogram';
 
 /** Model outputs and labels of an evaluation, row-major. */
 export interface Predictions {
@@ -36,6 +37,22 @@ export function computeMetrics(names: readonly string[], p: Predictions): Record
     out[name] = computeOne(metric, p, () => (classes ??= classPredictions(metric, p, loss)));
   }
   return out;
+}
+
+/** The metric whose value can be pooled across nodes from binned scores. */
+export const POOLABLE_RANKING_METRIC = 'roc_auc';
+
+/**
+ * Score histograms for the named metrics that can be pooled across nodes from binned scores:
+ * `roc_auc` of a binary classifier (one sigmoid output, or two classes), binned by the predicted
+ * probability of class 1. Empty for other metrics and beyond two classes (a one-vs-rest pooling
+ * would need one histogram per class; not offered).
+ */
+export function computeScoreHistograms(names: readonly string[], p: Predictions, bins: number = SCORE_HISTOGRAM_BINS): Record<string, ScoreHistogram> {
+  if (!names.includes(POOLABLE_RANKING_METRIC) || p.outputWidth > 2) return {};
+  const { yTrue, probabilities, width } = classPredictions(getMetric(POOLABLE_RANKING_METRIC), p, resolveLoss(p.loss));
+  const scores = width === 1 ? probabilities : probabilities.filter((_, i) => i % 2 === 1);
+  return { [POOLABLE_RANKING_METRIC]: scoreHistogram(yTrue, scores, bins) };
 }
 
 function computeOne(metric: MetricDefinition, p: Predictions, classes: () => ClassPredictions): number {

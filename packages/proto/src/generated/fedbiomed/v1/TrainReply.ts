@@ -38,6 +38,11 @@ export interface TrainReply {
    * Backend the node trained on ("wasm", "webgpu", "tensorflow", "cpu").
    */
   'backend'?: (string);
+  /**
+   * Rows in the train split the node trained from (its registered dataset less the test rows):
+   * the weight of the update under dataset-size weighting. 0 from nodes predating the field.
+   */
+  'trainSize'?: (number | string | Long);
 }
 
 export interface TrainReply__Output {
@@ -73,4 +78,9 @@ export interface TrainReply__Output {
    * Backend the node trained on ("wasm", "webgpu", "tensorflow", "cpu").
    */
   'backend': (string);
+  /**
+   * Rows in the train split the node trained from (its registered dataset less the test rows):
+   * the weight of the update under dataset-size weighting. 0 from nodes predating the field.
+   */
+  'trainSize': (number);
 }
