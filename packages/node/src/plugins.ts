@@ -5,7 +5,9 @@ import { pathToFileURL } from 'node:url';
 import type { TrainingPlan } from '@fedbiomed/proto';
 import { checkPluginsInstalled, definePlugin, findPlugin, registerPlugin, TrainingError, type FedbiomedPlugin, type RegisteredPlugin } from '@fedbiomed/training';
 import { NodeError } from './errors';
-import type { Node } from './node';
+import type { NodeConfig } from './config';
+import type { NodeLogger } from './logger';
+import type { NodePaths } from './node-folder';
 
 /**
  * Loads the plug-ins the node's config lists (`plugins`), in order, and registers their losses,
@@ -16,7 +18,7 @@ import type { Node } from './node';
  *
  * @throws NodeError PLUGIN_LOAD_FAILED naming the package and what is wrong with it
  */
-export async function loadNodePlugins(node: Pick<Node, 'config' | 'paths' | 'logger'>): Promise<RegisteredPlugin[]> {
+export async function loadNodePlugins(node: { readonly config: NodeConfig; readonly paths: NodePaths; readonly logger: NodeLogger }): Promise<RegisteredPlugin[]> {
   const loaded: RegisteredPlugin[] = [];
   for (const name of node.config.plugins) {
     const plugin = await importPlugin(name, node.paths.root);
