@@ -20,6 +20,8 @@ export type { StandardizeStatistics, StandardizeStep } from './plan/preprocessin
 export { formatPlanSummary, summarizePlan } from './plan/plan-summary';
 export type { LayerSummary, PlanSummary } from './plan/plan-summary';
 export { canonicalJson, sha256Hex } from './plan/canonical-json';
+export { checkTrainingLimits, describeTrainingLimits, trainingLimitsSchema } from './plan/training-limits';
+export type { LimitedArgs, LimitViolation, TrainingLimits } from './plan/training-limits';
 
 /**** Weights ****/
 export {

@@ -1,4 +1,5 @@
 import type { PlanSpec } from './plan-spec';
+import { describeTrainingLimits } from './training-limits';
 
 /** One layer of a plan, as a node operator sees it. */
 export interface LayerSummary {
@@ -19,6 +20,8 @@ export interface PlanSummary {
   readonly optimizer: string;
   readonly metrics: readonly string[];
   readonly preprocessing: readonly string[];
+  /** What each round's training arguments may ask for, one limit a line, defaults spelled out. */
+  readonly limits: readonly string[];
 }
 
 /** Summarises a plan's layers, parameter counts and training configuration. */
@@ -46,6 +49,7 @@ export function summarizePlan(spec: PlanSpec): PlanSummary {
     optimizer: `${spec.optimizer.name}(learningRate=${spec.optimizer.learningRate}${params})`,
     metrics: spec.metrics,
     preprocessing: spec.preprocessing.map(describeStep),
+    limits: describeTrainingLimits(spec.limits, spec.optimizer.learningRate),
   };
 }
 
@@ -75,6 +79,8 @@ export function formatPlanSummary(summary: PlanSummary): string {
     `Optimiser: ${summary.optimizer}`,
     `Metrics: ${summary.metrics.join(', ') || '(none)'}`,
     `Preprocessing: ${summary.preprocessing.join('; ') || '(none)'}`,
+    'Training arguments allowed:',
+    ...summary.limits.map((line) => `  ${line}`),
     'Initial weights: sent by the researcher with each round (not covered by approval)',
   ].join('\n');
 }
