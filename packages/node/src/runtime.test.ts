@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
-import { asFloat32Array, float32Tensor, packTensors, ResearcherServer, TransportError, type NodeReply } from '@fedbiomed/transport';
+import { asFloat32Array, float32Tensor, packTensors, ResearcherServer, type TransportError } from '@fedbiomed/transport';
 import { createNode, type Node } from './node';
 import { initNodeFolder } from './node-folder';
 import { startNode, type RunningNode } from './node-runtime';
-import { logisticPlan, SILENT_LOGGER, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
+import { logisticPlan, remoteError, SILENT_LOGGER, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
 
 const TOKEN = 'enrol-secret';
 
@@ -40,14 +40,6 @@ describe('a running node answering a real researcher server on loopback', () => 
     tmp.dispose();
   });
 
-  const remoteError = async (promise: Promise<NodeReply>): Promise<TransportError> => {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(TransportError);
-    return error as TransportError;
-  };
 
   it('answers ping and search with metadata only', async () => {
     const { reply } = await server.request('hospital-a', { ping: { sentAtMs: 5 } }, { timeoutMs: 10_000 });

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
-import { ResearcherServer, TransportError, type NodeReply } from '@fedbiomed/transport';
+import { ResearcherServer } from '@fedbiomed/transport';
 import { createNode, type Node } from './node';
 import { initNodeFolder } from './node-folder';
 import { startNode, type RunningNode } from './node-runtime';
-import { logisticPlan, SILENT_LOGGER, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
+import { logisticPlan, remoteError, SILENT_LOGGER, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices } from './testing/fixtures';
 
 const TOKEN = 'limits-secret';
 
@@ -59,14 +59,6 @@ describe('a node enforces the training-argument limits its operator approved wit
     tmp.dispose();
   });
 
-  const remoteError = async (promise: Promise<NodeReply>): Promise<TransportError> => {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(TransportError);
-    return error as TransportError;
-  };
   const train = (args: Record<string, unknown>, round = 1) => {
     const { request, payload } = trainRequest(limited, datasetId, { round, args: { testOnGlobalUpdates: false, testOnLocalUpdates: false, ...args } });
     return server.request('hospital-strict', request, { tensors: [payload], timeoutMs: 60_000 });

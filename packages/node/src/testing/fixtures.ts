@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Request } from '@fedbiomed/proto';
 import { buildPlan, type BuiltPlan, type PlanConfig, type TrainingLimits } from '@fedbiomed/training';
-import { float32Tensor, packTensors, type ResearcherServer, type TensorPayload } from '@fedbiomed/transport';
+import { float32Tensor, packTensors, TransportError, type NodeReply, type ResearcherServer, type TensorPayload } from '@fedbiomed/transport';
 import { bundledDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 
 /** The built CLI (`npx tsc -b packages/cli` first). */
@@ -181,4 +181,14 @@ export function waitOnline(researcher: ResearcherServer, nodeId: string): Promis
       resolve();
     });
   });
+}
+
+/** The refusal a request ends in; throws when it was answered or failed otherwise. */
+export async function remoteError(promise: Promise<NodeReply>): Promise<TransportError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof TransportError)) throw new Error(`expected a refusal (TransportError), got ${error === undefined ? 'a reply' : String(error)}`);
+  return error;
 }
