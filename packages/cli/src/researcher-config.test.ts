@@ -31,7 +31,14 @@ describe('readExperimentFile', () => {
       const file = join(dir.path, 'bad.json');
       writeFileSync(
         file,
-        JSON.stringify({ tags: [], rounds: 0, model: 'm', plan: { name: 'p', loss: 'hinge', optimizer: { name: 'sgd' } }, trainingArgs: { epoch: 2 } }),
+        JSON.stringify({
+          tags: [],
+          rounds: 0,
+          model: 'm',
+          plan: { name: 'p', loss: 'hinge', optimizer: { name: 'sgd' }, limits: { minBatchSize: 0 } },
+          trainingArgs: { epoch: 2 },
+          learningRateSchedule: { kind: 'step', every: 2 },
+        }),
       );
       const message = (() => {
         try {
@@ -45,6 +52,8 @@ describe('readExperimentFile', () => {
       expect(message).toMatch(/option `tags`: .*option `rounds`: .*option `plan\.loss`: /);
       expect(message).toContain('option `plan.optimizer.learningRate` is missing');
       expect(message).toContain('unknown option `trainingArgs.epoch`');
+      expect(message).toMatch(/option `plan\.limits\.minBatchSize`: /);
+      expect(message).toMatch(/option `learningRateSchedule`: .*factor must be a positive number, got undefined/);
       expect(() => readExperimentFile(join(dir.path, 'missing.json'))).toThrow(`cannot read experiment file ${join(dir.path, 'missing.json')}`);
     } finally {
       dir.dispose();
@@ -60,6 +69,7 @@ describe('readExperimentFile', () => {
       const written = JSON.parse(docBlock('packages/cli/README.md', 'cli-experiment-file')) as Record<string, unknown>;
       for (const key of Object.keys(written).filter((k) => k !== 'model' && k !== 'plan')) expect(parsed[key as keyof typeof parsed]).toEqual(written[key]);
       expect(parsed.plan.preprocessing).toEqual([{ name: 'standardize', params: {} }]);
+      expect(parsed.plan.limits).toEqual((written['plan'] as Record<string, unknown>)['limits']);
     } finally {
       dir.dispose();
     }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { lossRefSchema, metricNameSchema, OPTIMIZER_NAMES } from '@fedbiomed/training';
+import { checkSchedule, type LearningRateSchedule } from '@fedbiomed/researcher';
+import { lossRefSchema, metricNameSchema, OPTIMIZER_NAMES, trainingLimitsSchema } from '@fedbiomed/training';
 import { z } from 'zod';
 
 /**
@@ -24,14 +25,27 @@ const optimizer = z.strictObject({
   params: z.record(z.string(), z.number()).optional(),
 });
 
+/** A `learningRateSchedule` (`step`, `exponential`, `cosine`), checked by the researcher SDK. */
+const learningRateSchedule = z.unknown().transform((value, ctx): LearningRateSchedule => {
+  try {
+    return checkSchedule(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
 /** The training arguments sent to nodes every round: every field of the contract's `TrainingArgs`. */
 const trainingArgsSchema = z.strictObject({
   epochs: z.number().int().min(0).optional(),
   numUpdates: z.number().int().min(0).optional(),
   batchSize: z.number().int().positive().optional(),
   batchMaxnum: z.number().int().min(0).optional(),
-  /** Overrides the plan's optimiser for local training. */
-  optimizer: optimizer.optional(),
+  /**
+   * The learning rate of the rounds (without `name`), or another optimiser: each within the plan's
+   * `limits` (`learningRate` range, `allowOptimizerOverride`), or the nodes refuse the rounds.
+   */
+  optimizer: optimizer.extend({ name: z.enum(OPTIMIZER_NAMES).optional(), learningRate: z.number().positive().optional() }).optional(),
   fedproxMu: z.number().min(0).optional(),
   testRatio: z.number().min(0).lt(1).optional(),
   testOnLocalUpdates: z.boolean().optional(),
@@ -65,9 +79,13 @@ export const experimentFileSchema = z.strictObject({
     metrics: z.array(metricNameSchema).default(['loss']),
     /** Steps each node applies to its data first, e.g. `[{ "name": "standardize" }]`. */
     preprocessing: z.array(z.strictObject({ name: z.string().min(1), params: z.record(z.string(), z.json()).default({}) })).default([]),
+    /** What each round's training arguments may ask for, approved with the plan (`@fedbiomed/training`'s `TrainingLimits`). */
+    limits: trainingLimitsSchema.optional(),
   }),
   strategy: z.strictObject({ name: z.string().min(1), config: z.record(z.string(), z.unknown()).default({}) }).prefault({ name: 'fedavg' }),
   trainingArgs: trainingArgsSchema.prefault({}),
+  /** The learning rate of each round, e.g. `{ "kind": "step", "every": 5, "factor": 0.5 }`; saved in breakpoints. */
+  learningRateSchedule: learningRateSchedule.optional(),
   /** Only these node ids take part (default: every connected node with a matching dataset). */
   nodes: z.array(z.string().min(1)).min(1).optional(),
   /** Each round trains a seeded random fraction of the candidates, never fewer than `minNodes` (default: all). */

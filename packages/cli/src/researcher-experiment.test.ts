@@ -85,9 +85,18 @@ describe('fedbiomed researcher start --experiment (spawned CLI, WDBC on three no
     expect(evaluation.nodes.map((n) => n.nodeId)).toEqual(nodes.map((n) => n.id));
     expect(evaluation.metrics.values.accuracy).toBeGreaterThanOrEqual(0.95);
     // Each node's audit: the approval request left the plan pending, the operator approved it, then it trained.
-    const audit = JSON.parse(await runCliToEnd(['node', '--path', nodes[0]!.dir, 'audit', 'list', '--plan', hash, '--json'])) as { action: string; outcome: string }[];
+    const audit = JSON.parse(await runCliToEnd(['node', '--path', nodes[0]!.dir, 'audit', 'list', '--plan', hash, '--json'])) as { action: string; outcome: string; detail: string }[];
     const actions = audit.map((e) => `${e.action} ${e.outcome}`).reverse();
     expect(actions.indexOf('plan.submit pending')).toBeLessThan(actions.findIndex((a) => a.startsWith('plan.approve')));
     expect(actions.findIndex((a) => a.startsWith('plan.approve'))).toBeLessThan(actions.findIndex((a) => a.startsWith('train')));
+    // The file's learningRateSchedule (halved every 2 rounds from the plan's 0.3) is what each node trained with.
+    const trained = audit.filter((e) => e.action === 'train' && e.outcome === 'done').reverse();
+    expect(trained.map((e) => e.detail.match(/round (\d+): .*sgd learning rate ([\d.]+)$/)?.slice(1).map(Number))).toEqual([
+      [1, 0.3],
+      [2, 0.3],
+      [3, 0.15],
+      [4, 0.15],
+      [5, 0.075],
+    ]);
   }, 120_000);
 });

@@ -13,7 +13,11 @@ describe('optimiser state kept per experiment between rounds, in the node databa
   let dir: string;
   let node: Node;
   let datasetId: string;
-  const adam = logisticPlan(30, 'adam logistic regression', { name: 'adam', learningRate: 0.01 });
+  // Its limits let a round switch optimiser and lower the learning rate, as the last tests do.
+  const adam = logisticPlan(30, 'adam logistic regression', { name: 'adam', learningRate: 0.01 }, 'local', {
+    allowOptimizerOverride: true,
+    learningRate: { min: 0.001, max: 0.01 },
+  });
   const sgd = logisticPlan(30);
 
   beforeAll(async () => {

@@ -32,17 +32,18 @@ export function checkPolicy(policy: NodePolicy, question: PolicyQuestion): Polic
   if (!policy.allowedPlanKinds.includes(question.planKind)) {
     return violation(`plan kind "${question.planKind}" is not allowed on this node (allowed: ${policy.allowedPlanKinds.join(', ') || 'none'})`);
   }
+  // An operator's rejection holds even on a node that runs plans without approval.
+  if (plan?.approval.status === 'rejected') {
+    return {
+      code: 'ERROR_CODE_PLAN_REJECTED',
+      message: `plan ${plan.sha256} ("${plan.name}") was rejected by ${plan.approval.by} at ${plan.approval.at}${plan.approval.notes ? `: ${plan.approval.notes}` : ''}`,
+    };
+  }
   if (policy.requirePlanApproval) {
     if (plan === undefined) {
       return {
         code: 'ERROR_CODE_PLAN_NOT_APPROVED',
         message: `plan ${question.planSha256} is unknown to this node; send an approval request and ask the node operator to approve it`,
-      };
-    }
-    if (plan.approval.status === 'rejected') {
-      return {
-        code: 'ERROR_CODE_PLAN_REJECTED',
-        message: `plan ${plan.sha256} ("${plan.name}") was rejected by ${plan.approval.by} at ${plan.approval.at}${plan.approval.notes ? `: ${plan.approval.notes}` : ''}`,
       };
     }
     if (plan.approval.status === 'pending') {

@@ -4,6 +4,7 @@ import type { Strategy } from '@fedbiomed/strategy';
 import type { BreakpointStore } from './breakpoints/breakpoint-store';
 import { ResearcherError } from './errors';
 import type { Federation } from './federation';
+import type { LearningRateSchedule } from './learning-rate-schedule';
 import { selectAll, type NodeSelection } from './node-selection';
 
 /** A plan as `@fedbiomed/training`'s `buildPlan` returns it: wire form and initial weights. */
@@ -22,8 +23,17 @@ export interface ExperimentOptions {
   readonly strategy: Strategy;
   /** Total number of rounds `run()` goes to. */
   readonly rounds: number;
-  /** Training arguments sent to every node (the strategy may add to them, e.g. FedProx's μ). */
+  /**
+   * Training arguments sent to every node (the strategy may add to them, e.g. FedProx's μ);
+   * `Experiment.setTrainingArgs` changes them between rounds. They must fit the plan's limits.
+   */
   readonly trainingArgs: TrainingArgs;
+  /**
+   * The learning rate of each round (`stepDecay`, `exponentialDecay`, `cosineDecay`), sent as
+   * `trainingArgs.optimizer.learningRate`; saved in breakpoints. Every round's rate must lie in the
+   * plan's `limits.learningRate` range.
+   */
+  readonly learningRateSchedule?: LearningRateSchedule;
   /** Default: every candidate each round. */
   readonly nodeSelection?: NodeSelection;
   /** A round succeeds when at least this many nodes reply in time (default 1). */

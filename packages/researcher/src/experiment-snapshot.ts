@@ -2,6 +2,7 @@ import type { TrainingArgs, TrainingPlan__Output } from '@fedbiomed/proto';
 import type { StrategySnapshot } from '@fedbiomed/strategy';
 import { ResearcherError } from './errors';
 import type { RoundResult } from './experiment-results';
+import type { LearningRateSchedule } from './learning-rate-schedule';
 import type { PooledStandardization } from './standardization';
 
 /** Version of the breakpoint content below; bumped on any incompatible change. */
@@ -17,7 +18,9 @@ export interface ExperimentSnapshot {
     readonly tags: readonly string[];
     readonly nodes: readonly string[] | null;
     readonly rounds: number;
+    /** As last set by `setTrainingArgs`, without the schedule's learning rate. */
     readonly trainingArgs: TrainingArgs;
+    readonly learningRateSchedule?: LearningRateSchedule;
     readonly nodeSelection: Record<string, unknown>;
     readonly minNodes: number;
     readonly roundTimeoutMs: number;

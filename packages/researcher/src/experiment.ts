@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import type { TrainingPlan__Output } from '@fedbiomed/proto';
+import type { TrainingArgs, TrainingPlan__Output } from '@fedbiomed/proto';
 import type { StandardizeStep } from '@fedbiomed/training';
 import { createLayout, createStrategyRegistry, flattenTensors, type ParameterLayout, type Strategy } from '@fedbiomed/strategy';
 import { awaitApproval, type EnsureApprovedOptions } from './approval';
@@ -26,6 +26,7 @@ import { aggregateMetrics } from './metric-aggregation';
 import { ExperimentMonitor } from './monitoring/experiment-monitor';
 import { applySelection, describeSelection, type NodeSelection } from './node-selection';
 import { runRound } from './round-runner';
+import { RoundTrainingArgs } from './round-training-args';
 import { SeededRandom } from './seeded-random';
 import { planStandardizeStep, poolFeatureStatistics, standardizationOf, type PooledStandardization } from './standardization';
 import { Subscribable } from './subscribable';
@@ -71,6 +72,7 @@ export class Experiment {
   readonly #events = new Subscribable<ExperimentEvent>();
   readonly #datasets = new Map<string, DatasetMatch>();
   readonly #standardizeStep: StandardizeStep | undefined;
+  readonly #trainingArgs: RoundTrainingArgs;
   #standardization: PooledStandardization | undefined;
   /** Nodes whose operator rejected the plan (seen by `ensureApproved`): never selected, never evaluated. */
   readonly #rejectedBy = new Set<string>();
@@ -91,6 +93,8 @@ export class Experiment {
     this.#plan = options.plan.plan;
     this.#layout = createLayout(options.plan.initialWeights);
     this.#standardizeStep = planStandardizeStep(this.#plan);
+    this.#trainingArgs = new RoundTrainingArgs(this.#options.trainingArgs, options.learningRateSchedule, this.#plan);
+    this.#trainingArgs.checkLimits(1, this.#options.rounds, 'new Experiment');
     this.#weights = this.#strategy.initialParameters(this.#layout) ?? flattenTensors(this.#layout, options.plan.initialWeights);
     this.#random = new SeededRandom(this.#options.seed);
     this.#now = options.now ?? Date.now;
@@ -129,6 +133,7 @@ export class Experiment {
       strategy,
       rounds: collaborators.rounds ?? snapshot.options.rounds,
       trainingArgs: snapshot.options.trainingArgs,
+      ...(snapshot.options.learningRateSchedule !== undefined && { learningRateSchedule: snapshot.options.learningRateSchedule }),
       nodeSelection: selection,
       minNodes: snapshot.options.minNodes,
       roundTimeoutMs: snapshot.options.roundTimeoutMs,
@@ -163,6 +168,22 @@ export class Experiment {
   /** Total rounds `run()` goes to. */
   get rounds(): number {
     return this.#options.rounds;
+  }
+
+  /** The training arguments the next round sends, the schedule's learning rate included. */
+  get trainingArgs(): TrainingArgs {
+    return this.#trainingArgs.forRound(Math.min(this.#round + 1, this.#options.rounds), this.#options.rounds);
+  }
+
+  /**
+   * Changes the training arguments from the next round on (a round already running keeps its own):
+   * `partial` is merged into them (`optimizer` field by field) and saved in the next breakpoint, so
+   * a resumed experiment keeps it. Throws `INVALID_OPTION`, changing nothing, for a malformed value,
+   * a change of `testRatio` or `randomSeed` (they fix the nodes' splits), a learning rate while a
+   * `learningRateSchedule` sets it, or arguments beyond the plan's limits in any round left.
+   */
+  setTrainingArgs(partial: Partial<TrainingArgs>): void {
+    this.#trainingArgs.update(partial, this.#round + 1, this.#options.rounds);
   }
 
   /** Every completed round's result, oldest first. */
@@ -333,7 +354,7 @@ export class Experiment {
       plan: this.#plan,
       layout: this.#layout,
       weights: this.#weights,
-      metrics: this.#options.trainingArgs.metrics ?? [],
+      metrics: this.#trainingArgs.args.metrics ?? [],
       ...split,
       ...this.#standardizationField(),
     }));
@@ -416,7 +437,7 @@ export class Experiment {
       layout: this.#layout,
       weights: this.#weights,
       participants: selected.map((id) => this.#datasets.get(id) as DatasetMatch),
-      args: this.#options.trainingArgs,
+      args: this.#trainingArgs.forRound(round, this.#options.rounds),
       ...this.#standardizationField(),
       minNodes: this.#options.minNodes,
       timeoutMs: this.#options.roundTimeoutMs,
@@ -518,7 +539,8 @@ export class Experiment {
         tags: o.tags,
         nodes: o.nodes ?? null,
         rounds: o.rounds,
-        trainingArgs: o.trainingArgs,
+        trainingArgs: this.#trainingArgs.args,
+        ...(this.#trainingArgs.schedule !== undefined && { learningRateSchedule: this.#trainingArgs.schedule }),
         nodeSelection: describeSelection(o.nodeSelection),
         minNodes: o.minNodes,
         roundTimeoutMs: o.roundTimeoutMs,

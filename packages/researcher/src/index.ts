@@ -9,6 +9,8 @@
 export { Experiment } from './experiment';
 export type { ResumeCollaborators } from './experiment';
 export type { ExperimentOptions, ExperimentPlan } from './experiment-options';
+export { checkSchedule, cosineDecay, exponentialDecay, learningRateAt, stepDecay } from './learning-rate-schedule';
+export type { LearningRateSchedule } from './learning-rate-schedule';
 export type { ExperimentEvent } from './experiment-events';
 export type { EvaluationResult, NodeFailure, NodeRoundResult, NodeTiming, PooledMetric, RoundResult, StandardizationResult } from './experiment-results';
 export { planStandardizeStep, poolFeatureStatistics, standardizationOf } from './standardization';

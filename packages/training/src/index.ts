@@ -30,6 +30,8 @@ export { definePlugin, pluginItemName } from './plugins/plugin';
 export type { FedbiomedPlugin, PluginDefinition, PluginLayerClass } from './plugins/plugin';
 export { findPlugin, registeredPlugins, registerPlugin } from './plugins/plugin-registry';
 export type { RegisteredPlugin } from './plugins/plugin-registry';
+export { checkTrainingLimits, describeTrainingLimits, trainingLimitsSchema } from './plan/training-limits';
+export type { LimitedArgs, LimitViolation, TrainingLimits } from './plan/training-limits';
 
 /**** Weights ****/
 export {

@@ -1,6 +1,6 @@
 import { fitStandardization, standardize, type Dataset, type Standardization, type TrainTestSplit } from '@fedbiomed/datasets';
 import type { Standardization__Output, TrainingPlan__Output } from '@fedbiomed/proto';
-import { checkPlanFitsDataset, standardizeStep, type PlanSpec, type StandardizeStep } from '@fedbiomed/training';
+import { checkPlanFitsDataset, checkTrainingLimits, standardizeStep, type LimitedArgs, type PlanSpec, type StandardizeStep } from '@fedbiomed/training';
 import type { OpenedDataset } from '../dataset-source';
 import { experimentState } from '../experiment-state';
 import { checkPlan } from '../plan-registry';
@@ -18,6 +18,8 @@ export interface TaskRequest {
   readonly secureAggregation: boolean;
   /** The pooled standardisation the request carries (train and evaluate). */
   readonly standardization?: Standardization__Output | null;
+  /** A train request's round and training arguments, checked against the plan's limits. */
+  readonly training?: { readonly round: number; readonly args: LimitedArgs };
 }
 
 /** A task the node agreed to run. */
@@ -40,8 +42,8 @@ export interface TaskData {
 
 /**
  * The checks before any data is touched: a well-formed request, the node's policy (plan approved
- * by hash, dataset present and allowed, policy knobs), a plan that fits the dataset. A refusal is
- * audited and returned as the reply.
+ * by hash, dataset present and allowed, policy knobs), a plan that fits the dataset, training
+ * arguments within the plan's approved limits. A refusal is audited and returned as the reply.
  */
 export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise<AdmittedTask | HandlerResult> {
   const { node } = ctx;
@@ -72,6 +74,8 @@ export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise
   } catch (error) {
     return refuse('ERROR_CODE_MALFORMED', (error as Error).message);
   }
+  const overLimit = task.training && checkTrainingLimits(spec, task.training.args, task.training.round);
+  if (overLimit) return refuse('ERROR_CODE_POLICY_VIOLATION', `${overLimit.message}, which the node operator approved`);
   const standardization = resolveStandardization(spec, step, task, record.featureShape);
   if (typeof standardization === 'object' && 'refusal' in standardization) return refuse(standardization.refusal.code, standardization.refusal.message);
   return { spec, record, opened: await ctx.openDataset(record), standardization };

@@ -10,6 +10,28 @@ export function wireStatus(approval: PlanApproval | undefined) {
 }
 
 /**
+ * Where a plan stands for the researcher: on a node whose policy runs plans without approval
+ * (`requirePlanApproval: false`), a plan its operator has not decided on is approved by that
+ * policy, since the node would run it; the answer is audited as such. An operator's decision stands.
+ */
+function answeredStatus(ctx: HandlerContext, sha256: string, approval: PlanApproval | undefined): { status: ReturnType<typeof wireStatus>; notes: string } {
+  if (ctx.node.config.policy.requirePlanApproval || (approval !== undefined && approval.status !== 'pending')) {
+    return { status: wireStatus(approval), notes: approval?.notes ?? '' };
+  }
+  const notes = `approved by the node's policy: requirePlanApproval is false on node ${ctx.node.config.nodeName}`;
+  ctx.node.repository.appendAudit({
+    actor: 'policy',
+    action: 'plan.status',
+    outcome: 'approved',
+    planSha256: sha256,
+    experimentId: ctx.request.experimentId,
+    requestId: ctx.request.requestId,
+    detail: notes,
+  });
+  return { status: 'PLAN_STATUS_APPROVED', notes };
+}
+
+/**
  * Records a researcher's approval request: the plan is checked, stored as pending (or approved by
  * the allow-list) and audited; the reply says where it stands. A node operator decides later.
  */
@@ -33,11 +55,11 @@ export function handleApproval(ctx: HandlerContext): HandlerResult {
       experimentId: ctx.request.experimentId,
       requestId: ctx.request.requestId,
     });
-    const status = wireStatus(record.approval);
+    const { status, notes } = answeredStatus(ctx, record.sha256, record.approval);
     const message =
-      record.approval.status === 'pending'
+      status === 'PLAN_STATUS_PENDING'
         ? `plan ${record.sha256} recorded; waiting for the operator of node ${ctx.node.config.nodeName} to approve it`
-        : `plan ${record.sha256} is ${record.approval.status}${record.approval.notes ? `: ${record.approval.notes}` : ''}`;
+        : `plan ${record.sha256} is ${status === 'PLAN_STATUS_APPROVED' ? 'approved' : 'rejected'}${notes ? `: ${notes}` : ''}`;
     return { body: { approval: { planSha256: record.sha256, status, message } } };
   } catch (error) {
     if (error instanceof NodeError) {
@@ -60,6 +82,6 @@ export function handleApproval(ctx: HandlerContext): HandlerResult {
 export function handlePlanStatus(ctx: HandlerContext): HandlerResult {
   const sha256 = ctx.request.planStatus?.planSha256 ?? '';
   if (sha256 === '') return errorReply('ERROR_CODE_MALFORMED', 'plan status request without a plan hash');
-  const record = ctx.node.plans.find(sha256);
-  return { body: { planStatus: { planSha256: sha256, status: wireStatus(record?.approval), notes: record?.approval.notes ?? '' } } };
+  const { status, notes } = answeredStatus(ctx, sha256, ctx.node.plans.find(sha256)?.approval);
+  return { body: { planStatus: { planSha256: sha256, status, notes } } };
 }

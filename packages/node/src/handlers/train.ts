@@ -35,6 +35,7 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     datasetId: train.datasetId,
     secureAggregation: args.secureAggregation === true,
     standardization: train.standardization,
+    training: { round: train.round, args },
   });
   if (!isAdmitted(admitted)) return admitted;
   const { spec, record } = admitted;
@@ -53,7 +54,8 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     const kept = state.getTensor(name);
     if (aux[name] === undefined && kept !== undefined && aux['scaffold.server_control'] !== undefined) aux[name] = kept;
   }
-  const fingerprint = optimizerFingerprint(train.plan?.sha256 ?? '', resolveOptimizer(spec, args.optimizer));
+  const optimizer = resolveOptimizer(spec, args.optimizer);
+  const fingerprint = optimizerFingerprint(train.plan?.sha256 ?? '', optimizer);
   const optimizerState = state.optimizerState(fingerprint);
   const queuedMs = performance.now() - ctx.receivedAt;
 
@@ -94,7 +96,7 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     datasetId: record.id,
     experimentId: request.experimentId,
     requestId: request.requestId,
-    detail: `round ${train.round}: ${result.numUpdates} updates on ${result.sampleCount} samples (${result.backend})`,
+    detail: `round ${train.round}: ${result.numUpdates} updates on ${result.sampleCount} samples (${result.backend}), ${optimizer.name} learning rate ${optimizer.learningRate}`,
   });
   logRoundTrained(node.logger, {
     requestId: request.requestId,

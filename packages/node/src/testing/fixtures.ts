@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Request } from '@fedbiomed/proto';
-import { buildPlan, type BuiltPlan, type PlanConfig } from '@fedbiomed/training';
+import { buildPlan, type BuiltPlan, type PlanConfig, type TrainingLimits } from '@fedbiomed/training';
 import { float32Tensor, packTensors, ResearcherServer, TransportError, type NodeReply, type TensorPayload } from '@fedbiomed/transport';
 import { bundledDataset, makeTempDir, WORKSPACE_ROOT, type TempDir } from '@fedbiomed/test-utils';
 import { createNode, type Node } from '../node';
@@ -23,13 +23,15 @@ export const SILENT_LOGGER = { debug: () => undefined, info: () => undefined, wa
 
 /**
  * A logistic regression plan on `features` inputs, standardised with each node's own statistics
- * (`'local'`, so a bare train request runs) or with federated ones the request must carry.
+ * (`'local'`, so a bare train request runs) or with federated ones the request must carry, with
+ * `limits` on the training arguments when given.
  */
 export function logisticPlan(
   features: number,
   name = 'logistic regression',
   optimizer: PlanConfig['optimizer'] = { name: 'sgd', learningRate: 0.1 },
   statistics: 'local' | 'federated' = 'local',
+  limits?: TrainingLimits,
 ): BuiltPlan {
   const model = tf.sequential({
     layers: [tf.layers.dense({ inputShape: [features], units: 1, activation: 'sigmoid', kernelInitializer: 'zeros' })],
@@ -41,6 +43,7 @@ export function logisticPlan(
       optimizer,
       metrics: ['loss', 'accuracy'],
       preprocessing: [{ name: 'standardize', params: { statistics } }],
+      ...(limits !== undefined && { limits }),
     });
   } finally {
     model.dispose();

@@ -14,21 +14,22 @@ const PARAMS: Record<OptimizerSpec['name'], readonly string[]> = {
 };
 
 /**
- * The optimiser a round runs: the request's `TrainingArgs.optimizer` when it names one (its learning
- * rate falling back to the plan's), else the plan's own.
+ * The optimiser a round runs: the request's `TrainingArgs.optimizer` when it names another one or
+ * other arguments (its learning rate falling back to the plan's), else the plan's own with the
+ * request's learning rate when one is given. Whether the request may do so is the plan's limits'
+ * call (`checkTrainingLimits`), checked by the node before training.
  *
  * @throws TrainingError UNSUPPORTED for a name outside `OPTIMIZER_NAMES`
  */
 export function resolveOptimizer(plan: PlanSpec, requested: Partial<OptimizerArgs__Output> | null | undefined): OptimizerSpec {
-  if (!requested?.name) return plan.optimizer;
-  if (!(OPTIMIZER_NAMES as readonly string[]).includes(requested.name)) {
-    throw new TrainingError('UNSUPPORTED', `optimiser "${requested.name}" is not one of ${OPTIMIZER_NAMES.join(', ')}`);
+  const learningRate = requested?.learningRate || plan.optimizer.learningRate;
+  const params = requested?.params ?? {};
+  const name = requested?.name || plan.optimizer.name;
+  if (name === plan.optimizer.name && Object.keys(params).length === 0) return { ...plan.optimizer, learningRate };
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(name)) {
+    throw new TrainingError('UNSUPPORTED', `optimiser "${name}" is not one of ${OPTIMIZER_NAMES.join(', ')}`);
   }
-  return {
-    name: requested.name as OptimizerSpec['name'],
-    learningRate: requested.learningRate || plan.optimizer.learningRate,
-    params: { ...requested.params },
-  };
+  return { name: name as OptimizerSpec['name'], learningRate, params: { ...params } };
 }
 
 /** Creates a fresh tfjs optimiser (new state) from a declared optimiser. */

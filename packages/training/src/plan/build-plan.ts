@@ -16,6 +16,7 @@ import {
   type PlanSpec,
   type PreprocessingRef,
 } from './plan-spec';
+import type { TrainingLimits } from './training-limits';
 
 /** What a researcher declares beside the model. */
 export interface PlanConfig {
@@ -32,6 +33,13 @@ export interface PlanConfig {
   /** Metrics computed on the test split; defaults to `['loss']`. */
   readonly metrics?: readonly MetricName[];
   readonly preprocessing?: readonly PreprocessingRef[];
+  /**
+   * What each round's training arguments may ask for (epochs, updates, batch size, learning-rate
+   * range, optimiser override, rounds); approved with the plan. Absent or empty: the defaults
+   * (learning rate and optimiser fixed to the plan's, batch size at least 1, no caps), and the plan
+   * hashes as a plan written before limits existed.
+   */
+  readonly limits?: TrainingLimits;
 }
 
 /** A plan ready to send: its wire form, its parsed content and the model's initial weights. */
@@ -74,6 +82,7 @@ export function buildPlan(model: tf.LayersModel, config: PlanConfig): BuiltPlan 
     preprocessing: (config.preprocessing ?? []).map((p) => ({ name: p.name, params: { ...p.params } })),
     ...(plugins && { plugins }),
     weights: { tensors: weightSpecs(model) },
+    ...(config.limits !== undefined && Object.keys(config.limits).length > 0 && { limits: { ...config.limits } }),
   };
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new TrainingError(

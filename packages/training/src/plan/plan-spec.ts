@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { lossRefIssues } from '../losses/loss-registry';
 import { isMetricName, unknownMetric } from '../metrics/metric-registry';
 import { planPluginsSchema } from './plan-plugins';
+import { trainingLimitsSchema } from './training-limits';
 
 /** The one plan kind this package executes: a tfjs LayersModel topology plus declared training configuration. */
 export const PLAN_KIND = 'tfjs-layers';
@@ -82,11 +83,14 @@ export const planSpecSchema = z.strictObject({
       z.strictObject({ name: z.string().min(1), shape: z.array(z.number().int().nonnegative()), dtype: z.literal('float32') }),
     ),
   }),
+  /** What the training arguments of a round may ask for; absent (as in plans written before limits): the defaults. */
+  limits: trainingLimitsSchema.optional(),
 });
 
 /**
  * The content of a training plan: what its canonical JSON holds and its hash covers, so what a node
  * operator approves: the topology (initialisers excepted), input and output shapes, loss, optimiser,
- * metrics, preprocessing, the plug-ins used (package and exact version) and the weights' names, shapes and dtypes. Not the initial weight values.
+ * metrics, preprocessing, the plug-ins used (package and exact version), the weights' names, shapes
+ * and dtypes, and the limits on training arguments. Not the initial weight values.
  */
 export type PlanSpec = z.infer<typeof planSpecSchema>;

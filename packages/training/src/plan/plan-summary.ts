@@ -1,5 +1,6 @@
 import { pluginId } from './plan-plugins';
 import type { PlanSpec } from './plan-spec';
+import { describeTrainingLimits } from './training-limits';
 
 /** One layer of a plan, as a node operator sees it. */
 export interface LayerSummary {
@@ -22,6 +23,8 @@ export interface PlanSummary {
   readonly preprocessing: readonly string[];
   /** The plug-ins the plan needs, as `package@version` with the layers it takes from each. */
   readonly plugins: readonly string[];
+  /** What each round's training arguments may ask for, one limit a line, defaults spelled out. */
+  readonly limits: readonly string[];
 }
 
 /** Summarises a plan's layers, parameter counts and training configuration. */
@@ -50,6 +53,7 @@ export function summarizePlan(spec: PlanSpec): PlanSummary {
     metrics: spec.metrics,
     preprocessing: spec.preprocessing.map(describeStep),
     plugins: (spec.plugins ?? []).map((p) => (p.layers.length ? `${pluginId(p)} (layers: ${p.layers.join(', ')})` : pluginId(p))),
+    limits: describeTrainingLimits(spec.limits, spec.optimizer.learningRate),
   };
 }
 
@@ -80,6 +84,8 @@ export function formatPlanSummary(summary: PlanSummary): string {
     `Metrics: ${summary.metrics.join(', ') || '(none)'}`,
     `Preprocessing: ${summary.preprocessing.join('; ') || '(none)'}`,
     `Plug-ins: ${summary.plugins.join('; ') || '(none)'}`,
+    'Training arguments allowed:',
+    ...summary.limits.map((line) => `  ${line}`),
     'Initial weights: sent by the researcher with each round (not covered by approval)',
   ].join('\n');
 }
