@@ -240,7 +240,7 @@ function summarise(perSeed, seconds) {
     return { centre: `Centre ${c}`, size: centre.size, censorRate: centre.censorRate, followUp: centre.followUp, federated: pick('federated'), pooled: pick('pooled'), truth: pick('truth'), delta };
   });
   const cTable = [
-    '| centre | rows (train + test) | censoring rate, follow-up | C-index federated (node-reported) | C-index pooled | federated − pooled (median of the seeds' differences) | C-index of the true β |',
+    '| centre | rows (train + test) | censoring rate, follow-up | C-index federated (node-reported) | C-index pooled | federated − pooled (median of the per-seed differences) | C-index of the true β |',
     '|---|---|---|---|---|---|---|',
     ...perCentre.map((p) => `| ${p.centre} | ${p.size} | ${p.censorRate}, ${p.followUp} | ${p.federated.toFixed(4)} | ${p.pooled.toFixed(4)} | ${p.delta >= 0 ? '+' : ''}${p.delta.toFixed(4)} | ${p.truth.toFixed(4)} |`),
   ].join('\n');
