@@ -37,6 +37,8 @@ const { Experiment, createTransportFederation, waitForNodes } = load('researcher
 const { createStrategyRegistry } = load('strategy');
 const { ResearcherServer } = load('transport');
 const { buildPlan, concordanceIndex, resolveLoss } = load('training');
+// Seeded (mulberry32), so that a seed names one data set.
+const { createRandom } = load('datasets');
 const CLI_BIN = path.join(root, 'packages', 'cli', 'dist', 'bin.js');
 
 tf.enableProdMode();
@@ -62,18 +64,6 @@ const LOCAL_STEPS = 10;
 const LEARNING_RATE = 0.3;
 const POOLED_STEPS = 1000;
 const TEST_FRACTION = 0.25;
-
-/** mulberry32: a small seeded generator, so that a seed names one data set. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One centre's rows: [x1..x5, time, event, split]. */
 function generateCentre(centre, random) {
@@ -149,7 +139,7 @@ async function main() {
   const server = new ResearcherServer({ enrolmentTokens: [token], logger: { debug() {}, info() {}, warn() {}, error: console.error } });
   const port = await server.start();
   const started = performance.now();
-  const data = new Map(SEEDS.map((seed) => [seed, CENTRES.map((centre, c) => generateCentre(centre, rng(seed * 1000 + c)))]));
+  const data = new Map(SEEDS.map((seed) => [seed, CENTRES.map((centre, c) => generateCentre(centre, createRandom(seed * 1000 + c)))]));
   const nodes = CENTRES.map((_, c) => ({ id: `centre-${c}`, name: `Centre ${c}`, dir: path.join(work, `centre-${c}`) }));
   const running = [];
   try {
