@@ -13,7 +13,7 @@
 // (`dataset_size`, the default, FLamby's and Fed-BioMed's rule) and by samples processed in the round
 // (`processed`, the rule before it). Writes docs/benchmarks/researcher.md.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -184,7 +184,11 @@ The model is initialised like PyTorch's nn.Linear (U(±1/√13), seeded), as FLa
 Glorot initialisation FedAvg at lr 0.001 needs more than 15 rounds to leave the initial point. The
 median time is over the dataset-size runs.
 `;
-  writeFileSync(path.join(root, 'docs', 'benchmarks', 'researcher.md'), md);
+  // The report's later sections (survival-cox.mjs's) belong to other scripts: kept as they are.
+  const file = path.join(root, 'docs', 'benchmarks', 'researcher.md');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const others = previous.indexOf('\n## ');
+  writeFileSync(file, others >= 0 ? `${md}${previous.slice(others)}` : md);
 }
 
 main().catch((error) => {

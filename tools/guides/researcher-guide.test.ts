@@ -16,7 +16,7 @@ describe(GUIDE, () => {
   });
   afterAll(() => guide.dispose());
 
-  it('trains on the bundled heart-disease centers after the operators approve, then on a CSV of your own, and predicts outside', async () => {
+  it('trains on the bundled heart-disease centers after the operators approve, then on a CSV of your own, predicts outside, and fits a Cox model', async () => {
     const nodes = await guide.run('rg-nodes');
     expect(nodes.stdout.match(/registered/gi)?.length ?? 0).toBeGreaterThanOrEqual(3);
     const heartNodes = ['rg-node-0', 'rg-node-1', 'rg-node-2'].map((id) => guide.start(id));
@@ -60,7 +60,29 @@ describe(GUIDE, () => {
     guide.write('rg-predict-script', 'predict.mjs');
     const predicted = await guide.run('rg-predict');
     expect(Number(/raw rows: ([\d.]+)/.exec(predicted.stdout)?.[1])).toBeGreaterThanOrEqual(0.9);
-    guide.finish();
     await Promise.all(sites.map((site) => site.stop()));
-  }, 400_000);
+
+    expect((await guide.run('rg-surv-files')).stdout).toContain('age,stage,marker,time,event,split');
+    const registered = await guide.run('rg-surv-add');
+    expect(registered.stdout.match(/registered dataset/g)).toHaveLength(2);
+    const clinics = [guide.start('rg-surv-node-a'), guide.start('rg-surv-node-b')];
+    guide.write('rg-surv-model-script', 'cox-model.mjs');
+    expect((await guide.run('rg-surv-model-save')).stdout).toContain('saved a linear Cox model');
+    guide.write('rg-surv-experiment', 'survival.json');
+    const survival = guide.start('rg-surv-run');
+    await survival.waitFor(/waiting for approval on Clinic a/, 90_000);
+    await survival.waitFor(/waiting for approval on Clinic b/, 30_000);
+    expect(survival.output()).not.toMatch(/round 1\//);
+    const approvedClinics = await guide.run('rg-surv-approve');
+    expect(approvedClinics.stdout.match(/\) is approved/g)).toHaveLength(2);
+    expect(await survival.exited).toBe(0);
+    const survivalResults = (await guide.run('rg-surv-results')).stdout;
+    const cIndices = [...survivalResults.matchAll(/clinic-[ab] C-index: ([\d.]+)/g)].map((match) => Number(match[1]));
+    expect(cIndices).toHaveLength(2);
+    for (const c of cIndices) expect(c).toBeGreaterThan(0.65); // the true model's C-index is about 0.7
+    const coefficients = /coefficients: (\S+) (\S+) (\S+)/.exec(survivalResults)!.slice(1).map(Number);
+    expect(coefficients.map(Math.sign)).toEqual([1, -1, 1]); // the generating model's signs: 0.7, -0.5, 0.4
+    guide.finish();
+    await Promise.all(clinics.map((clinic) => clinic.stop()));
+  }, 600_000);
 });

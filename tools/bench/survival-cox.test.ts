@@ -1,0 +1,40 @@
+// Runs the survival benchmark's quick variant (tools/bench/survival-cox.mjs --quick: 3 centres × 120
+// rows, one seed) as a process, as a reader would: real node processes of the built CLI (`npx tsc -b
+// tsconfig.build.json` first) approving through `plan approve`, the SDK over gRPC on loopback, a
+// linear Cox model trained with FedAvg and the same model fitted on the pooled rows.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CLI_BIN, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+
+interface SurvivalResult {
+  readonly beta: number[];
+  readonly federated: number[];
+  readonly pooled: number[];
+  readonly perCentre: { centre: string; federated: number; pooled: number }[];
+}
+
+describe('tools/bench/survival-cox.mjs --quick', () => {
+  let dir: string;
+  beforeAll(() => {
+    if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: build first with npx tsc -b tsconfig.build.json`);
+    dir = mkdtempSync(join(tmpdir(), 'survival-cox-test-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('recovers the true coefficients\' signs, close to the pooled fit, with per-centre C-indices within 0.02 of the pooled model', async () => {
+    const out = join(dir, 'result.json');
+    await promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'bench', 'survival-cox.mjs'), '--quick', '--json', out], { cwd: WORKSPACE_ROOT });
+    const result = JSON.parse(readFileSync(out, 'utf8')) as SurvivalResult;
+
+    expect(result.federated.map(Math.sign)).toEqual(result.beta.map(Math.sign));
+    result.federated.forEach((b, j) => expect(Math.abs(b - result.pooled[j]!)).toBeLessThan(0.1));
+    expect(result.perCentre).toHaveLength(3);
+    for (const centre of result.perCentre) {
+      expect(centre.federated).toBeGreaterThan(0.6); // reported by the node, on its own test split
+      expect(Math.abs(centre.federated - centre.pooled)).toBeLessThanOrEqual(0.02);
+    }
+  }, 120_000);
+});
