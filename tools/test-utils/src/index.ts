@@ -36,3 +36,10 @@ export function makeTempDir(prefix = 'fedbiomed-test-'): TempDir {
   };
 }
 export { freePort } from './ports';
+export {
+  BrowserMissingError,
+  chromiumPath,
+  launchChromium,
+  seriousAccessibilityViolations,
+  type AccessibilityViolation,
+} from './browser';
