@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEART_DISEASE_CENTERS } from '@fedbiomed/datasets';
+import { openNode, startNode } from '@fedbiomed/node';
 import { bundledDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 import { DEMO_DATA_DIR } from './demo-command';
 import { prepareNodeFolder, spawnNode, type LocalNodeProcess, type LocalNodeSpec } from './local-nodes';
@@ -32,6 +33,26 @@ export function heartDiseaseNodes(root: string, count: number): LocalNodeSpec[] 
 export async function startNodes(specs: readonly LocalNodeSpec[], researcher: { address: string; token: string }, logDir: string): Promise<LocalNodeProcess[]> {
   await Promise.all(specs.map((spec) => prepareNodeFolder(spec, researcher)));
   return specs.map((spec) => spawnNode(BIN, spec.dir, spec.nodeId, logDir));
+}
+
+/**
+ * Prepares each node folder (registry, dataset) and runs it as an in-process `@fedbiomed/node`
+ * runtime dialling the researcher, silent; resolves to a function that stops and closes them all.
+ */
+export async function startInProcessNodes(specs: readonly LocalNodeSpec[], researcher: { address: string; token: string }): Promise<() => Promise<void>> {
+  const stops: (() => Promise<void>)[] = [];
+  for (const spec of specs) {
+    await prepareNodeFolder(spec, researcher);
+    const node = openNode(spec.dir, { env: { FEDBIOMED_NODE_LOG_LEVEL: 'silent' } });
+    const running = await startNode(node);
+    stops.push(async () => {
+      await running.stop();
+      node.close();
+    });
+  }
+  return async () => {
+    for (const stop of stops) await stop();
+  };
 }
 
 /** A CLI process: its output so far and its exit. */

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { HEART_DISEASE_CENTERS, openHeartDisease } from '@fedbiomed/datasets';
-import { openNode, startNode } from '@fedbiomed/node';
 import { createTransportFederation, Experiment } from '@fedbiomed/researcher';
 import { FedAvg } from '@fedbiomed/strategy';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
@@ -9,7 +8,8 @@ import { rocAuc } from '@fedbiomed/training';
 import { ResearcherServer } from '@fedbiomed/transport';
 import { DEMO_DATA_DIR } from './demo-command';
 import { buildHeartDiseasePlan } from './heart-disease-plan';
-import { approvePlanAsOperator, prepareNodeFolder } from './local-nodes';
+import { startInProcessNodes } from './cli-test-support.test.helper';
+import { approvePlanAsOperator } from './local-nodes';
 
 tf.env().set('IS_TEST', true);
 
@@ -19,31 +19,23 @@ describe('roc_auc_pooled through a real federation of the 4 Fed-Heart-Disease ho
   const token = 'pooled-auc-test';
   let folders: TempDir;
   let server: ResearcherServer;
-  const stops: (() => Promise<void>)[] = [];
+  let stopNodes: () => Promise<void>;
 
   beforeAll(async () => {
     folders = makeTempDir('fedbiomed-pooled-auc-');
     server = new ResearcherServer({ enrolmentTokens: [token] });
     const port = await server.start();
-    for (const [index, center] of HEART_DISEASE_CENTERS.entries()) {
-      const spec = {
-        dir: join(folders.path, center),
-        nodeId: `center-${index}`,
-        nodeName: center,
-        dataset: { dataType: 'heart-disease', path: DEMO_DATA_DIR, options: { center: index }, tags: ['fed-heart-disease'] },
-      };
-      await prepareNodeFolder(spec, { address: `127.0.0.1:${port}`, token });
-      const node = openNode(spec.dir, { env: { FEDBIOMED_NODE_LOG_LEVEL: 'silent' } });
-      const running = await startNode(node);
-      stops.push(async () => {
-        await running.stop();
-        node.close();
-      });
-    }
+    const specs = HEART_DISEASE_CENTERS.map((center, index) => ({
+      dir: join(folders.path, center),
+      nodeId: `center-${index}`,
+      nodeName: center,
+      dataset: { dataType: 'heart-disease', path: DEMO_DATA_DIR, options: { center: index }, tags: ['fed-heart-disease'] },
+    }));
+    stopNodes = await startInProcessNodes(specs, { address: `127.0.0.1:${port}`, token });
   }, 60_000);
 
   afterAll(async () => {
-    for (const stop of stops) await stop();
+    await stopNodes();
     await server.stop();
     folders.dispose();
   });

@@ -2,13 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { createRandom } from '@fedbiomed/datasets';
-import { openNode, startNode } from '@fedbiomed/node';
 import { createTransportFederation, Experiment } from '@fedbiomed/researcher';
 import { FedAvg } from '@fedbiomed/strategy';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { buildPlan, concordanceIndex } from '@fedbiomed/training';
 import { ResearcherServer } from '@fedbiomed/transport';
-import { approvePlanAsOperator, prepareNodeFolder } from './local-nodes';
+import { startInProcessNodes } from './cli-test-support.test.helper';
+import { approvePlanAsOperator } from './local-nodes';
 
 tf.env().set('IS_TEST', true);
 
@@ -47,36 +47,26 @@ describe('concordance_index_pooled through a real federation of 3 survival centr
   const token = 'pooled-cindex-test';
   let folders: TempDir;
   let server: ResearcherServer;
-  const stops: (() => Promise<void>)[] = [];
+  let stopNodes: () => Promise<void>;
   const testRows: { x: number[]; time: number; event: number }[] = [];
 
   beforeAll(async () => {
     folders = makeTempDir('fedbiomed-pooled-cindex-');
     server = new ResearcherServer({ enrolmentTokens: [token] });
     const port = await server.start();
-    for (const [index, centre] of CENTRES.entries()) {
+    const specs = CENTRES.map((centre, index) => {
       const csv = centreCsv(100 + index, centre);
       testRows.push(...csv.test);
       const file = join(folders.path, `centre-${index}.csv`);
       writeFileSync(file, csv.text);
-      const spec = {
-        dir: join(folders.path, `node-${index}`),
-        nodeId: `centre-${index}`,
-        nodeName: `Centre ${index}`,
-        dataset: { dataType: 'csv', path: file, options: { survival: { time: 'time', event: 'event' }, split: { column: 'split' } }, tags: ['survival'] },
-      };
-      await prepareNodeFolder(spec, { address: `127.0.0.1:${port}`, token });
-      const node = openNode(spec.dir, { env: { FEDBIOMED_NODE_LOG_LEVEL: 'silent' } });
-      const running = await startNode(node);
-      stops.push(async () => {
-        await running.stop();
-        node.close();
-      });
-    }
+      const options = { survival: { time: 'time', event: 'event' }, split: { column: 'split' } };
+      return { dir: join(folders.path, `node-${index}`), nodeId: `centre-${index}`, nodeName: `Centre ${index}`, dataset: { dataType: 'csv', path: file, options, tags: ['survival'] } };
+    });
+    stopNodes = await startInProcessNodes(specs, { address: `127.0.0.1:${port}`, token });
   }, 60_000);
 
   afterAll(async () => {
-    for (const stop of stops) await stop();
+    await stopNodes();
     await server.stop();
     folders.dispose();
   });
