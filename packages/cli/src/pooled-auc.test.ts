@@ -3,12 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import { HEART_DISEASE_CENTERS, openHeartDisease } from '@fedbiomed/datasets';
 import { createTransportFederation, Experiment } from '@fedbiomed/researcher';
 import { FedAvg } from '@fedbiomed/strategy';
-import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { rocAuc } from '@fedbiomed/training';
-import { ResearcherServer } from '@fedbiomed/transport';
 import { DEMO_DATA_DIR } from './demo-command';
 import { buildHeartDiseasePlan } from './heart-disease-plan';
-import { startInProcessNodes } from './cli-test-support.test.helper';
+import { startInProcessFederation, type InProcessFederation } from './cli-test-support.test.helper';
 import { approvePlanAsOperator } from './local-nodes';
 
 tf.env().set('IS_TEST', true);
@@ -16,33 +14,24 @@ tf.env().set('IS_TEST', true);
 // Real parts: the 4 Fed-Heart-Disease hospitals as @fedbiomed/node runtimes (own folder, SQLite
 // registry, plan approval) in this process, a ResearcherServer over gRPC on loopback, FLamby's split.
 describe('roc_auc_pooled through a real federation of the 4 Fed-Heart-Disease hospitals', () => {
-  const token = 'pooled-auc-test';
-  let folders: TempDir;
-  let server: ResearcherServer;
-  let stopNodes: () => Promise<void>;
+  let federation: InProcessFederation;
 
   beforeAll(async () => {
-    folders = makeTempDir('fedbiomed-pooled-auc-');
-    server = new ResearcherServer({ enrolmentTokens: [token] });
-    const port = await server.start();
-    const specs = HEART_DISEASE_CENTERS.map((center, index) => ({
-      dir: join(folders.path, center),
-      nodeId: `center-${index}`,
-      nodeName: center,
-      dataset: { dataType: 'heart-disease', path: DEMO_DATA_DIR, options: { center: index }, tags: ['fed-heart-disease'] },
-    }));
-    stopNodes = await startInProcessNodes(specs, { address: `127.0.0.1:${port}`, token });
+    federation = await startInProcessFederation('fedbiomed-pooled-auc-', (folder) =>
+      HEART_DISEASE_CENTERS.map((center, index) => ({
+        dir: join(folder, center),
+        nodeId: `center-${index}`,
+        nodeName: center,
+        dataset: { dataType: 'heart-disease', path: DEMO_DATA_DIR, options: { center: index }, tags: ['fed-heart-disease'] },
+      })),
+    );
   }, 60_000);
 
-  afterAll(async () => {
-    await stopNodes();
-    await server.stop();
-    folders.dispose();
-  });
+  afterAll(() => federation.stop());
 
   it("equals the AUC of all hospitals' test scores at once within its error bound, beside the sample-weighted mean", async () => {
     const plan = buildHeartDiseasePlan({ learningRate: 0.01, seed: 42, metrics: ['roc_auc'] });
-    for (const center of HEART_DISEASE_CENTERS) approvePlanAsOperator(join(folders.path, center), plan.plan, 'test');
+    for (const center of HEART_DISEASE_CENTERS) approvePlanAsOperator(join(federation.folders.path, center), plan.plan, 'test');
     const experiment = new Experiment({
       tags: ['fed-heart-disease'],
       plan,
@@ -51,7 +40,7 @@ describe('roc_auc_pooled through a real federation of the 4 Fed-Heart-Disease ho
       trainingArgs: { numUpdates: 20, batchSize: 4 },
       metrics: ['roc_auc'],
       minNodes: 4,
-      server: createTransportFederation(server),
+      server: createTransportFederation(federation.server),
       seed: 42,
     });
     await experiment.run();

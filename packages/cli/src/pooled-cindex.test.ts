@@ -4,10 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createRandom } from '@fedbiomed/datasets';
 import { createTransportFederation, Experiment } from '@fedbiomed/researcher';
 import { FedAvg } from '@fedbiomed/strategy';
-import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { buildPlan, concordanceIndex } from '@fedbiomed/training';
-import { ResearcherServer } from '@fedbiomed/transport';
-import { startInProcessNodes } from './cli-test-support.test.helper';
+import { startInProcessFederation, type InProcessFederation } from './cli-test-support.test.helper';
 import { approvePlanAsOperator } from './local-nodes';
 
 tf.env().set('IS_TEST', true);
@@ -44,38 +42,29 @@ function centreCsv(seed: number, centre: (typeof CENTRES)[number]): { text: stri
 // dataset with a survival target and its own split, plan approval) in this process, a
 // ResearcherServer over gRPC on loopback, a linear Cox model trained with FedAvg.
 describe('concordance_index_pooled through a real federation of 3 survival centres', () => {
-  const token = 'pooled-cindex-test';
-  let folders: TempDir;
-  let server: ResearcherServer;
-  let stopNodes: () => Promise<void>;
+  let federation: InProcessFederation;
   const testRows: { x: number[]; time: number; event: number }[] = [];
 
   beforeAll(async () => {
-    folders = makeTempDir('fedbiomed-pooled-cindex-');
-    server = new ResearcherServer({ enrolmentTokens: [token] });
-    const port = await server.start();
-    const specs = CENTRES.map((centre, index) => {
-      const csv = centreCsv(100 + index, centre);
-      testRows.push(...csv.test);
-      const file = join(folders.path, `centre-${index}.csv`);
-      writeFileSync(file, csv.text);
-      const options = { survival: { time: 'time', event: 'event' }, split: { column: 'split' } };
-      return { dir: join(folders.path, `node-${index}`), nodeId: `centre-${index}`, nodeName: `Centre ${index}`, dataset: { dataType: 'csv', path: file, options, tags: ['survival'] } };
-    });
-    stopNodes = await startInProcessNodes(specs, { address: `127.0.0.1:${port}`, token });
+    federation = await startInProcessFederation('fedbiomed-pooled-cindex-', (folder) =>
+      CENTRES.map((centre, index) => {
+        const csv = centreCsv(100 + index, centre);
+        testRows.push(...csv.test);
+        const file = join(folder, `centre-${index}.csv`);
+        writeFileSync(file, csv.text);
+        const options = { survival: { time: 'time', event: 'event' }, split: { column: 'split' } };
+        return { dir: join(folder, `node-${index}`), nodeId: `centre-${index}`, nodeName: `Centre ${index}`, dataset: { dataType: 'csv', path: file, options, tags: ['survival'] } };
+      }),
+    );
   }, 60_000);
 
-  afterAll(async () => {
-    await stopNodes();
-    await server.stop();
-    folders.dispose();
-  });
+  afterAll(() => federation.stop());
 
   it("equals the C-index of all centres' test rows at once within its error bound, beside the sample-weighted mean", async () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 1, useBias: false, kernelInitializer: 'zeros', name: 'risk' })] });
     const plan = buildPlan(model, { name: 'cox', loss: 'cox_ph', optimizer: { name: 'adam', learningRate: 0.05 }, metrics: ['concordance_index'] });
     model.dispose();
-    for (const index of CENTRES.keys()) approvePlanAsOperator(join(folders.path, `node-${index}`), plan.plan, 'test');
+    for (const index of CENTRES.keys()) approvePlanAsOperator(join(federation.folders.path, `node-${index}`), plan.plan, 'test');
     const experiment = new Experiment({
       tags: ['survival'],
       plan,
@@ -84,7 +73,7 @@ describe('concordance_index_pooled through a real federation of 3 survival centr
       trainingArgs: { epochs: 5, batchSize: 32 },
       metrics: ['concordance_index'],
       minNodes: 3,
-      server: createTransportFederation(server),
+      server: createTransportFederation(federation.server),
       seed: 7,
     });
     let evaluation: Awaited<ReturnType<Experiment['evaluate']>>;
