@@ -18,7 +18,12 @@ module.exports = (packageDir) => ({
         sourceMaps: 'inline',
       },
     ],
+    // nifti-reader-js is ESM-only: production code loads it with a native `import()`, but jest runs
+    // CommonJS, so it is mapped to its file (below) and compiled to CommonJS like our sources, for
+    // every package whose tests open medical folders in-process.
+    '/nifti-reader-js/.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!nifti-reader-js/)'],
   // Honoured when one package's suite runs alone (`nx run <pkg>:test`); the root config repeats it
   // because jest ignores testTimeout inside `projects` entries.
   testTimeout: 60_000,
@@ -26,5 +31,6 @@ module.exports = (packageDir) => ({
     '^@fedbiomed/test-utils$': path.join(__dirname, 'tools/test-utils/src/index.ts'),
     '^@fedbiomed/([^/]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
     '^@fedbiomed/([^/]+)/(.+)$': path.join(__dirname, 'packages/$1/src/$2'),
+    '^nifti-reader-js$': path.join(__dirname, 'node_modules', 'nifti-reader-js', 'dist', 'nifti.js'),
   },
 });

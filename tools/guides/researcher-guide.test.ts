@@ -80,6 +80,10 @@ describe(GUIDE, () => {
     const cIndices = [...survivalResults.matchAll(/clinic-[ab] C-index: ([\d.]+)/g)].map((match) => Number(match[1]));
     expect(cIndices).toHaveLength(2);
     for (const c of cIndices) expect(c).toBeGreaterThan(0.65); // the true model's C-index is about 0.7
+    const [, mean, pooled, bound] = /all clinics: C-index ([\d.]+) \(sample-weighted mean\), ([\d.]+) ± ([\d.]+) \(pooled from binned counts\)/.exec(survivalResults) ?? [];
+    expect(Number(pooled)).toBeGreaterThan(0.65);
+    expect(Number(bound)).toBeLessThan(0.01);
+    expect(Number(mean)).toBeGreaterThan(0.65);
     const coefficients = /coefficients: (\S+) (\S+) (\S+)/.exec(survivalResults)!.slice(1).map(Number);
     expect(coefficients.map(Math.sign)).toEqual([1, -1, 1]); // the generating model's signs: 0.7, -0.5, 0.4
     guide.finish();

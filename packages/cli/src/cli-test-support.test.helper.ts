@@ -4,7 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEART_DISEASE_CENTERS } from '@fedbiomed/datasets';
-import { bundledDataset, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+import { openNode, startNode } from '@fedbiomed/node';
+import { bundledDataset, makeTempDir, WORKSPACE_ROOT, type TempDir } from '@fedbiomed/test-utils';
+import { ResearcherServer } from '@fedbiomed/transport';
 import { DEMO_DATA_DIR } from './demo-command';
 import { prepareNodeFolder, spawnNode, type LocalNodeProcess, type LocalNodeSpec } from './local-nodes';
 
@@ -32,6 +34,44 @@ export function heartDiseaseNodes(root: string, count: number): LocalNodeSpec[] 
 export async function startNodes(specs: readonly LocalNodeSpec[], researcher: { address: string; token: string }, logDir: string): Promise<LocalNodeProcess[]> {
   await Promise.all(specs.map((spec) => prepareNodeFolder(spec, researcher)));
   return specs.map((spec) => spawnNode(BIN, spec.dir, spec.nodeId, logDir));
+}
+
+/** A researcher server on loopback and in-process nodes dialling it, with their folders. */
+export interface InProcessFederation {
+  readonly server: ResearcherServer;
+  readonly folders: TempDir;
+  /** Stops and closes the nodes, then the server, and removes the folders. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a ResearcherServer on loopback, prepares each node folder (registry, dataset) that `specs`
+ * lays out under a fresh temp folder, and runs each as a silent in-process `@fedbiomed/node` runtime.
+ */
+export async function startInProcessFederation(prefix: string, specs: (folder: string) => readonly LocalNodeSpec[]): Promise<InProcessFederation> {
+  const token = `${prefix}token`;
+  const folders = makeTempDir(prefix);
+  const server = new ResearcherServer({ enrolmentTokens: [token] });
+  const address = `127.0.0.1:${await server.start()}`;
+  const stops: (() => Promise<void>)[] = [];
+  for (const spec of specs(folders.path)) {
+    await prepareNodeFolder(spec, { address, token });
+    const node = openNode(spec.dir, { env: { FEDBIOMED_NODE_LOG_LEVEL: 'silent' } });
+    const running = await startNode(node);
+    stops.push(async () => {
+      await running.stop();
+      node.close();
+    });
+  }
+  return {
+    server,
+    folders,
+    async stop() {
+      for (const stop of stops) await stop();
+      await server.stop();
+      folders.dispose();
+    },
+  };
 }
 
 /** A CLI process: its output so far and its exit. */

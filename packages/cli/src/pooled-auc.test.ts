@@ -1,56 +1,37 @@
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { HEART_DISEASE_CENTERS, openHeartDisease } from '@fedbiomed/datasets';
-import { openNode, startNode } from '@fedbiomed/node';
 import { createTransportFederation, Experiment } from '@fedbiomed/researcher';
 import { FedAvg } from '@fedbiomed/strategy';
-import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { rocAuc } from '@fedbiomed/training';
-import { ResearcherServer } from '@fedbiomed/transport';
 import { DEMO_DATA_DIR } from './demo-command';
 import { buildHeartDiseasePlan } from './heart-disease-plan';
-import { approvePlanAsOperator, prepareNodeFolder } from './local-nodes';
+import { startInProcessFederation, type InProcessFederation } from './cli-test-support.test.helper';
+import { approvePlanAsOperator } from './local-nodes';
 
 tf.env().set('IS_TEST', true);
 
 // Real parts: the 4 Fed-Heart-Disease hospitals as @fedbiomed/node runtimes (own folder, SQLite
 // registry, plan approval) in this process, a ResearcherServer over gRPC on loopback, FLamby's split.
 describe('roc_auc_pooled through a real federation of the 4 Fed-Heart-Disease hospitals', () => {
-  const token = 'pooled-auc-test';
-  let folders: TempDir;
-  let server: ResearcherServer;
-  const stops: (() => Promise<void>)[] = [];
+  let federation: InProcessFederation;
 
   beforeAll(async () => {
-    folders = makeTempDir('fedbiomed-pooled-auc-');
-    server = new ResearcherServer({ enrolmentTokens: [token] });
-    const port = await server.start();
-    for (const [index, center] of HEART_DISEASE_CENTERS.entries()) {
-      const spec = {
-        dir: join(folders.path, center),
+    federation = await startInProcessFederation('fedbiomed-pooled-auc-', (folder) =>
+      HEART_DISEASE_CENTERS.map((center, index) => ({
+        dir: join(folder, center),
         nodeId: `center-${index}`,
         nodeName: center,
         dataset: { dataType: 'heart-disease', path: DEMO_DATA_DIR, options: { center: index }, tags: ['fed-heart-disease'] },
-      };
-      await prepareNodeFolder(spec, { address: `127.0.0.1:${port}`, token });
-      const node = openNode(spec.dir, { env: { FEDBIOMED_NODE_LOG_LEVEL: 'silent' } });
-      const running = await startNode(node);
-      stops.push(async () => {
-        await running.stop();
-        node.close();
-      });
-    }
+      })),
+    );
   }, 60_000);
 
-  afterAll(async () => {
-    for (const stop of stops) await stop();
-    await server.stop();
-    folders.dispose();
-  });
+  afterAll(() => federation.stop());
 
   it("equals the AUC of all hospitals' test scores at once within its error bound, beside the sample-weighted mean", async () => {
     const plan = buildHeartDiseasePlan({ learningRate: 0.01, seed: 42, metrics: ['roc_auc'] });
-    for (const center of HEART_DISEASE_CENTERS) approvePlanAsOperator(join(folders.path, center), plan.plan, 'test');
+    for (const center of HEART_DISEASE_CENTERS) approvePlanAsOperator(join(federation.folders.path, center), plan.plan, 'test');
     const experiment = new Experiment({
       tags: ['fed-heart-disease'],
       plan,
@@ -59,7 +40,7 @@ describe('roc_auc_pooled through a real federation of the 4 Fed-Heart-Disease ho
       trainingArgs: { numUpdates: 20, batchSize: 4 },
       metrics: ['roc_auc'],
       minNodes: 4,
-      server: createTransportFederation(server),
+      server: createTransportFederation(federation.server),
       seed: 42,
     });
     await experiment.run();

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createSeededRng } from '@fedbiomed/strategy';
-import { buildPlan, concordanceIndex, planToModel, type BuiltPlan } from '@fedbiomed/training';
+import { buildPlan, concordanceHistogram, concordanceIndex, evenEdges, planToModel, type BuiltPlan, type ConcordanceBinning } from '@fedbiomed/training';
 import { asFloat32Array, float32Tensor, packTensors, type ResearcherServer } from '@fedbiomed/transport';
 import type { Node } from './node';
 import { logisticPlan, loopbackNode, remoteError, trainRequest, WDBC_CSV_OPTIONS, writeWdbcSlices, type LoopbackNode } from './testing/fixtures';
@@ -76,11 +76,12 @@ describe('targets and fixed splits on a running node', () => {
     node.plans.approve(built.plan.sha256, { by: 'alice' });
   };
 
-  const evaluate = (built: BuiltPlan, datasetId: string, weights: readonly Float32Array[], testRatio: number, experimentId: string) => {
+  const evaluate = (built: BuiltPlan, datasetId: string, weights: readonly Float32Array[], testRatio: number, experimentId: string, concordanceBinning?: ConcordanceBinning) => {
     const payload = packTensors(built.initialWeights.map((w, i) => float32Tensor(w.name, w.shape, weights[i] ?? w.values)));
+    const binning = concordanceBinning ? { concordanceBinning: { timeEdges: [...concordanceBinning.timeEdges], riskEdges: [...concordanceBinning.riskEdges] } } : {};
     return server.request(
       'hospital-s',
-      { experimentId, evaluate: { datasetId, plan: built.plan, weights: payload.set, metrics: [...built.spec.metrics], testRatio, randomSeed: 7 } },
+      { experimentId, evaluate: { datasetId, plan: built.plan, weights: payload.set, metrics: [...built.spec.metrics], testRatio, randomSeed: 7, ...binning } },
       { tensors: [payload], timeoutMs: 60_000 },
     );
   };
@@ -117,6 +118,22 @@ describe('targets and fixed splits on a running node', () => {
     expect(evaluated.values['concordance_index']).toBeGreaterThan(0.65);
     // No split was cut for either experiment: the dataset's own is used as is.
     expect([...node.repository.listStateKeys('surv-1'), ...node.repository.listStateKeys('surv-2')].map((k) => k.key)).not.toContainEqual(expect.stringMatching(/^split:/));
+  });
+
+  it('answers a concordance binning with counts per survival cell and its exact pair counts, and refuses an unusable one', async () => {
+    const weights = [Float32Array.from(BETA)];
+    const binning = { timeEdges: evenEdges(0.25, 4, 16), riskEdges: evenEdges(-3, 3, 25) };
+    const { reply } = await evaluate(cox, survivalId, weights, 0, 'surv-binned', binning);
+    const histogram = reply.evaluate!.concordanceHistogram!;
+    // What the node computes from its own test rows and the same model, and nothing else.
+    const risks = Float32Array.from(testRows, (r) => r.slice(0, 3).reduce((sum, v, k) => sum + v * BETA[k]!, 0));
+    const expected = concordanceHistogram(Float32Array.from(testRows, (r) => r[3]!), Float32Array.from(testRows, (r) => r[4]!), risks, binning);
+    expect(histogram.counts.map(Number).reduce((a, c) => a + c, 0)).toBe(50);
+    expect({ ...histogram, counts: histogram.counts.map(Number), comparablePairs: Number(histogram.comparablePairs), concordantPairs: Number(histogram.concordantPairs), tiedRiskPairs: Number(histogram.tiedRiskPairs) }).toEqual(expected);
+    const { reply: without } = await evaluate(cox, survivalId, weights, 0, 'surv-unbinned');
+    expect(without.evaluate!.concordanceHistogram).toBeNull();
+    const refused = await remoteError(evaluate(cox, survivalId, weights, 0, 'surv-bad-bins', { timeEdges: [2, 1], riskEdges: [] }));
+    expect(refused.message).toContain('concordance binning: time edges are not strictly increasing at edge 1 (2 then 1)');
   });
 
   it('refuses a survival loss on a classification dataset, and a class loss on a survival dataset, saying why', async () => {

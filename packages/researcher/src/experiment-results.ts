@@ -55,7 +55,7 @@ export interface RoundResult {
 /** A ranking metric computed over the union of the nodes' test samples from their binned scores. */
 export interface PooledMetric {
   readonly value: number;
-  /** |value − the metric over the concatenated scores| ≤ errorBound (pairs tied in a bin count ½). */
+  /** |value − the metric over the concatenated samples| ≤ errorBound (pairs sharing a bin count ½, or are left out). */
   readonly errorBound: number;
   /** Nodes whose histograms were pooled (a node predating score histograms sends none). */
   readonly nodeIds: readonly string[];
@@ -71,10 +71,15 @@ export interface EvaluationResult {
   readonly failures: readonly NodeFailure[];
   /**
    * Sample-weighted across nodes, per metric; plus, for `roc_auc`, `roc_auc_pooled`: the AUC over
-   * all nodes' test samples at once, from their binned scores (details in {@link pooled}).
+   * all nodes' test samples at once, from their binned scores, and for `concordance_index`,
+   * `concordance_index_pooled`: the C-index over all nodes' test samples at once, from their binned
+   * survival cells (details in {@link pooled}).
    */
   readonly metrics: MetricValues;
-  /** Ranking metrics pooled from per-node score histograms (`roc_auc_pooled`), with error bound and nodes. */
+  /**
+   * Ranking metrics pooled from per-node binned statistics (`roc_auc_pooled`,
+   * `concordance_index_pooled`), with error bound and nodes.
+   */
   readonly pooled: Readonly<Record<string, PooledMetric>>;
 }
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { TrainingArgs, TrainingPlan__Output } from '@fedbiomed/proto';
-import type { StandardizeStep } from '@fedbiomed/training';
+import { DEFAULT_CONCORDANCE_BINNING, POOLABLE_SURVIVAL_METRIC, type ConcordanceBinning, type StandardizeStep } from '@fedbiomed/training';
 import { createLayout, createStrategyRegistry, flattenTensors, type ParameterLayout, type Strategy } from '@fedbiomed/strategy';
 import { awaitApproval, type EnsureApprovedOptions } from './approval';
 import { FileBreakpointStore, type BreakpointStore } from './breakpoints/breakpoint-store';
@@ -343,20 +343,25 @@ export class Experiment {
   /**
    * Measures the current global model on the test split of every online node holding a matching
    * dataset (the split its rounds test on), and aggregates the metrics by sample count. `roc_auc`
-   * is also pooled from the nodes' binned scores into `roc_auc_pooled` (see {@link poolRankingMetrics}).
+   * is also pooled from the nodes' binned scores into `roc_auc_pooled`, and `concordance_index`
+   * from the nodes' survival cells under `concordanceBinning` (default
+   * `DEFAULT_CONCORDANCE_BINNING`) into `concordance_index_pooled` (see {@link poolRankingMetrics}).
    */
-  async evaluate(options: { signal?: AbortSignal } = {}): Promise<EvaluationResult> {
+  async evaluate(options: { signal?: AbortSignal; concordanceBinning?: ConcordanceBinning } = {}): Promise<EvaluationResult> {
     await this.#ensureStandardization(options.signal);
     const { matches, names, split } = await this.#onlineMatches();
+    const metricNames = this.#trainingArgs.args.metrics ?? [];
+    const binning = metricNames.includes(POOLABLE_SURVIVAL_METRIC) ? (options.concordanceBinning ?? DEFAULT_CONCORDANCE_BINNING) : undefined;
     const tasks = matches.map((match) => ({
       nodeId: match.nodeId,
       datasetId: match.dataset.id,
       plan: this.#plan,
       layout: this.#layout,
       weights: this.#weights,
-      metrics: this.#trainingArgs.args.metrics ?? [],
+      metrics: metricNames,
       ...split,
       ...this.#standardizationField(),
+      ...(binning ? { concordanceBinning: binning } : {}),
     }));
     const nodes: EvaluationResult['nodes'][number][] = [];
     const failures: NodeFailure[] = [];
@@ -368,11 +373,11 @@ export class Experiment {
       else {
         const metrics = { values: { ...(outcome.value.metrics?.values ?? {}) }, sampleCount: outcome.value.metrics?.sampleCount ?? 0 };
         nodes.push({ nodeId: outcome.nodeId, nodeName, datasetId: outcome.value.datasetId, metrics });
-        histograms.push({ nodeId: outcome.nodeId, nodeName, histograms: outcome.value.scoreHistograms ?? {} });
+        histograms.push({ nodeId: outcome.nodeId, nodeName, histograms: outcome.value.scoreHistograms ?? {}, concordance: outcome.value.concordanceHistogram });
       }
     }
     nodes.sort((a, b) => a.nodeId.localeCompare(b.nodeId));
-    const { pooled, refused } = poolRankingMetrics(histograms);
+    const { pooled, refused } = poolRankingMetrics(histograms, binning);
     const averaged = aggregateMetrics(nodes.map((node) => node.metrics));
     const pooledValues = Object.fromEntries(Object.entries(pooled).map(([name, metric]) => [name, metric.value]));
     const metrics = { values: { ...averaged.values, ...pooledValues }, sampleCount: averaged.sampleCount };

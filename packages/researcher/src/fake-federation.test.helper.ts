@@ -95,7 +95,7 @@ export class FakeFederation implements Federation {
   async *evaluate(tasks: readonly EvaluateTask[]) {
     for (const task of tasks) {
       const mean = task.weights.reduce((a, b) => a + b, 0) / task.weights.length;
-      yield { ok: true, nodeId: task.nodeId, value: { datasetId: task.datasetId, metrics: { values: { mean }, sampleCount: 10 }, scoreHistograms: {} } } as const;
+      yield { ok: true, nodeId: task.nodeId, value: { datasetId: task.datasetId, metrics: { values: { mean }, sampleCount: 10 }, scoreHistograms: {}, concordanceHistogram: null } } as const;
     }
   }
 

@@ -11,6 +11,7 @@ import type {
   TrainingPlan,
 } from '@fedbiomed/proto';
 import type { ParameterLayout } from '@fedbiomed/strategy';
+import type { ConcordanceBinning } from '@fedbiomed/training';
 
 /**
  * The network as the researcher sees it: the few operations an experiment needs, in domain terms
@@ -108,6 +109,8 @@ export interface EvaluateTask {
   readonly randomSeed: number;
   /** As in {@link TrainTask.standardization}. */
   readonly standardization?: Standardization;
+  /** Shared bins for the node's survival cells, to pool `concordance_index`; none asked when absent. */
+  readonly concordanceBinning?: ConcordanceBinning;
 }
 
 /** A node's training reply, with weights already flat in the round's layout. */

@@ -91,6 +91,7 @@ export function createTransportFederation(server: ResearcherServer): Federation 
             testRatio: task.testRatio,
             randomSeed: task.randomSeed,
             ...standardizationField(task.standardization),
+            ...(task.concordanceBinning ? { concordanceBinning: { timeEdges: [...task.concordanceBinning.timeEdges], riskEdges: [...task.concordanceBinning.riskEdges] } } : {}),
           },
         };
         const { reply } = await server.request(nodeId, request, { ...requestOptions(options), tensors: [weights] });

@@ -79,8 +79,20 @@ export type {
 export { accuracy, balancedAccuracy, f1, precision, recall, rocAuc, rocAucOvr } from './metrics/classification';
 export type { Average, Labels } from './metrics/classification';
 export { explainedVariance, meanAbsoluteError, meanSquaredError, r2 } from './metrics/regression';
-export { concordanceIndex } from './metrics/survival';
-export { computeMetrics, computeScoreHistograms, POOLABLE_RANKING_METRIC } from './metrics/compute-metrics';
+export { concordanceIndex, concordancePairs } from './metrics/survival';
+export type { ConcordancePairs } from './metrics/survival';
+export { computeConcordanceHistogram, computeMetrics, computeScoreHistograms, POOLABLE_RANKING_METRIC, POOLABLE_SURVIVAL_METRIC } from './metrics/compute-metrics';
+export {
+  concordanceBinningProblem,
+  concordanceHistogram,
+  concordanceHistogramProblem,
+  DEFAULT_CONCORDANCE_BINNING,
+  evenEdges,
+  logEdges,
+  MAX_CONCORDANCE_EDGES,
+  pooledConcordanceIndex,
+} from './metrics/concordance-histogram';
+export type { ConcordanceBinning, ConcordanceHistogram, PooledConcordance } from './metrics/concordance-histogram';
 export { pooledRocAuc, scoreHistogram, SCORE_HISTOGRAM_BINS } from './metrics/score-histogram';
 export type { PooledRocAuc, ScoreHistogram } from './metrics/score-histogram';
 export type { Predictions } from './metrics/compute-metrics';

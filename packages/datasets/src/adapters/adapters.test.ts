@@ -80,8 +80,9 @@ describe('medical folders', () => {
       expect(result.subjects).toEqual(subjects);
       expect(dataset.metadata).toMatchObject({ featureShape: [2, 3, 2, 2], numClasses: 2, classNames: ['AD', 'CN'], dataType: 'medical-folder' });
       expect(Array.from(classIds(dataset))).toEqual([0, 1, 0]);
-      // Channels last: voxel 5 of subject 2 is (T1 = 205, T2 = 3).
-      expect(Array.from(dataset.features(2).slice(10, 12))).toEqual([205, 3]);
+      // Channels last, voxels row-major over [x, y, z]: position 5 is voxel (0, 2, 1), stored at
+      // 0 + 2·2 + 1·6 = 10 in the file (x fastest), so subject 2 has (T1 = 210, T2 = 3) there.
+      expect(Array.from(dataset.features(2).slice(10, 12))).toEqual([210, 3]);
       expect(dataset.features(1)[11 * 2]).toBe(111);
       expect(result.covariateNames).toEqual(['age']);
       expect(Array.from(result.covariates[1] ?? [])).toEqual([65.5]);

@@ -8,6 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import type { DatasetAdapter } from '../adapter';
 import { ArrayDataset } from '../array-dataset';
 import { DatasetError, DatasetErrorCode } from '../errors';
+import type { DatasetTarget } from '../target';
 import { categoryKey, type ColumnRef, parseNumber, resolveColumn, sortCategories } from './csv-columns';
 import { DEFAULT_MISSING_TOKENS } from './missing-values';
 import { readCsvTable } from './csv-table';
@@ -27,7 +28,10 @@ export interface MedicalFolderOptions {
     /** Numeric columns returned as covariates beside the volumes. */
     readonly columns?: readonly ColumnRef[];
   };
-  /** The target: a demographics column, or a modality (voxel-wise target, e.g. a segmentation). */
+  /**
+   * The target: a demographics column, or a modality (voxel-wise target: a `mask` when every voxel is
+   * 0 or 1, e.g. a binary segmentation, else `values`).
+   */
   readonly label: { readonly column: ColumnRef; readonly task?: 'classification' | 'regression' } | { readonly modality: string };
 }
 
@@ -123,10 +127,13 @@ export async function loadMedicalFolder(dir: string, options: MedicalFolderOptio
   let numClasses = 0;
   let classNames: string[] | undefined;
   let labelShape: number[];
+  let target: DatasetTarget | undefined;
   if ('modality' in options.label) {
     labels = new Float32Array(rows.length * voxelCount);
     targets.forEach((t, s) => labels.set(t, s * voxelCount));
     labelShape = [...dims, 1];
+    // A mask only when every voxel is 0 or 1; any other voxel-wise target (label maps, intensities) is values.
+    target = { kind: labels.every((v) => v === 0 || v === 1) ? 'mask' : 'values', shape: labelShape };
   } else {
     const labelColumn = column(options.label.column);
     const name = table.columnNames?.[labelColumn] ?? labelColumn;
@@ -154,7 +161,7 @@ export async function loadMedicalFolder(dir: string, options: MedicalFolderOptio
         numClasses,
         ...(classNames === undefined ? {} : { classNames }),
         dtypes: { features: 'float32', labels: numClasses > 0 ? 'int32' : 'float32' },
-        ...('modality' in options.label && { target: { kind: 'mask' as const, shape: labelShape } }),
+        ...(target !== undefined && { target }),
       },
       features,
       labels,

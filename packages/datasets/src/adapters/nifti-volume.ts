@@ -7,7 +7,12 @@ import { readMaybeGzipped } from './binary-file';
 
 /** A decoded volume: spatial dims (up to 3, trailing 1s kept) and voxels scaled by slope/intercept. */
 export interface Volume {
+  /** `[nx, ny, nz]` (fewer for a 2-D or 1-D volume), as the header gives them. */
   readonly dims: readonly number[];
+  /**
+   * Row-major over `dims` (voxel (x, y, z) at `(x·ny + y)·nz + z`, as nibabel's array indexes it),
+   * so that a tensor of shape `dims` keeps neighbouring voxels neighbours; the file stores x fastest.
+   */
   readonly voxels: Float32Array;
 }
 
@@ -50,7 +55,13 @@ export async function readNiftiVolume(file: string): Promise<Volume> {
   // A slope of 0 means "no scaling" in the NIfTI-1 standard.
   const slope = header.scl_slope === 0 || !Number.isFinite(header.scl_slope) ? 1 : header.scl_slope;
   const inter = Number.isFinite(header.scl_inter) ? header.scl_inter : 0;
+  const [nx = 1, ny = 1, nz = 1] = dims;
   const voxels = new Float32Array(count);
-  for (let i = 0; i < count; i++) voxels[i] = (raw[i] ?? 0) * slope + inter;
+  for (let i = 0; i < count; i++) {
+    const x = i % nx;
+    const y = Math.floor(i / nx) % ny;
+    const z = Math.floor(i / (nx * ny));
+    voxels[(x * ny + y) * nz + z] = (raw[i] ?? 0) * slope + inter;
+  }
   return { dims, voxels };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { DatasetError } from '../errors';
+import { writeNifti } from '../nifti.test.helpers';
 import { createAdapterRegistry } from '../registry';
 import { targetOf } from '../target';
 import { loadCsv } from './csv-adapter';
@@ -114,5 +115,47 @@ describe('image masks as segmentation targets', () => {
     expect(missing.message).toContain(`no mask ${join(masks, 'd.png')} for this image`);
     await png(join(masks, 'd.png'), 5, 4, () => 0);
     expect((await failure(registry.open({ type: 'images', path: images, options: { masks: 'masks' } }))).code).toBe('IMAGE_SIZE_MISMATCH');
+  });
+});
+
+describe('medical-folder masks as segmentation targets', () => {
+  // 2-D slices 5 voxels along x by 3 along y: not square, so a scrambled layout cannot pass for a transpose.
+  const [NX, NY] = [5, 3];
+  const intensity = (s: number, x: number, y: number) => 100 * s + 10 * x + y;
+  const inMask = (s: number, x: number, y: number) => (x > s && y < 2 ? 1 : 0);
+  /** NIfTI stores x fastest. */
+  const volume = (value: (x: number, y: number) => number) => Array.from({ length: NX * NY }, (_, i) => value(i % NX, Math.floor(i / NX)));
+
+  function writeFolder(maskValue: (s: number, x: number, y: number) => number = inMask): void {
+    for (let s = 0; s < 3; s++) {
+      mkdirSync(join(temp.path, `sub-${s}`, 'seg'), { recursive: true });
+      writeNifti(join(temp.path, `sub-${s}`, 'flair.nii.gz'), [NX, NY], volume((x, y) => intensity(s, x, y)));
+      writeNifti(join(temp.path, `sub-${s}`, 'seg', 'lesions.nii'), [NX, NY], volume((x, y) => maskValue(s, x, y)), 2);
+    }
+    temp.write('participants.csv', 'id,age\nsub-0,61\nsub-1,70\nsub-2,55\n');
+  }
+  const spec = (label: string) => ({ type: 'medical-folder', path: temp.path, options: { modalities: ['flair'], demographics: { file: 'participants.csv' }, label: { modality: label } } });
+
+  it('pairs each subject\'s slice with its mask voxel for voxel, as [x, y, 1] tensors of kind mask', async () => {
+    writeFolder();
+    const dataset = await createAdapterRegistry().open(spec('seg'));
+    expect(dataset.size).toBe(3);
+    expect(dataset.metadata).toMatchObject({ featureShape: [NX, NY, 1], labelShape: [NX, NY, 1], numClasses: 0, dtypes: { labels: 'float32' }, target: { kind: 'mask', shape: [NX, NY, 1] } });
+    for (let s = 0; s < 3; s++) {
+      const [features, mask] = [dataset.features(s), dataset.label(s)];
+      for (let x = 0; x < NX; x++) {
+        for (let y = 0; y < NY; y++) {
+          expect([features[x * NY + y], mask[x * NY + y]]).toEqual([intensity(s, x, y), inMask(s, x, y)]);
+        }
+      }
+    }
+  });
+
+  it('reports a voxel-wise target with values other than 0 and 1 as values, not as a mask', async () => {
+    writeFolder((s, x) => (x === 0 ? 2 : inMask(s, x, 0)));
+    const labelMap = await createAdapterRegistry().open(spec('seg'));
+    expect(labelMap.metadata.target).toEqual({ kind: 'values', shape: [NX, NY, 1] });
+    const intensities = await createAdapterRegistry().open(spec('flair'));
+    expect(intensities.metadata.target).toEqual({ kind: 'values', shape: [NX, NY, 1] });
   });
 });

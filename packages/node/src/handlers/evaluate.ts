@@ -34,6 +34,7 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
       indices: split.test,
       signal: ctx.signal,
       scoreHistograms: true,
+      ...(body.concordanceBinning ? { concordanceBinning: body.concordanceBinning } : {}),
     });
     node.repository.appendAudit({
       actor: ctx.researcherId,
@@ -52,9 +53,10 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
       sampleCount: metrics.sampleCount,
       metrics: metrics.values,
     });
-    // Counts per score bin only (no sample's score or label), so the researcher can pool the AUC.
-    const { scoreHistograms, ...metricSet } = metrics;
-    return { body: { evaluate: { datasetId: record.id, metrics: metricSet, scoreHistograms } } };
+    // Counts per score bin or survival cell only (no sample's score, time or label), so the
+    // researcher can pool the AUC and the C-index.
+    const { scoreHistograms, concordanceHistogram, ...metricSet } = metrics;
+    return { body: { evaluate: { datasetId: record.id, metrics: metricSet, scoreHistograms, ...(concordanceHistogram ? { concordanceHistogram } : {}) } } };
   } finally {
     model.dispose();
   }

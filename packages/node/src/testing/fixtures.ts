@@ -84,8 +84,8 @@ export function writeWdbcSlices(dir: string, parts: number): string[] {
 /** CSV adapter options for a headerless WDBC slice. */
 export const WDBC_CSV_OPTIONS = { header: false, label: 30, task: 'classification' };
 
-/** Writes a minimal NIfTI-1 float32 volume (348-byte header, 4-byte extension flag, voxels). */
-function writeNiftiVolume(file: string, dims: readonly number[], voxels: readonly number[]): void {
+/** Writes a minimal gzipped NIfTI-1 float32 volume (348-byte header, 4-byte extension flag, voxels, x fastest). */
+export function writeNiftiVolume(file: string, dims: readonly number[], voxels: readonly number[]): void {
   const header = new DataView(new ArrayBuffer(352));
   header.setInt32(0, 348, true);
   header.setInt16(40, dims.length, true);

@@ -4,6 +4,8 @@ import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-load
 import type { ApprovalReply as _fedbiomed_v1_ApprovalReply, ApprovalReply__Output as _fedbiomed_v1_ApprovalReply__Output } from './fedbiomed/v1/ApprovalReply';
 import type { ApprovalRequest as _fedbiomed_v1_ApprovalRequest, ApprovalRequest__Output as _fedbiomed_v1_ApprovalRequest__Output } from './fedbiomed/v1/ApprovalRequest';
 import type { Cancel as _fedbiomed_v1_Cancel, Cancel__Output as _fedbiomed_v1_Cancel__Output } from './fedbiomed/v1/Cancel';
+import type { ConcordanceBinning as _fedbiomed_v1_ConcordanceBinning, ConcordanceBinning__Output as _fedbiomed_v1_ConcordanceBinning__Output } from './fedbiomed/v1/ConcordanceBinning';
+import type { ConcordanceHistogram as _fedbiomed_v1_ConcordanceHistogram, ConcordanceHistogram__Output as _fedbiomed_v1_ConcordanceHistogram__Output } from './fedbiomed/v1/ConcordanceHistogram';
 import type { DatasetMetadata as _fedbiomed_v1_DatasetMetadata, DatasetMetadata__Output as _fedbiomed_v1_DatasetMetadata__Output } from './fedbiomed/v1/DatasetMetadata';
 import type { DpArgs as _fedbiomed_v1_DpArgs, DpArgs__Output as _fedbiomed_v1_DpArgs__Output } from './fedbiomed/v1/DpArgs';
 import type { Error as _fedbiomed_v1_Error, Error__Output as _fedbiomed_v1_Error__Output } from './fedbiomed/v1/Error';
@@ -53,6 +55,8 @@ export interface ProtoGrpcType {
       ApprovalReply: MessageTypeDefinition<_fedbiomed_v1_ApprovalReply, _fedbiomed_v1_ApprovalReply__Output>
       ApprovalRequest: MessageTypeDefinition<_fedbiomed_v1_ApprovalRequest, _fedbiomed_v1_ApprovalRequest__Output>
       Cancel: MessageTypeDefinition<_fedbiomed_v1_Cancel, _fedbiomed_v1_Cancel__Output>
+      ConcordanceBinning: MessageTypeDefinition<_fedbiomed_v1_ConcordanceBinning, _fedbiomed_v1_ConcordanceBinning__Output>
+      ConcordanceHistogram: MessageTypeDefinition<_fedbiomed_v1_ConcordanceHistogram, _fedbiomed_v1_ConcordanceHistogram__Output>
       DType: EnumTypeDefinition
       DatasetMetadata: MessageTypeDefinition<_fedbiomed_v1_DatasetMetadata, _fedbiomed_v1_DatasetMetadata__Output>
       DpArgs: MessageTypeDefinition<_fedbiomed_v1_DpArgs, _fedbiomed_v1_DpArgs__Output>

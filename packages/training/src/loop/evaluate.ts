@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs';
 import { TrainingError } from '../errors';
 import type { LossRef } from '../losses/loss-definition';
 import { resolveLoss } from '../losses/loss-registry';
-import { computeMetrics, computeScoreHistograms } from '../metrics/compute-metrics';
+import { computeConcordanceHistogram, computeMetrics, computeScoreHistograms } from '../metrics/compute-metrics';
+import type { ConcordanceBinning, ConcordanceHistogram } from '../metrics/concordance-histogram';
 import type { ScoreHistogram } from '../metrics/score-histogram';
 import { checkMetricNames, LOSS_METRIC } from '../metrics/metric-registry';
 import type { TrainingDataset } from './training-dataset';
@@ -14,10 +15,12 @@ export interface MetricSet {
   readonly sampleCount: number;
 }
 
-/** {@link MetricSet} plus the score histograms asked with `scoreHistograms: true`. */
+/** {@link MetricSet} plus the binned statistics asked with `scoreHistograms` and `concordanceBinning`. */
 export interface Evaluation extends MetricSet {
   /** By metric (`roc_auc`): counts per score bin, for pooling across nodes. Empty unless asked. */
   readonly scoreHistograms: Readonly<Record<string, ScoreHistogram>>;
+  /** Counts per cell of `concordanceBinning`, for pooling `concordance_index`; absent unless asked and computed. */
+  readonly concordanceHistogram?: ConcordanceHistogram;
 }
 
 /** Arguments of {@link evaluateModel}. */
@@ -34,6 +37,8 @@ export interface EvaluateOptions {
   readonly signal?: AbortSignal;
   /** Also histogram the scores of poolable ranking metrics (`roc_auc`); default false. */
   readonly scoreHistograms?: boolean;
+  /** Also count the samples per cell of these bins when `concordance_index` is asked. */
+  readonly concordanceBinning?: ConcordanceBinning;
 }
 
 /**
@@ -86,7 +91,8 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   const predictions = { loss: options.loss, output, outputWidth: width(outputShape), labels: label, labelWidth: width(labelShape) };
   Object.assign(values, computeMetrics(names, predictions));
   const scoreHistograms = options.scoreHistograms === true ? computeScoreHistograms(names, predictions) : {};
-  return { values, sampleCount: count, scoreHistograms };
+  const concordanceHistogram = options.concordanceBinning ? computeConcordanceHistogram(names, predictions, options.concordanceBinning) : undefined;
+  return { values, sampleCount: count, scoreHistograms, ...(concordanceHistogram ? { concordanceHistogram } : {}) };
 }
 
 /** Throws the package's ABORTED error when `signal` has fired. */

@@ -3,6 +3,7 @@ import type { LossRef, ResolvedLoss } from '../losses/loss-definition';
 import { lossName, resolveLoss } from '../losses/loss-registry';
 import type { ClassPredictions, MetricDefinition, SurvivalPredictions, ValuePredictions } from './metric-definition';
 import { checkMetricNames, getMetric, LOSS_METRIC } from './metric-registry';
+import { concordanceHistogram, type ConcordanceBinning, type ConcordanceHistogram } from './concordance-histogram';
 import { scoreHistogram, SCORE_HISTOGRAM_BINS, type ScoreHistogram } from './score-histogram';
 
 /** Model outputs and labels of an evaluation, row-major. */
@@ -53,6 +54,22 @@ export function computeScoreHistograms(names: readonly string[], p: Predictions,
   const { yTrue, probabilities, width } = classPredictions(getMetric(POOLABLE_RANKING_METRIC), p, resolveLoss(p.loss));
   const scores = width === 1 ? probabilities : probabilities.filter((_, i) => i % 2 === 1);
   return { [POOLABLE_RANKING_METRIC]: scoreHistogram(yTrue, scores, bins) };
+}
+
+/** The metric whose value can be pooled across nodes from binned survival statistics. */
+export const POOLABLE_SURVIVAL_METRIC = 'concordance_index';
+
+/**
+ * The {@link ConcordanceHistogram} of the predictions under `binning` when `names` asks for
+ * `concordance_index`, undefined otherwise.
+ *
+ * @throws TrainingError `INVALID_ARGUMENT` when the shapes are not `[time, event]` labels and one
+ * risk output, or the binning is unusable
+ */
+export function computeConcordanceHistogram(names: readonly string[], p: Predictions, binning: ConcordanceBinning): ConcordanceHistogram | undefined {
+  if (!names.includes(POOLABLE_SURVIVAL_METRIC)) return undefined;
+  const { times, events, risks } = survivalPredictions(getMetric(POOLABLE_SURVIVAL_METRIC), p);
+  return concordanceHistogram(times, events, risks, binning);
 }
 
 function computeOne(metric: MetricDefinition, p: Predictions, classes: () => ClassPredictions): number {

@@ -100,4 +100,17 @@ describe('a plan names its loss and metrics from the registries', () => {
     const cIndexOnClasses = build({ loss: 'binary_crossentropy', metrics: ['concordance_index'] }).spec;
     expect(refusal(() => checkPlanFitsDataset(cIndexOnClasses, classes)).message).toMatch(/metric concordance_index needs \[time, event\] labels, but the dataset's labels are 2 classes/);
   });
+
+  it('accepts a segmentation loss on masks only from a model shaped like one mask', () => {
+    const masks = { featureShape: [3], numClasses: 0, target: { kind: 'mask', shape: [3] } } as const;
+    const dice = build({ loss: 'dice' }, 3).spec;
+    expect(() => checkPlanFitsDataset(dice, masks)).not.toThrow();
+    expect(() => checkPlanFitsDataset(build({ loss: 'binary_crossentropy' }, 3).spec, masks)).not.toThrow();
+    const single = refusal(() => checkPlanFitsDataset(build({ loss: 'dice' }, 1).spec, masks));
+    expect(single.code).toBe('SHAPE_MISMATCH');
+    expect(single.message).toBe('plan "p" outputs [1] but the dataset\'s labels are masks [3]: a segmentation model outputs one value per mask voxel');
+    expect(refusal(() => checkPlanFitsDataset(build({ loss: 'categorical_crossentropy' }, 3).spec, masks)).message).toBe(
+      'plan "p" does not fit the dataset: categorical_crossentropy reads class ids, but the dataset\'s labels are mask [3]',
+    );
+  });
 });

@@ -88,6 +88,12 @@ export function checkPlanFitsDataset(spec: PlanSpec, dataset: DatasetShape): voi
   const units = spec.outputShape.reduce((a, b) => a * b, 1);
   const { target } = getLoss(lossName(spec.loss));
   if (dataset.target !== undefined) checkTargetFits(spec, target, dataset.target, classes);
+  if (dataset.target?.kind === 'mask' && spec.outputShape.join(',') !== dataset.target.shape.join(',')) {
+    throw new TrainingError(
+      'SHAPE_MISMATCH',
+      `plan "${spec.name}" outputs [${spec.outputShape.join(', ')}] but the dataset's labels are masks [${dataset.target.shape.join(', ')}]: a segmentation model outputs one value per mask voxel`,
+    );
+  }
   if (target === 'survival' && units !== 1) {
     throw new TrainingError('SHAPE_MISMATCH', `plan "${spec.name}" outputs ${units} values with ${lossName(spec.loss)}, which takes one risk score per sample`);
   }

@@ -3,6 +3,7 @@
 import type { TrainingPlan as _fedbiomed_v1_TrainingPlan, TrainingPlan__Output as _fedbiomed_v1_TrainingPlan__Output } from '../../fedbiomed/v1/TrainingPlan';
 import type { TensorSet as _fedbiomed_v1_TensorSet, TensorSet__Output as _fedbiomed_v1_TensorSet__Output } from '../../fedbiomed/v1/TensorSet';
 import type { Standardization as _fedbiomed_v1_Standardization, Standardization__Output as _fedbiomed_v1_Standardization__Output } from '../../fedbiomed/v1/Standardization';
+import type { ConcordanceBinning as _fedbiomed_v1_ConcordanceBinning, ConcordanceBinning__Output as _fedbiomed_v1_ConcordanceBinning__Output } from '../../fedbiomed/v1/ConcordanceBinning';
 import type { Long } from '@grpc/proto-loader';
 
 export interface EvaluateRequest {
@@ -16,6 +17,10 @@ export interface EvaluateRequest {
    * As in TrainRequest.standardization.
    */
   'standardization'?: (_fedbiomed_v1_Standardization | null);
+  /**
+   * Shared bins for pooling concordance_index across nodes; absent: no concordance histogram.
+   */
+  'concordanceBinning'?: (_fedbiomed_v1_ConcordanceBinning | null);
   '_randomSeed'?: "randomSeed";
 }
 
@@ -30,5 +35,9 @@ export interface EvaluateRequest__Output {
    * As in TrainRequest.standardization.
    */
   'standardization': (_fedbiomed_v1_Standardization__Output | null);
+  /**
+   * Shared bins for pooling concordance_index across nodes; absent: no concordance histogram.
+   */
+  'concordanceBinning': (_fedbiomed_v1_ConcordanceBinning__Output | null);
   '_randomSeed'?: "randomSeed";
 }
