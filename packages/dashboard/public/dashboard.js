@@ -143,7 +143,8 @@
       delete charts[id];
     }
     container.replaceChildren();
-    for (const spec of figures) {
+    // Lay every figure out first, then size each chart to its figure's width in the grid.
+    const placed = figures.map((spec) => {
       const figure = document.createElement('figure');
       figure.dataset.chart = spec.id;
       figure.id = `chart-${spec.id}`;
@@ -151,20 +152,26 @@
       const plot = document.createElement('div');
       figure.append(plot);
       container.append(figure);
+      return { spec, figure, plot };
+    });
+    for (const { spec, figure, plot } of placed) {
       if (spec.xs.length === 0) {
         plot.append(text('p', 'No data yet.'));
         continue;
       }
       const options = {
-        width: Math.max(300, Math.min(figure.clientWidth || 560, 1100)),
-        height: 240,
+        width: Math.max(280, figure.clientWidth),
+        height: 220,
+        legend: { live: false },
         scales: { x: { time: false } },
         axes: [
           { label: 'round', incrs: [1, 2, 5, 10, 20, 50, 100], values: (_u, ticks) => ticks.map((tick) => String(tick)) },
           { label: spec.unit, size: 70 },
         ],
         series: [{ label: 'round' }].concat(
-          spec.series.map((serie, index) => ({ label: serie.label, stroke: PALETTE[index % PALETTE.length], width: 2, points: { show: true, size: 6 } })),
+          spec.series.map((serie, index) => (serie.label === AGGREGATED
+            ? { label: serie.label, stroke: '#111', width: 3, dash: [8, 4], points: { show: true, size: 7 } }
+            : { label: serie.label, stroke: PALETTE[index % PALETTE.length], width: 2, points: { show: true, size: 6 } })),
         ),
       };
       charts[spec.id] = new uPlot(options, [spec.xs].concat(spec.series.map((serie) => serie.values)), plot);
