@@ -44,12 +44,18 @@
         { label: 'received from nodes', values: counted.map((round) => round.bytesReceived) },
       ]),
     ]);
-    const private_ = completed.filter((round) => round.epsilon !== null);
-    document.getElementById('privacy').hidden = private_.length === 0;
-    replaceCharts(
-      'privacy-chart',
-      private_.length === 0 ? [] : [chart('epsilon', 'Privacy spent so far (ε)', 'ε', private_, [{ label: 'ε', values: private_.map((round) => round.epsilon) }])],
+    renderPrivacy(completed);
+  }
+
+  /** ε so far: the experiment's (server-side DP, or as the researcher reports it) and each node's dataset's. */
+  function renderPrivacy(completed) {
+    const rounds = completed.filter((round) => round.epsilon !== null || Object.keys(round.nodeEpsilon || {}).length > 0);
+    document.getElementById('privacy').hidden = rounds.length === 0;
+    const nodeIds = [...new Set(rounds.flatMap((round) => Object.keys(round.nodeEpsilon || {})))].sort((a, b) => label(a).localeCompare(label(b)));
+    const series = (rounds.some((round) => round.epsilon !== null) ? [{ label: 'experiment', values: rounds.map((round) => round.epsilon) }] : []).concat(
+      nodeIds.map((nodeId) => ({ label: label(nodeId), values: rounds.map((round) => value((round.nodeEpsilon || {})[nodeId])) })),
     );
+    replaceCharts('privacy-chart', rounds.length === 0 ? [] : [chart('epsilon', 'Privacy spent so far (ε)', 'ε', rounds, series)]);
   }
 
   function describeRounds() {

@@ -50,14 +50,17 @@ describe('dashboard of a finished experiment folder (DP fixture)', () => {
     expect(await chartPoints(page, 'bytes')).toEqual({ 'sent to nodes': 3, 'received from nodes': 3 });
   });
 
-  it('shows the privacy spent when the events carry ε', async () => {
+  it("shows the privacy spent when the events carry ε: the experiment's and each node's dataset's", async () => {
     expect(await page.locator('#privacy').isVisible()).toBe(true);
-    expect(await chartPoints(page, 'epsilon')).toEqual({ ε: 3 });
-    const last = await page.evaluate(() => {
+    expect(await chartPoints(page, 'epsilon')).toEqual({ experiment: 3, 'Hôpital Cochin': 3 });
+    const data = await page.evaluate(() => {
       const chart = (globalThis as unknown as { fedbiomedDashboard: { charts: Record<string, { data: number[][] }> } }).fedbiomedDashboard.charts['epsilon'];
-      return chart?.data[1]?.[2];
+      return chart?.data.slice(1);
     });
-    expect(last).toBe(1.05);
+    expect(data).toEqual([
+      [0.42, 0.73, 1.05],
+      [0.31, 0.55, 0.8],
+    ]);
   });
 
   it('shows who was selected, replied and dropped in each round', async () => {

@@ -33,16 +33,17 @@ describe('openExperimentFolder', () => {
       [800, 1240, 1240],
       [900, 2480, 2480],
     ]);
+    expect(state.rounds.map((round) => round.nodeEpsilon)).toEqual([{ 'node-cochin': 0.31 }, { 'node-cochin': 0.55 }, { 'node-cochin': 0.8 }]);
     expect(state.rounds[0]?.global.nodes['node-x']?.['accuracy']).toBeCloseTo(0.67, 10);
     expect(state.rounds[0]?.local.aggregated['accuracy']).toBeCloseTo(0.69, 10);
   });
 
   it('reads the rounds of metrics.json when the folder predates events.jsonl', () => {
     const { board } = openExperimentFolder(copyOfFixture(['metrics.json']));
-    expect(board.state().rounds.map((round) => [round.round, round.replied.length, round.epsilon])).toEqual([
-      [1, 2, null],
-      [2, 1, null],
-      [3, 2, null],
+    expect(board.state().rounds.map((round) => [round.round, round.replied.length, round.epsilon, round.nodeEpsilon['node-cochin']])).toEqual([
+      [1, 2, null, 0.31],
+      [2, 1, null, 0.55],
+      [3, 2, null, 0.8],
     ]);
   });
 

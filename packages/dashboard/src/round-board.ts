@@ -21,8 +21,14 @@ export interface RoundView {
   readonly bytesSent: number | null;
   /** Tensor bytes received from them. */
   readonly bytesReceived: number | null;
-  /** Privacy spent so far (ε), when the experiment trains with differential privacy and reports it. */
+  /**
+   * Privacy spent so far (ε) by the experiment as a whole, when it trains with differential privacy
+   * and reports it: an `epsilon` field on the round's event or result, or server-side DP's
+   * `result.privacy.epsilonCumulative`.
+   */
   readonly epsilon: number | null;
+  /** Per node id, ε its dataset spent in this experiment so far (record-level DP on the node: `privacy.epsilonCumulative`). */
+  readonly nodeEpsilon: Readonly<Record<string, number>>;
   /** The global model on each node's test split, before local training. */
   readonly global: PhaseMetrics;
   /** The local models after training. */
@@ -147,6 +153,7 @@ function emptyRound(round: number): RoundView {
     bytesSent: null,
     bytesReceived: null,
     epsilon: null,
+    nodeEpsilon: {},
     global: NO_METRICS,
     local: NO_METRICS,
   };
@@ -176,14 +183,32 @@ function completedRound(result: RoundResult, epsilon: number | null): RoundView 
     bytesSent: counted((node) => node.bytesSent),
     bytesReceived: counted((node) => node.bytesReceived),
     epsilon,
+    nodeEpsilon: Object.fromEntries(result.nodes.flatMap((node) => {
+      const spent = cumulativeEpsilon(node);
+      return spent === null ? [] : [[node.nodeId, spent]];
+    })),
     global: { aggregated: { ...result.metricsBefore.values }, nodes: perNode((node) => node.metricsBefore) },
     local: { aggregated: { ...result.metricsAfter.values }, nodes: perNode((node) => node.metricsAfter) },
   };
 }
 
-/** ε from the event itself or its round result, wherever the privacy accountant put it. */
+// Read by shape, not by type: the privacy fields come from researchers with differential privacy,
+// and a folder may have been written by another version than this dashboard's.
+interface MaybePrivate {
+  readonly epsilon?: unknown;
+  readonly privacy?: { readonly epsilonCumulative?: unknown };
+}
+
+/** The experiment's ε so far from the event itself or its round result, wherever the accountant put it. */
 function epsilonOf(event: BoardEvent & { type: 'round-completed' }): number | null {
-  const candidates = [event.epsilon, (event.result as RoundResult & { epsilon?: unknown }).epsilon];
-  const found = candidates.find((value): value is number => typeof value === 'number' && Number.isFinite(value));
-  return found ?? null;
+  const result = event.result as RoundResult & MaybePrivate;
+  return finite(event.epsilon) ?? finite(result.epsilon) ?? finite(result.privacy?.epsilonCumulative);
+}
+
+function cumulativeEpsilon(node: RoundResult['nodes'][number]): number | null {
+  return finite((node as typeof node & MaybePrivate).privacy?.epsilonCumulative);
+}
+
+function finite(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
