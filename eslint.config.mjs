@@ -32,8 +32,13 @@ export const depConstraints = [
     onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto', 'scope:transport', 'scope:strategy', 'scope:training', 'scope:datasets'],
   },
   {
+    sourceTag: 'scope:dashboard',
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:researcher'],
+    bannedExternalImports: ['@tensorflow/*', '@grpc/*'],
+  },
+  {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:researcher', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto'],
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:researcher', 'scope:dashboard', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto'],
   },
   { sourceTag: 'scope:test-utils', onlyDependOnLibsWithTags: [] },
   {

@@ -12,7 +12,7 @@ describe(GUIDE, () => {
 
   beforeAll(async () => {
     if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: build first with npx tsc -b tsconfig.build.json`);
-    guide = openGuide(GUIDE, { substitutions: { '50051': String(await freePort()) } });
+    guide = openGuide(GUIDE, { substitutions: { '50051': String(await freePort()), '8484': String(await freePort()) } });
   });
   afterAll(() => guide.dispose());
 
@@ -39,6 +39,12 @@ describe(GUIDE, () => {
     const accuracy = Number(/accuracy: ([\d.]+)/.exec(results.stdout)?.[1]);
     expect(accuracy).toBeGreaterThan(0.6);
     await Promise.all(heartNodes.map((node) => node.stop()));
+
+    const dashboard = guide.start('rg-dashboard');
+    const url = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(await dashboard.waitFor(/at http:\/\/127\.0\.0\.1:\d+\//, 30_000))?.[1] as string;
+    const state = (await (await fetch(new URL('api/state', url))).json()) as { rounds: { status: string; replied: string[] }[] };
+    expect(state.rounds.map((round) => [round.status, round.replied.length])).toEqual(Array(5).fill(['completed', 3]));
+    expect(await dashboard.stop()).toBe(0);
 
     await guide.run('rg-csv-files');
     const refused = await guide.run('rg-csv-refused');

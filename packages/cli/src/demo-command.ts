@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runDemo } from './demo-run';
+import { portNumber } from './port-option';
 
 /** Folder of the data bundled with the CLI (Fed-Heart-Disease, with its SOURCE.md). */
 export const DEMO_DATA_DIR = join(__dirname, '..', 'demo-data', 'heart_disease');
@@ -16,8 +17,11 @@ export function registerDemoCommand(program: Command): void {
     .option('--seed <n>', 'seed of the initial model and the nodes’ shuffling', positiveInteger, 42)
     .option('--out <dir>', 'output folder (model, metrics, logs)', join('out', 'demo'))
     .option('--data <dir>', 'Fed-Heart-Disease folder', DEMO_DATA_DIR)
+    .option('--dashboard-port <port>', "port of the researcher's dashboard, served while the federation trains (0: any free port)", portNumber, 0)
+    .option('--dashboard-host <host>', 'interface the dashboard binds', '127.0.0.1')
+    .option('--no-dashboard', 'do not serve the dashboard')
     .action(async function (this: Command) {
-      const o = this.opts<{ rounds: number; updates: number; lr: number; seed: number; out: string; data: string }>();
+      const o = this.opts<{ rounds: number; updates: number; lr: number; seed: number; out: string; data: string; dashboard: boolean; dashboardPort: number; dashboardHost: string }>();
       await runDemo({
         rounds: o.rounds,
         updates: o.updates,
@@ -27,6 +31,7 @@ export function registerDemoCommand(program: Command): void {
         dataDir: o.data,
         binPath: join(__dirname, 'bin.js'),
         stdout: process.stdout,
+        ...(o.dashboard && { dashboard: { host: o.dashboardHost, port: o.dashboardPort } }),
       });
     });
 }

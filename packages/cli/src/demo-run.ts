@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { serveDashboard, type RunningDashboard } from '@fedbiomed/dashboard';
 import { HEART_DISEASE_CENTERS } from '@fedbiomed/datasets';
 import { createTransportFederation, Experiment, type EvaluationResult } from '@fedbiomed/researcher';
 import { FedAvg } from '@fedbiomed/strategy';
@@ -27,6 +28,8 @@ export interface DemoOptions {
   readonly binPath: string;
   readonly stdout: NodeJS.WriteStream;
   readonly seed: number;
+  /** Serve the researcher's dashboard while the federation trains (port 0: any free port); absent: no dashboard. */
+  readonly dashboard?: { readonly host: string; readonly port: number };
 }
 
 /** What the demo produced. */
@@ -41,7 +44,8 @@ const METRICS = ['accuracy', 'balanced_accuracy', 'roc_auc', 'loss'] as const;
 /**
  * The demo: a researcher server and four node processes on this machine, one per hospital of
  * Fed-Heart-Disease, each with its own node folder, dataset registration and plan approval; then a
- * FedAvg experiment on a logistic regression, a table of the final model's metrics per node and
+ * FedAvg experiment on a logistic regression (watched on the researcher's dashboard, whose address
+ * it prints before the nodes start), a table of the final model's metrics per node and
  * overall, and the model saved in tfjs format.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
@@ -54,6 +58,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const token = randomBytes(16).toString('hex');
   const server = new ResearcherServer({ enrolmentTokens: [token], heartbeatIntervalMs: 2_000, logger: quietLogger(options.stdout) });
   const processes: LocalNodeProcess[] = [];
+  let dashboard: RunningDashboard | undefined;
   const say = (line: string): void => {
     options.stdout.write(`${line}\n`);
   };
@@ -61,6 +66,24 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const port = await server.start();
     const address = `127.0.0.1:${port}`;
     say(`researcher listening on ${address}`);
+    const plan = buildHeartDiseasePlan({ learningRate: options.learningRate, seed: options.seed });
+    const experiment = new Experiment({
+      tags: ['heart-disease'],
+      plan,
+      strategy: new FedAvg(),
+      rounds: options.rounds,
+      trainingArgs: { numUpdates: options.updates, batchSize: 4, testOnGlobalUpdates: true, testOnLocalUpdates: true },
+      metrics: [...METRICS],
+      minNodes: 3,
+      roundTimeoutMs: 120_000,
+      experimentDir,
+      server: createTransportFederation(server),
+      seed: options.seed,
+    });
+    if (options.dashboard !== undefined) {
+      dashboard = await serveDashboard(experiment, options.dashboard);
+      say(`dashboard: ${dashboard.url} (open it in a browser to watch the federation train)`);
+    }
     const nodes = HEART_DISEASE_CENTERS.map((center, index) => ({
       dir: join(nodesRoot, center),
       nodeId: `hospital-${center}`,
@@ -78,20 +101,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     await waitForNodes(server, nodes.map((n) => n.nodeId), processes, 60_000);
     say(`${nodes.length} hospitals connected: ${nodes.map((n) => n.nodeName).join(', ')}`);
 
-    const plan = buildHeartDiseasePlan({ learningRate: options.learningRate, seed: options.seed });
-    const experiment = new Experiment({
-      tags: ['heart-disease'],
-      plan,
-      strategy: new FedAvg(),
-      rounds: options.rounds,
-      trainingArgs: { numUpdates: options.updates, batchSize: 4, testOnGlobalUpdates: true, testOnLocalUpdates: true },
-      metrics: [...METRICS],
-      minNodes: 3,
-      roundTimeoutMs: 120_000,
-      experimentDir,
-      server: createTransportFederation(server),
-      seed: options.seed,
-    });
     const progress = new RoundProgress(options.stdout, options.rounds);
     experiment.subscribe((event) => progress.onEvent(event));
 
@@ -116,9 +125,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     say('\nfinal global model on each hospital’s held-out test set (FLamby split):');
     say(metricsTable(evaluation, METRICS));
     say(`model saved (tfjs format) in ${modelDir}`);
-    say(`metrics (CSV, JSON, TensorBoard) in ${experimentDir}`);
+    say(`metrics (CSV, JSON, TensorBoard, round events) in ${experimentDir}`);
+    say(`dashboard of this run, any time: fedbiomed researcher dashboard --dir ${experimentDir}`);
     return { evaluation, modelDir, experimentDir };
   } finally {
+    await dashboard?.close();
     await Promise.all(processes.map((p) => p.stop()));
     await server.stop();
     rmSync(nodesRoot, { recursive: true, force: true });

@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DashboardError, serveExperimentFolder } from '@fedbiomed/dashboard';
 import { createTransportFederation, Experiment, selectFraction, waitForNodes, type ExperimentEvent } from '@fedbiomed/researcher';
 import { createStrategyRegistry } from '@fedbiomed/strategy';
 import { buildPlan, loadModel } from '@fedbiomed/training';
 import { ResearcherServer, type NodeInfo } from '@fedbiomed/transport';
 import { Command, InvalidArgumentError } from 'commander';
 import { metricsTable, RoundProgress } from './demo-report';
+import { portNumber } from './port-option';
 import { readExperimentFile, type ExperimentFile } from './researcher-config';
 import { loadResearcherTls, plaintextWarning, securityOf } from './researcher-tls';
 
@@ -19,7 +21,7 @@ export function registerResearcherCommands(program: Command): void {
     .command('start')
     .description('serve nodes (until SIGINT) or, with --experiment, run an experiment and exit')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
-    .option('--port <port>', 'port to bind (0: any free port)', port, 50051)
+    .option('--port <port>', 'port to bind (0: any free port)', portNumber, 50051)
     .option('--token <token...>', 'enrolment tokens nodes must present (or $FEDBIOMED_ENROLMENT_TOKEN)')
     .option('--experiment <file>', 'experiment file (JSON: tags, rounds, model, plan, strategy, trainingArgs; see the CLI README)')
     .option('--approval-timeout <ms>', "how long to wait for node operators to approve the plan (overrides the file's approvalTimeoutMs)", milliseconds)
@@ -56,6 +58,27 @@ export function registerResearcherCommands(program: Command): void {
       } finally {
         await server.stop();
       }
+    });
+  researcher
+    .command('dashboard')
+    .description(
+      "serve the researcher's dashboard of an experiment folder in the browser (until SIGINT): metric curves per round, per node and " +
+        'aggregated, round durations, participation, bytes sent and received, privacy spent; follows an experiment still running',
+    )
+    .requiredOption('--dir <dir>', 'experiment folder (the --out of `researcher start --experiment`, the experimentDir of an Experiment)')
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--port <port>', 'port to bind (0: any free port)', portNumber, 8484)
+    .action(async function (this: Command) {
+      const o = this.opts<{ dir: string; host: string; port: number }>();
+      const dashboard = await serveExperimentFolder(o.dir, { host: o.host, port: o.port, follow: true, onError: (error) => console.error(`error: ${error.message}`) }).catch(
+        (error: unknown) => {
+          if (error instanceof DashboardError) this.error(`error: ${error.message}`, { exitCode: 2 });
+          throw error;
+        },
+      );
+      console.log(`dashboard of ${o.dir} at ${dashboard.url} (Ctrl-C to stop)`);
+      await untilSignal();
+      await dashboard.close();
     });
 }
 
@@ -150,11 +173,5 @@ function untilSignal(): Promise<void> {
 function milliseconds(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number of milliseconds, got "${value}"`);
-  return n;
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`expected a port number, got "${value}"`);
   return n;
 }

@@ -24,6 +24,10 @@ export interface NodeRoundResult {
   /** The local model on the node's test split, after local training. */
   readonly metricsAfter?: MetricValues;
   readonly timing: NodeTiming;
+  /** Tensor bytes sent to the node this round (global weights and strategy state); absent on federations that do not count them. */
+  readonly bytesSent?: number;
+  /** Tensor bytes received from the node this round (its weights and strategy state). */
+  readonly bytesReceived?: number;
 }
 
 /** A node asked to train that did not contribute, and why. */

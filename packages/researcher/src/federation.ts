@@ -130,6 +130,10 @@ export interface TrainOutcome {
   readonly timing: Timing__Output | null;
   readonly numUpdates: number;
   readonly backend: string;
+  /** Tensor bytes of the request (weights and strategy state), when the federation counts them. */
+  readonly bytesSent?: number;
+  /** Tensor bytes of the reply, when the federation counts them. */
+  readonly bytesReceived?: number;
 }
 
 /** Something that happened on the federation outside a reply. */

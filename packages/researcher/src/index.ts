@@ -52,7 +52,7 @@ export type { BreakpointStore } from './breakpoints/breakpoint-store';
 export type { ExperimentSnapshot } from './experiment-snapshot';
 
 /**** Monitoring ****/
-export { ExperimentMonitor } from './monitoring/experiment-monitor';
+export { EVENTS_FILE, ExperimentMonitor } from './monitoring/experiment-monitor';
 export type { ExperimentMonitorOptions } from './monitoring/experiment-monitor';
 export { ALL_NODES, metricsCsv, metricsJson } from './monitoring/metrics-files';
 export { nodeLabels } from './monitoring/node-labels';

@@ -138,6 +138,8 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
         totalMs: reply.timing?.totalMs ?? 0,
         roundTripMs: now() - sentAt,
       },
+      ...(reply.bytesSent !== undefined ? { bytesSent: reply.bytesSent } : {}),
+      ...(reply.bytesReceived !== undefined ? { bytesReceived: reply.bytesReceived } : {}),
     });
     publish({ type: 'node-replied', round, nodeId: outcome.nodeId, nodeName: match.nodeName, replied: nodes.length, expected: tasks.length });
   };

@@ -92,6 +92,11 @@ describe('createTransportFederation (real gRPC on loopback)', () => {
     // FedAvg of +1 (10 samples) and +3 (30 samples) is +2.5 on every weight.
     expect(Array.from(experiment.weights)).toEqual([3.5, 4.5, 5.5]);
     expect(result?.metricsAfter.values['accuracy']).toBeCloseTo(0.25, 10);
+    // Out: 3 float32 weights; back: 3 weights and a control variate of 3 float32s.
+    expect(result?.nodes.map((node) => [node.bytesSent, node.bytesReceived])).toEqual([
+      [12, 24],
+      [12, 24],
+    ]);
     expect(scalars).toEqual(
       expect.arrayContaining([expect.objectContaining({ nodeId: 'a', name: 'loss', value: 1, round: 1 }), expect.objectContaining({ nodeId: 'b', name: 'loss', value: 1 / 3 })]),
     );

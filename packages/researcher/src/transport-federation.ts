@@ -70,8 +70,10 @@ export function createTransportFederation(server: ResearcherServer): Federation 
             ...standardizationField(task.standardization),
           },
         };
-        const answer = await server.request(nodeId, request, { ...requestOptions(options), tensors: [weights, ...aux.map(([, p]) => p)] });
-        return readTrainReply(answer, task.layout);
+        const payloads = [weights, ...aux.map(([, p]) => p)];
+        const answer = await server.request(nodeId, request, { ...requestOptions(options), tensors: payloads });
+        const received = [...answer.tensors.values()].flat();
+        return { ...readTrainReply(answer, task.layout), bytesSent: tensorBytes(payloads.flatMap((p) => p.tensors)), bytesReceived: tensorBytes(received) };
       });
     },
 
@@ -137,6 +139,10 @@ class PayloadCache {
     }
     return payload;
   }
+}
+
+function tensorBytes(tensors: readonly Tensor[]): number {
+  return tensors.reduce((sum, tensor) => sum + tensor.data.byteLength, 0);
 }
 
 function standardizationField(standardization: Standardization | undefined): { standardization?: { mean: number[]; scale: number[] } } {

@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import type { NodeRoundResult, RoundResult } from '../experiment-results';
-import { ExperimentMonitor } from './experiment-monitor';
+import { EVENTS_FILE, ExperimentMonitor } from './experiment-monitor';
 import { nodeLabels } from './node-labels';
 import { TensorBoardEventCodec } from './tensorboard-event';
 import { decodeTfRecords } from './tfrecord';
@@ -110,5 +110,23 @@ describe('ExperimentMonitor', () => {
     monitorOneRound(dir, true);
     const losses = eventFiles(dir).flatMap((file) => tags(dir, file)).filter((tag) => tag === 'Cochin/train/loss');
     expect(losses).toHaveLength(2);
+  });
+
+  it('appends the round events, not the streamed scalars, to events.jsonl: replaced by a new run, kept on resume', () => {
+    const dir = temp();
+    const types = (): string[] =>
+      readFileSync(join(dir, EVENTS_FILE), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { type: string }).type);
+    monitorOneRound(dir, false);
+    expect(types()).toEqual(['round-completed']);
+    const line = JSON.parse(readFileSync(join(dir, EVENTS_FILE), 'utf8')) as { result: RoundResult; timeMs: number };
+    expect(line.result.nodes.map((node) => node.nodeName)).toEqual(['Saint-Louis', 'Saint-Louis', 'Cochin']);
+    expect(line.timeMs).toBeGreaterThan(0);
+    monitorOneRound(dir, false);
+    expect(types()).toEqual(['round-completed']);
+    monitorOneRound(dir, true);
+    expect(types()).toEqual(['round-completed', 'round-completed']);
   });
 });

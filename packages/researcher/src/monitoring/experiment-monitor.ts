@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import type { ExperimentEvent } from '../experiment-events';
@@ -18,16 +18,24 @@ export interface ExperimentMonitorOptions {
   readonly nodes?: () => Iterable<NodeIdentity>;
 }
 
+/** File of the round events, one JSON object per line, in the order they happened. */
+export const EVENTS_FILE = 'events.jsonl';
+
+/** The events {@link EVENTS_FILE} keeps: what a round did, not each streamed scalar or log line. */
+const ROUND_EVENTS: ReadonlySet<ExperimentEvent['type']> = new Set(['round-started', 'node-replied', 'node-dropped', 'round-completed', 'round-failed']);
+
 /**
  * Writes an experiment's monitoring files in its folder as events arrive: `metrics.csv` and
  * `metrics.json` (rewritten atomically after each round, so they always match the results, also
- * after a resume) and TensorBoard scalars under `tensorboard/`. Every file names a node by the same
+ * after a resume), TensorBoard scalars under `tensorboard/`, and the round events as they happen in
+ * `events.jsonl` (appended line by line, so a dashboard can follow a run from another process). Every file names a node by the same
  * label ({@link nodeLabels}): its name, with its id only where two nodes share the name.
  */
 export class ExperimentMonitor {
   readonly #dir: string;
   readonly #experimentId: string;
   readonly #tensorboard: TensorBoardWriter;
+  readonly #eventsFile: string;
   readonly #knownNodes: () => Iterable<NodeIdentity>;
   /** Labels as of the last round or newcomer; recomputed when a scalar comes from an unknown node. */
   #labels = new Map<string, string>();
@@ -40,10 +48,13 @@ export class ExperimentMonitor {
     this.#experimentId = experimentId;
     this.#knownNodes = options.nodes ?? (() => []);
     this.#tensorboard = new TensorBoardWriter(join(dir, 'tensorboard'), { replacePrevious: options.resumed !== true });
+    this.#eventsFile = join(dir, EVENTS_FILE);
+    if (options.resumed !== true) writeFileSync(this.#eventsFile, '');
   }
 
   /** Feeds one experiment event; `results` is every round completed so far. */
   record(event: ExperimentEvent, results: readonly RoundResult[]): void {
+    if (ROUND_EVENTS.has(event.type)) appendFileSync(this.#eventsFile, JSON.stringify({ ...event, timeMs: Date.now() }) + '\n');
     if (event.type === 'round-completed') {
       const labels = this.#relabel(results);
       writeFileAtomic(join(this.#dir, 'metrics.csv'), metricsCsv(results, labels));
