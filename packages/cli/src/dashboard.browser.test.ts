@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, makeTempDir, seriousAccessibilityViolations, WORKSPACE_ROOT, type TempDir } from '@fedbiomed/test-utils';
+import { launchChromium, makeTempDir, seriousAccessibilityViolations, takeReadmeScreenshot, WORKSPACE_ROOT, type TempDir } from '@fedbiomed/test-utils';
 import { requireBuiltCli, startCli, until, type CliProcess } from './cli-test-support.test.helper';
 
 // The researcher's dashboard as a newcomer meets it: the real demo (a researcher and 4 node
@@ -107,7 +107,7 @@ describe('fedbiomed researcher dashboard --dir on the finished demo', () => {
   });
 
   it('has no serious accessibility violation (axe-core); the screenshot for the README is taken here', async () => {
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect((await takeReadmeScreenshot(page, SCREENSHOT)).length).toBeGreaterThan(10_000);
     const context = await browser.newContext({ bypassCSP: true }); // axe-core is injected as an inline script
     const axePage = await context.newPage();
     await axePage.goto(page.url());

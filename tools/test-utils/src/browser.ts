@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -70,4 +70,16 @@ export async function seriousAccessibilityViolations(page: Page): Promise<Access
       help: violation.help,
       targets: violation.nodes.map((node) => node.target.map(String).join(' ')),
     }));
+}
+
+/**
+ * Takes the screenshot a README shows. It is always taken (a page that cannot render fails the test),
+ * but written into the repository only when `FEDBIOMED_UPDATE_SCREENSHOTS=1`, so an ordinary test run
+ * leaves the working tree as it found it. Returns the PNG.
+ */
+export async function takeReadmeScreenshot(page: Page, repositoryPath: string): Promise<Buffer> {
+  const png = await page.screenshot({ fullPage: true });
+  if (png.subarray(1, 4).toString('latin1') !== 'PNG') throw new Error(`the screenshot for ${repositoryPath} is not a PNG`);
+  if (process.env['FEDBIOMED_UPDATE_SCREENSHOTS'] === '1') writeFileSync(repositoryPath, png);
+  return png;
 }

@@ -41,5 +41,6 @@ export {
   chromiumPath,
   launchChromium,
   seriousAccessibilityViolations,
+  takeReadmeScreenshot,
   type AccessibilityViolation,
 } from './browser';
