@@ -5,6 +5,7 @@ import { createStrategyRegistry } from '@fedbiomed/strategy';
 import { buildPlan, loadModel } from '@fedbiomed/training';
 import { ResearcherServer, type NodeInfo } from '@fedbiomed/transport';
 import { Command, InvalidArgumentError } from 'commander';
+import { registerAnalyticsCommand } from './analytics-command';
 import { metricsTable, RoundProgress } from './demo-report';
 import { readExperimentFile, type ExperimentFile } from './researcher-config';
 import { loadResearcherTls, plaintextWarning, securityOf } from './researcher-tls';
@@ -57,6 +58,7 @@ export function registerResearcherCommands(program: Command): void {
         await server.stop();
       }
     });
+  registerAnalyticsCommand(researcher);
 }
 
 async function runExperimentFile(server: ResearcherServer, file: ExperimentFile, run: { out: string; resume: boolean; approvalTimeoutMs?: number }): Promise<void> {
