@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildPlan, type BuiltPlan, type MetricName } from '@fedbiomed/training';
+import { buildPlan, type BuiltPlan, type MetricName, type PreprocessingRef } from '@fedbiomed/training';
 
 /** Number of features FLamby's Fed-Heart-Disease preprocessing yields. */
 export const HEART_DISEASE_FEATURES = 13;
@@ -13,6 +13,8 @@ export interface HeartDiseasePlanOptions {
   /** Seed of the initial weights, so every run and every node starts from the same model. */
   readonly seed: number;
   readonly metrics?: readonly MetricName[];
+  /** Preprocessing steps, e.g. a `standardize` step with global statistics. */
+  readonly preprocessing?: readonly PreprocessingRef[];
 }
 
 /**
@@ -41,6 +43,7 @@ export function buildHeartDiseasePlan(options: HeartDiseasePlanOptions): BuiltPl
       loss: 'binary_crossentropy',
       optimizer: { name: 'sgd', learningRate: options.learningRate },
       metrics: [...(options.metrics ?? ['accuracy', 'loss'])],
+      ...(options.preprocessing !== undefined && { preprocessing: [...options.preprocessing] }),
     });
   } finally {
     model.dispose();

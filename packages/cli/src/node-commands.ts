@@ -52,6 +52,9 @@ export function registerNodeCommands(program: Command): void {
     .option('--allowed-types <types>', 'comma-separated dataset types that may be trained on')
     .option('--require-secure-aggregation', 'refuse train requests that do not ask for secure aggregation')
     .option('--plugins <packages>', 'comma-separated npm packages of plug-ins (losses, metrics, layers) to load, installed in the node folder')
+    .option('--analytics-min-cell <n>', 'analytics: refuse any query releasing a count below n rows (default 10)', parseCount)
+    .option('--analytics-allow-min-max', 'analytics: release minima and maxima of features')
+    .option('--analytics-auto-approve', 'analytics: approve queries on arrival (each reply is still checked against the policy)')
     .action(function (this: Command) {
       const o = this.opts<{
         name?: string;
@@ -67,6 +70,9 @@ export function registerNodeCommands(program: Command): void {
         allowedTypes?: string;
         requireSecureAggregation?: boolean;
         plugins?: string;
+        analyticsMinCell?: number;
+        analyticsAllowMinMax?: boolean;
+        analyticsAutoApprove?: boolean;
       }>();
       const dir = dirOf(this);
       if (o.caCert === undefined && (o.cert !== undefined || o.key !== undefined)) {
@@ -88,6 +94,11 @@ export function registerNodeCommands(program: Command): void {
           ...(o.minSamples !== undefined && { minSamplesPerDataset: o.minSamples }),
           ...(o.allowedTypes !== undefined && { allowedDatasetTypes: splitList(o.allowedTypes) }),
           ...(o.requireSecureAggregation === true && { requireSecureAggregation: true }),
+          analytics: {
+            ...(o.analyticsMinCell !== undefined && { minCellCount: o.analyticsMinCell }),
+            ...(o.analyticsAllowMinMax === true && { allowMinMax: true }),
+            ...(o.analyticsAutoApprove === true && { autoApprove: true }),
+          },
         },
         ...(o.plugins !== undefined && { plugins: splitList(o.plugins) }),
       };

@@ -6,6 +6,7 @@ import { createStrategyRegistry } from '@fedbiomed/strategy';
 import { buildPlan, loadModel } from '@fedbiomed/training';
 import { ResearcherServer, type NodeInfo } from '@fedbiomed/transport';
 import { Command, InvalidArgumentError } from 'commander';
+import { registerAnalyticsCommand } from './analytics-command';
 import { metricsTable, RoundProgress } from './demo-report';
 import { portNumber } from './port-option';
 import { readExperimentFile, type ExperimentFile } from './researcher-config';
@@ -80,6 +81,7 @@ export function registerResearcherCommands(program: Command): void {
       await untilSignal();
       await dashboard.close();
     });
+  registerAnalyticsCommand(researcher);
 }
 
 async function runExperimentFile(server: ResearcherServer, file: ExperimentFile, run: { out: string; resume: boolean; approvalTimeoutMs?: number }): Promise<void> {

@@ -44,4 +44,12 @@ describe('dataset option errors', () => {
       'unknown field "nodes[1].extra"',
     ]);
   });
+
+  it('names the values a discriminated union accepts when none matches', () => {
+    const schema = z.array(z.discriminatedUnion('kind', [z.object({ kind: z.literal('count') }), z.object({ kind: z.literal('mean'), features: z.array(z.string()) })]));
+    const input = [{ kind: 'median' }];
+    const parsed = schema.safeParse(input);
+    expect(parsed.success).toBe(false);
+    expect(describeZodIssues(parsed.error!.issues, input)).toEqual(['field "[0].kind" must be one of "count", "mean", got "median"']);
+  });
 });

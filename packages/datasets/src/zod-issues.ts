@@ -39,6 +39,9 @@ function describeIssue(issue: Issue, prefix: readonly PropertyKey[], input: unkn
       return issue.keys.map((key) => `unknown ${subject} ${JSON.stringify(pathText([...path, key]))}${known === undefined ? '' : ` (known: ${known.join(', ')})`}`);
     }
     case 'invalid_union': {
+      // A discriminated union whose discriminator matches no alternative lists the values it accepts.
+      const accepted = (issue as { options?: readonly unknown[] }).options;
+      if (issue.errors.length === 0 && accepted !== undefined) return [mismatch(name, `one of ${accepted.map((v) => JSON.stringify(v)).join(', ')}`, given)];
       const matched = issue.errors.filter((branch) => !branch.some((inner) => inner.path.length === 0 && (inner.code === 'invalid_type' || inner.code === 'invalid_value')));
       // One alternative has the right shape and failed inside: its own issues say more than "expected A or B".
       if (matched.length === 1 && matched[0] !== undefined) return matched[0].flatMap((inner) => describeIssue(inner, path, input, subject, schema));

@@ -25,6 +25,42 @@ const tlsSchema = z
     message: 'cert and key must be given together',
   });
 
+/** Lower and upper bound of a feature, for differential privacy's sensitivity: values are clipped to it. */
+const featureBounds = z
+  .tuple([z.number().finite(), z.number().finite()])
+  .refine(([lower, upper]) => lower < upper, 'lower bound must be below upper bound');
+const dpBounds = z.record(z.string().min(1), featureBounds).default({});
+
+const analyticsDpSchema = z.discriminatedUnion('mechanism', [
+  z.strictObject({
+    mechanism: z.literal('laplace'),
+    /** Budget of one query's reply, split evenly over its statistics. */
+    epsilon: z.number().positive(),
+    /** Per-feature bounds; a sum, mean, variance or covariance of a feature without bounds is refused. */
+    bounds: dpBounds,
+  }),
+  z.strictObject({
+    mechanism: z.literal('gaussian'),
+    /** At most 1: the classical Gaussian mechanism's calibration holds for epsilon < 1. */
+    epsilon: z.number().positive().max(1),
+    delta: z.number().positive().lt(1),
+    bounds: dpBounds,
+  }),
+]);
+
+const analyticsPolicySchema = z
+  .object({
+    /** Approve analytics queries on arrival (they are still checked against this policy when run). */
+    autoApprove: z.boolean().default(false),
+    /** Fewest rows any released count may hold (a statistic's rows, a histogram bin, a class): smaller ones refuse the query. */
+    minCellCount: z.number().int().min(1).default(10),
+    /** Release the smallest and largest values of features (they are single rows). */
+    allowMinMax: z.boolean().default(false),
+    /** Differential privacy noise on every released value; absent: none. */
+    dp: analyticsDpSchema.optional(),
+  })
+  .strict();
+
 const policySchema = z
   .object({
     /** Train requests need a plan a person approved (or an allow-list auto-approved). */
@@ -39,6 +75,8 @@ const policySchema = z
     requireSecureAggregation: z.boolean().default(false),
     /** Plan kinds accepted. */
     allowedPlanKinds: z.array(z.string().min(1)).default(['tfjs-layers']),
+    /** What federated analytics queries may release (see docs/analytics.md). */
+    analytics: analyticsPolicySchema.prefault({}),
   })
   .strict();
 
@@ -87,6 +125,10 @@ export type NodeConfig = z.infer<typeof nodeConfigSchema>;
 export type NodeConfigInput = z.input<typeof nodeConfigSchema>;
 /** The node's policy knobs. */
 export type NodePolicy = NodeConfig['policy'];
+/** The node's analytics policy. */
+export type AnalyticsPolicy = NodePolicy['analytics'];
+/** Differential privacy of analytics replies. */
+export type AnalyticsDp = NonNullable<AnalyticsPolicy['dp']>;
 
 /** Environment variables that override the config file, and the field each one sets. */
 export const CONFIG_ENV_OVERRIDES = {

@@ -4,6 +4,7 @@ import { TrainingError, type DataParallelTraining } from '@fedbiomed/training';
 import type { HandlerResult as TransportResult, ReceivedTensors, RequestContext } from '@fedbiomed/transport';
 import { openRegisteredDataset, type OpenedDataset } from './dataset-source';
 import { NodeError } from './errors';
+import { handleAnalytics } from './handlers/analytics';
 import { handleApproval, handlePlanStatus } from './handlers/approval';
 import { handleEvaluate } from './handlers/evaluate';
 import { handleFeatureStatistics } from './handlers/feature-statistics';
@@ -28,6 +29,7 @@ const HANDLERS: Readonly<Record<RequestKind, Handler>> = {
   evaluate: handleEvaluate,
   ping: handlePing,
   featureStatistics: handleFeatureStatistics,
+  analytics: handleAnalytics,
 };
 
 /** Routes the researcher's requests to the handlers and owns the task slot. */

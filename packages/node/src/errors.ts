@@ -30,6 +30,8 @@ export const NodeErrorCode = {
   INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   /** A request from the researcher does not follow the contract (the message says what is missing). */
   MALFORMED_REQUEST: 'MALFORMED_REQUEST',
+  /** The node's policy forbids what a request asks (e.g. an analytics count below the minimum cell count). */
+  POLICY_VIOLATION: 'POLICY_VIOLATION',
   /** No tfjs backend could start (or the one forced by config or `--backend` cannot). */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** Another running node holds the folder's lock (`node.lock`); the message names its pid. */

@@ -1,4 +1,4 @@
-import { formatPlanSummary, summarizePlan, TrainingError, validatePlan, type PlanSpec } from '@fedbiomed/training';
+import { ANALYTICS_QUERY_KIND, describeAnalyticsQuery, formatPlanSummary, readAnalyticsQuery, summarizePlan, TrainingError, validatePlan, type AnalyticsQuery, type PlanSpec } from '@fedbiomed/training';
 import type { TrainingPlan } from '@fedbiomed/proto';
 import { NodeError } from './errors';
 import type { NodePolicy } from './config';
@@ -76,27 +76,19 @@ export function createPlanRegistry(repository: NodeRepository, policy: NodePolic
 
   const registry: PlanRegistry = {
     submit(plan, decision) {
-      const spec = checkPlan(plan);
+      const { name, kind, autoApproval } = plan.kind === ANALYTICS_QUERY_KIND ? checkedQuery(plan, policy) : checkedPlan(plan, policy);
       const sha256 = plan.sha256 ?? '';
       return repository.transaction(() => {
         const known = repository.getPlan(sha256);
         const at = new Date().toISOString();
         let approval = reducePlanApproval(known?.approval, { type: 'submitted', notes: decision.notes ?? '' });
-        const layers = planLayerClasses(spec);
-        const allowed = new Set(policy.autoApproveLayers);
-        if (allowed.size > 0 && layers.length > 0 && layers.every((layer) => allowed.has(layer))) {
-          approval = reducePlanApproval(approval, {
-            type: 'auto-approved',
-            at,
-            reason: `every layer (${[...new Set(layers)].join(', ')}) is on the allow-list`,
-          });
-        }
+        if (autoApproval !== undefined) approval = reducePlanApproval(approval, { type: 'auto-approved', at, reason: autoApproval });
         const record: PlanRecord = known
           ? { ...known, approval }
           : {
               sha256,
-              name: plan.name ?? spec.name,
-              kind: plan.kind ?? spec.kind,
+              name: plan.name ?? name,
+              kind: plan.kind ?? kind,
               canonicalJson: plan.canonicalJson ?? '',
               approval,
               registeredAt: at,
@@ -133,6 +125,36 @@ export function createPlanRegistry(repository: NodeRepository, policy: NodePolic
   return registry;
 }
 
+/** What `submit` needs of a plan or query: its name and kind, and why the policy approves it on arrival, if it does. */
+interface Submission {
+  readonly name: string;
+  readonly kind: string;
+  readonly autoApproval?: string;
+}
+
+function checkedPlan(plan: TrainingPlan, policy: NodePolicy): Submission {
+  const spec = checkPlan(plan);
+  const layers = planLayerClasses(spec);
+  const allowed = new Set(policy.autoApproveLayers);
+  const covered = allowed.size > 0 && layers.length > 0 && layers.every((layer) => allowed.has(layer));
+  return { name: spec.name, kind: spec.kind, ...(covered && { autoApproval: `every layer (${[...new Set(layers)].join(', ')}) is on the allow-list` }) };
+}
+
+function checkedQuery(plan: TrainingPlan, policy: NodePolicy): Submission {
+  const query = checkQuery(plan);
+  const auto = policy.analytics.autoApprove ? { autoApproval: 'analytics queries are approved by policy (analytics.autoApprove); each reply is checked against the analytics policy' } : {};
+  return { name: query.name, kind: ANALYTICS_QUERY_KIND, ...auto };
+}
+
+/** Parses and checks a stored or submitted analytics query; the error says what is wrong. */
+export function checkQuery(plan: TrainingPlan): AnalyticsQuery {
+  try {
+    return readAnalyticsQuery(plan);
+  } catch (error) {
+    throw new NodeError('INVALID_PLAN', (error as Error).message, { cause: error });
+  }
+}
+
 function notes(decision: Decision): { notes?: string } {
   return decision.notes === undefined ? {} : { notes: decision.notes };
 }
@@ -149,7 +171,8 @@ function audit(repository: NodeRepository, action: string, approval: PlanApprova
   });
 }
 
-/** A stored plan printed readably: layers, parameter counts, loss, optimiser, metrics. */
+/** A stored plan printed readably (layers, parameter counts, loss, optimiser, metrics), or an analytics query one statistic a line. */
 export function describePlan(record: PlanRecord): string {
+  if (record.kind === ANALYTICS_QUERY_KIND) return describeAnalyticsQuery(checkQuery(record));
   return formatPlanSummary(summarizePlan(checkPlan(record)));
 }

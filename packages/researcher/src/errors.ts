@@ -22,6 +22,8 @@ export const RESEARCHER_ERROR_CODES = {
   ABORTED: 'ABORTED',
   /** Fewer than `minNodes` nodes sent the feature statistics a federated standardisation needs. */
   STANDARDIZATION_FAILED: 'STANDARDIZATION_FAILED',
+  /** Fewer than `minNodes` nodes answered an analytics query (refusals by policy are listed). */
+  ANALYTICS_FAILED: 'ANALYTICS_FAILED',
   /** The model cannot be exported faithfully (e.g. each node standardised with its own statistics). */
   EXPORT_REFUSED: 'EXPORT_REFUSED',
 } as const;

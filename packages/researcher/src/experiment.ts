@@ -93,6 +93,11 @@ export class Experiment {
     this.#plan = options.plan.plan;
     this.#layout = createLayout(options.plan.initialWeights);
     this.#standardizeStep = planStandardizeStep(this.#plan);
+    // Global statistics are part of the plan (and of its approval): nothing to gather.
+    if (this.#standardizeStep?.statistics === 'global') {
+      const { sampleCount, mean, scale } = this.#standardizeStep;
+      this.#standardization = { sampleCount, mean: [...mean], scale: [...scale] };
+    }
     this.#trainingArgs = new RoundTrainingArgs(this.#options.trainingArgs, options.learningRateSchedule, this.#plan);
     this.#trainingArgs.checkLimits(1, this.#options.rounds, 'new Experiment');
     this.#weights = this.#strategy.initialParameters(this.#layout) ?? flattenTensors(this.#layout, options.plan.initialWeights);
@@ -151,7 +156,7 @@ export class Experiment {
     experiment.#random = SeededRandom.fromState(snapshot.rngState);
     experiment.#selectionHistory = snapshot.selectionHistory.map((ids) => [...ids]);
     experiment.#results = [...snapshot.results];
-    experiment.#standardization = snapshot.standardization;
+    experiment.#standardization = snapshot.standardization ?? experiment.#standardization;
     return experiment;
   }
 
@@ -408,7 +413,11 @@ export class Experiment {
     if (step !== undefined && this.#standardization === undefined) {
       throw new ResearcherError('INVALID_STATE', `experiment ${this.id}: no standardisation statistics yet; run a round or call fitStandardization() first`);
     }
-    await exportGlobalModel(this.#plan, this.#layout, this.#weights, dir, this.#standardization);
+    const standardization =
+      this.#standardization === undefined || step === undefined
+        ? undefined
+        : { ...this.#standardization, statistics: step.statistics === 'global' ? ('global' as const) : ('federated' as const), ...(step.statistics === 'global' && step.query !== undefined && { query: step.query }) };
+    await exportGlobalModel(this.#plan, this.#layout, this.#weights, dir, standardization);
   }
 
   /** Stops listening to the federation, closes the monitoring files and ends event iterators. */
@@ -492,7 +501,9 @@ export class Experiment {
 
   #standardizationField(): { standardization?: { mean: readonly number[]; scale: readonly number[] } } {
     const pooled = this.#standardization;
-    return pooled === undefined ? {} : { standardization: { mean: pooled.mean, scale: pooled.scale } };
+    // Only federated statistics travel with each request; global ones travel inside the plan.
+    if (pooled === undefined || this.#standardizeStep?.statistics !== 'federated') return {};
+    return { standardization: { mean: pooled.mean, scale: pooled.scale } };
   }
 
   async #discoverNewcomers(): Promise<void> {

@@ -1,4 +1,5 @@
 import type {
+  AnalyticsReply__Output,
   ApprovalReply__Output,
   EvaluateReply__Output,
   FeatureStatisticsReply__Output,
@@ -149,3 +150,17 @@ export type FederationEvent =
       readonly message: string;
       readonly timestampMs: number;
     };
+
+/** A federation that also answers analytics queries (`createTransportFederation`'s does). */
+export interface AnalyticsFederation extends Federation {
+  /** Asks each node for the statistics of one dataset under an approved analytics query (aggregates only). */
+  analytics(tasks: readonly AnalyticsTask[], options: RequestOptions): AsyncIterable<NodeOutcome<AnalyticsReply__Output>>;
+}
+
+/** What one node is asked for statistics on. */
+export interface AnalyticsTask {
+  readonly nodeId: string;
+  readonly datasetId: string;
+  /** The query in its plan-shaped envelope (kind `analytics-query`). */
+  readonly query: TrainingPlan;
+}

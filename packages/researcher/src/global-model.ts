@@ -4,6 +4,14 @@ import { unflattenTensors, type ParameterLayout } from '@fedbiomed/strategy';
 import { PREPROCESSING_FORMAT_VERSION, planToModel, saveModel, validatePlan, type PreprocessingManifest } from '@fedbiomed/training';
 import type { PooledStandardization } from './standardization';
 
+/** The standardisation an exported model applies, and where its statistics came from. */
+export type ExportedStandardization = PooledStandardization & {
+  /** `federated`: gathered from the nodes before the first round; `global`: held by the plan (its approval covers them). */
+  readonly statistics: 'federated' | 'global';
+  /** SHA-256 of the analytics query that computed global statistics. */
+  readonly query?: string;
+};
+
 /**
  * Builds the plan's tfjs model holding `weights` (flat in `layout`). The caller owns the model and
  * disposes it.
@@ -23,7 +31,7 @@ export async function exportGlobalModel(
   layout: ParameterLayout,
   weights: Float32Array,
   dir: string,
-  standardization?: PooledStandardization,
+  standardization?: ExportedStandardization,
 ): Promise<void> {
   const { spec } = validatePlan(plan);
   const model = await planToModel(spec, unflattenTensors(layout, weights));
@@ -34,8 +42,8 @@ export async function exportGlobalModel(
   }
 }
 
-/** The `preprocessing.json` of a model whose inputs are standardised with pooled statistics. */
-function preprocessingManifest(inputShape: readonly number[], standardization: PooledStandardization): PreprocessingManifest {
+/** The `preprocessing.json` of a model whose inputs are standardised with pooled (federated or global) statistics. */
+function preprocessingManifest(inputShape: readonly number[], standardization: ExportedStandardization): PreprocessingManifest {
   return {
     format: 'fedbiomed-preprocessing',
     version: PREPROCESSING_FORMAT_VERSION,
@@ -44,7 +52,8 @@ function preprocessingManifest(inputShape: readonly number[], standardization: P
     steps: [
       {
         name: 'standardize',
-        statistics: 'federated',
+        statistics: standardization.statistics,
+        ...(standardization.query !== undefined && { query: standardization.query }),
         sampleCount: standardization.sampleCount,
         mean: [...standardization.mean],
         scale: [...standardization.scale],

@@ -18,6 +18,19 @@ export type { FeatureStatistics, PooledStandardization } from './standardization
 export { aggregateMetrics } from './metric-aggregation';
 export type { MetricValues } from './metric-aggregation';
 export { buildGlobalModel, exportGlobalModel } from './global-model';
+export type { ExportedStandardization } from './global-model';
+
+/**** Federated analytics ****/
+export { Analytics, readReplies } from './analytics/analytics';
+export type { AnalyticsOptions, AnalyticsRequestInput, AnalyticsResult, NodeAnalytics, NodePrivacy } from './analytics/analytics';
+export { globalStandardization } from './analytics/global-standardization';
+export type { GlobalStandardizeStep } from './analytics/global-standardization';
+export { finishStatistic, poolStatistic } from './analytics/pool';
+export type { NodeNames, StatisticPart, StatisticValue } from './analytics/pool';
+export { quantilesFromHistogram } from './analytics/quantiles';
+export type { QuantileEstimate } from './analytics/quantiles';
+export { mergeMoments } from './moments';
+export type { MomentLayout, MomentsPart } from './moments';
 
 /**** Node selection ****/
 export { applySelection, selectAll, selectFraction, selectWith } from './node-selection';
@@ -34,6 +47,8 @@ export type { WaitForNodesOptions } from './wait-for-nodes';
 /**** Federation (the transport as the experiment sees it) ****/
 export { createTransportFederation } from './transport-federation';
 export type {
+  AnalyticsFederation,
+  AnalyticsTask,
   Federation,
   FederationEvent,
   FederationNode,

@@ -54,6 +54,9 @@ describe('planStandardizeStep', () => {
     expect(planStandardizeStep(plan([{ name: 'standardize', params: {} }]))).toEqual({ statistics: 'federated' });
     expect(planStandardizeStep(plan([{ name: 'standardize', params: { statistics: 'local' } }]))).toEqual({ statistics: 'local' });
     expect(planStandardizeStep(plan([]))).toBeUndefined();
-    expect(() => planStandardizeStep(plan([{ name: 'standardize', params: { statistics: 'global' } }]))).toThrow(/preprocessing\[0\] "standardize" params: param "statistics" must be one of "federated", "local", got "global"/);
+    expect(() => planStandardizeStep(plan([{ name: 'standardize', params: { statistics: 'pooled' } }]))).toThrow(/preprocessing\[0\] "standardize" params: param "statistics" must be one of "federated", "local", "global", got "pooled"/);
+    expect(() => planStandardizeStep(plan([{ name: 'standardize', params: { statistics: 'global', mean: [0, 1], scale: [1], sampleCount: 3 } }]))).toThrow(/param "scale".*mean and scale must have one value per feature each/);
+    expect(() => planStandardizeStep(plan([{ name: 'standardize', params: { statistics: 'global', mean: [0], scale: [0], sampleCount: 3 } }]))).toThrow(/every scale must be positive/);
+    expect(planStandardizeStep(plan([{ name: 'standardize', params: { statistics: 'global', mean: [0.5], scale: [2], sampleCount: 3 } }]))).toEqual({ statistics: 'global', mean: [0.5], scale: [2], sampleCount: 3 });
   });
 });

@@ -1,6 +1,7 @@
 import type { TrainingPlan } from '@fedbiomed/proto';
 import { standardizeStep, type StandardizeStep } from '@fedbiomed/training';
 import { ResearcherError } from './errors';
+import { mergeMoments } from './moments';
 
 /** Sufficient statistics of the features of some rows: what a node shares instead of rows. */
 export interface FeatureStatistics {
@@ -27,9 +28,6 @@ export interface PooledStandardization {
  */
 export function poolFeatureStatistics(parts: readonly FeatureStatistics[]): FeatureStatistics {
   const width = parts[0]?.mean.length ?? 0;
-  let count = 0;
-  const mean = new Float64Array(width);
-  const m2 = new Float64Array(width);
   parts.forEach((part, index) => {
     if (!Number.isInteger(part.count) || part.count < 0) {
       throw new ResearcherError('BAD_REPLY', `feature statistics #${index}: count ${part.count} is not a non-negative integer`);
@@ -37,16 +35,13 @@ export function poolFeatureStatistics(parts: readonly FeatureStatistics[]): Feat
     if (part.mean.length !== width || part.m2.length !== width) {
       throw new ResearcherError('BAD_REPLY', `feature statistics #${index}: ${part.mean.length} means and ${part.m2.length} M2 values, the first part has ${width} features`);
     }
-    if (part.count === 0) return;
-    const total = count + part.count;
-    for (let j = 0; j < width; j += 1) {
-      const delta = (part.mean[j] as number) - (mean[j] as number);
-      mean[j] = (mean[j] as number) + (delta * part.count) / total;
-      m2[j] = (m2[j] as number) + (part.m2[j] as number) + (delta * delta * count * part.count) / total;
-    }
-    count = total;
   });
-  return { count, mean: Array.from(mean), m2: Array.from(m2) };
+  const merged = mergeMoments(
+    parts.map((part) => ({ count: part.count, mean: part.mean, second: part.m2 })),
+    'diagonal',
+    'feature statistics',
+  );
+  return { count: merged.count, mean: merged.mean, m2: merged.second };
 }
 
 /** The standardisation of pooled statistics: population standard deviation, 1 where it is 0. */

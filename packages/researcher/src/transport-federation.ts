@@ -11,7 +11,7 @@ import {
   type TensorPayload,
 } from '@fedbiomed/transport';
 import { fanOut, type Settled } from './fan-out';
-import type { EvaluateTask, FeatureStatisticsTask, Federation, FederationEvent, NodeOutcome, Standardization, TrainOutcome, TrainTask } from './federation';
+import type { AnalyticsFederation, AnalyticsTask, EvaluateTask, FeatureStatisticsTask, FederationEvent, NodeOutcome, Standardization, TrainOutcome, TrainTask } from './federation';
 
 /**
  * A {@link Federation} over `@fedbiomed/transport`'s `ResearcherServer`: each call becomes one
@@ -19,7 +19,7 @@ import type { EvaluateTask, FeatureStatisticsTask, Federation, FederationEvent, 
  * failures become outcome codes (`NODE_OFFLINE`, `TIMEOUT`, `UNAVAILABLE`, or the node's own error
  * code such as `PLAN_NOT_APPROVED`).
  */
-export function createTransportFederation(server: ResearcherServer): Federation {
+export function createTransportFederation(server: ResearcherServer): AnalyticsFederation {
   const outcomes = async function* <T>(
     nodeIds: readonly string[],
     signal: AbortSignal | undefined,
@@ -108,6 +108,15 @@ export function createTransportFederation(server: ResearcherServer): Federation 
         const body = { datasetId: task.datasetId, plan: task.plan, testRatio: task.testRatio, randomSeed: task.randomSeed };
         const { reply } = await server.request(nodeId, { experimentId: options.experimentId, featureStatistics: body }, requestOptions(options));
         return expectBody(reply.featureStatistics, 'featureStatistics', nodeId);
+      });
+    },
+
+    analytics: (tasks, options) => {
+      const byNode = new Map(tasks.map((task) => [task.nodeId, task]));
+      return outcomes([...byNode.keys()], options.signal, async (nodeId) => {
+        const task = byNode.get(nodeId) as AnalyticsTask;
+        const { reply } = await server.request(nodeId, { experimentId: options.experimentId, analytics: { datasetId: task.datasetId, query: task.query } }, requestOptions(options));
+        return expectBody(reply.analytics, 'analytics', nodeId);
       });
     },
 

@@ -25,6 +25,19 @@ export { canonicalJson, sha256Hex } from './plan/canonical-json';
 export { checkPluginsInstalled, planPluginSchema, planPluginsSchema, pluginId } from './plan/plan-plugins';
 export type { PlanPlugin } from './plan/plan-plugins';
 
+/**** Federated analytics queries ****/
+export {
+  ANALYTICS_QUERY_FORMAT,
+  ANALYTICS_QUERY_KIND,
+  ANALYTICS_QUERY_VERSION,
+  analyticsQueryInputSchema,
+  buildAnalyticsQuery,
+  describeAnalyticsQuery,
+  readAnalyticsQuery,
+  statisticRequestSchema,
+} from './analytics/query';
+export type { AnalyticsQuery, AnalyticsQueryInput, BuiltAnalyticsQuery, FeatureRef, StatisticKind, StatisticRequest } from './analytics/query';
+
 /**** Plug-ins: losses, metrics and layers from npm packages ****/
 export { definePlugin, pluginItemName } from './plugins/plugin';
 export type { FedbiomedPlugin, PluginDefinition, PluginLayerClass } from './plugins/plugin';

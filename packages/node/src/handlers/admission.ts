@@ -11,8 +11,8 @@ import { errorReply, type HandlerContext, type HandlerResult } from './handler';
 
 /** What a train or evaluate request asks to run. */
 export interface TaskRequest {
-  /** Audit action: "train", "evaluate" or "feature-statistics". */
-  readonly action: 'train' | 'evaluate' | 'feature-statistics';
+  /** Audit action: "train", "evaluate", "feature-statistics" or "analytics". */
+  readonly action: 'train' | 'evaluate' | 'feature-statistics' | 'analytics';
   readonly plan: TrainingPlan__Output | null | undefined;
   readonly datasetId: string;
   readonly secureAggregation: boolean;
@@ -107,7 +107,7 @@ type Refusal = { readonly refusal: { readonly code: Parameters<typeof errorReply
  * What the request asks of the plan's standardize step: a feature-statistics request is answered
  * only for a plan that declares federated statistics (part of what the operator approved); a train
  * or evaluate request under such a plan must carry the pooled statistics, one mean and one positive
- * scale per feature.
+ * scale per feature; a plan with global statistics holds them itself.
  */
 function resolveStandardization(
   spec: PlanSpec,
@@ -123,6 +123,12 @@ function resolveStandardization(
   if (step === undefined) return undefined;
   if (step.statistics === 'local') return 'local';
   const width = featureShape.reduce((a, b) => a * b, 1);
+  if (step.statistics === 'global') {
+    // The statistics are part of the plan the operator approved: applied as they are, whatever the request carries.
+    if (step.mean.length === width) return { mean: [...step.mean], scale: [...step.scale] };
+    const message = `plan "${spec.name}" standardises with ${step.mean.length} global means, the dataset has ${width} features`;
+    return { refusal: { code: 'ERROR_CODE_MALFORMED', message } };
+  }
   const received = task.standardization;
   const fault =
     received === null || received === undefined

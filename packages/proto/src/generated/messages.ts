@@ -1,9 +1,14 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AnalyticsPrivacy as _fedbiomed_v1_AnalyticsPrivacy, AnalyticsPrivacy__Output as _fedbiomed_v1_AnalyticsPrivacy__Output } from './fedbiomed/v1/AnalyticsPrivacy';
+import type { AnalyticsReply as _fedbiomed_v1_AnalyticsReply, AnalyticsReply__Output as _fedbiomed_v1_AnalyticsReply__Output } from './fedbiomed/v1/AnalyticsReply';
+import type { AnalyticsRequest as _fedbiomed_v1_AnalyticsRequest, AnalyticsRequest__Output as _fedbiomed_v1_AnalyticsRequest__Output } from './fedbiomed/v1/AnalyticsRequest';
 import type { ApprovalReply as _fedbiomed_v1_ApprovalReply, ApprovalReply__Output as _fedbiomed_v1_ApprovalReply__Output } from './fedbiomed/v1/ApprovalReply';
 import type { ApprovalRequest as _fedbiomed_v1_ApprovalRequest, ApprovalRequest__Output as _fedbiomed_v1_ApprovalRequest__Output } from './fedbiomed/v1/ApprovalRequest';
+import type { BinCounts as _fedbiomed_v1_BinCounts, BinCounts__Output as _fedbiomed_v1_BinCounts__Output } from './fedbiomed/v1/BinCounts';
 import type { Cancel as _fedbiomed_v1_Cancel, Cancel__Output as _fedbiomed_v1_Cancel__Output } from './fedbiomed/v1/Cancel';
+import type { CoMoments as _fedbiomed_v1_CoMoments, CoMoments__Output as _fedbiomed_v1_CoMoments__Output } from './fedbiomed/v1/CoMoments';
 import type { ConcordanceBinning as _fedbiomed_v1_ConcordanceBinning, ConcordanceBinning__Output as _fedbiomed_v1_ConcordanceBinning__Output } from './fedbiomed/v1/ConcordanceBinning';
 import type { ConcordanceHistogram as _fedbiomed_v1_ConcordanceHistogram, ConcordanceHistogram__Output as _fedbiomed_v1_ConcordanceHistogram__Output } from './fedbiomed/v1/ConcordanceHistogram';
 import type { DatasetMetadata as _fedbiomed_v1_DatasetMetadata, DatasetMetadata__Output as _fedbiomed_v1_DatasetMetadata__Output } from './fedbiomed/v1/DatasetMetadata';
@@ -13,12 +18,15 @@ import type { EvaluateReply as _fedbiomed_v1_EvaluateReply, EvaluateReply__Outpu
 import type { EvaluateRequest as _fedbiomed_v1_EvaluateRequest, EvaluateRequest__Output as _fedbiomed_v1_EvaluateRequest__Output } from './fedbiomed/v1/EvaluateRequest';
 import type { FeatureStatisticsReply as _fedbiomed_v1_FeatureStatisticsReply, FeatureStatisticsReply__Output as _fedbiomed_v1_FeatureStatisticsReply__Output } from './fedbiomed/v1/FeatureStatisticsReply';
 import type { FeatureStatisticsRequest as _fedbiomed_v1_FeatureStatisticsRequest, FeatureStatisticsRequest__Output as _fedbiomed_v1_FeatureStatisticsRequest__Output } from './fedbiomed/v1/FeatureStatisticsRequest';
+import type { FeatureValues as _fedbiomed_v1_FeatureValues, FeatureValues__Output as _fedbiomed_v1_FeatureValues__Output } from './fedbiomed/v1/FeatureValues';
 import type { FixedSplit as _fedbiomed_v1_FixedSplit, FixedSplit__Output as _fedbiomed_v1_FixedSplit__Output } from './fedbiomed/v1/FixedSplit';
 import type { Heartbeat as _fedbiomed_v1_Heartbeat, Heartbeat__Output as _fedbiomed_v1_Heartbeat__Output } from './fedbiomed/v1/Heartbeat';
 import type { Hello as _fedbiomed_v1_Hello, Hello__Output as _fedbiomed_v1_Hello__Output } from './fedbiomed/v1/Hello';
 import type { HelloAck as _fedbiomed_v1_HelloAck, HelloAck__Output as _fedbiomed_v1_HelloAck__Output } from './fedbiomed/v1/HelloAck';
 import type { Log as _fedbiomed_v1_Log, Log__Output as _fedbiomed_v1_Log__Output } from './fedbiomed/v1/Log';
 import type { MetricSet as _fedbiomed_v1_MetricSet, MetricSet__Output as _fedbiomed_v1_MetricSet__Output } from './fedbiomed/v1/MetricSet';
+import type { MissingCounts as _fedbiomed_v1_MissingCounts, MissingCounts__Output as _fedbiomed_v1_MissingCounts__Output } from './fedbiomed/v1/MissingCounts';
+import type { Moments as _fedbiomed_v1_Moments, Moments__Output as _fedbiomed_v1_Moments__Output } from './fedbiomed/v1/Moments';
 import type { OptimizerArgs as _fedbiomed_v1_OptimizerArgs, OptimizerArgs__Output as _fedbiomed_v1_OptimizerArgs__Output } from './fedbiomed/v1/OptimizerArgs';
 import type { PingReply as _fedbiomed_v1_PingReply, PingReply__Output as _fedbiomed_v1_PingReply__Output } from './fedbiomed/v1/PingReply';
 import type { PingRequest as _fedbiomed_v1_PingRequest, PingRequest__Output as _fedbiomed_v1_PingRequest__Output } from './fedbiomed/v1/PingRequest';
@@ -32,6 +40,7 @@ import type { ScoreHistogram as _fedbiomed_v1_ScoreHistogram, ScoreHistogram__Ou
 import type { SearchReply as _fedbiomed_v1_SearchReply, SearchReply__Output as _fedbiomed_v1_SearchReply__Output } from './fedbiomed/v1/SearchReply';
 import type { SearchRequest as _fedbiomed_v1_SearchRequest, SearchRequest__Output as _fedbiomed_v1_SearchRequest__Output } from './fedbiomed/v1/SearchRequest';
 import type { Standardization as _fedbiomed_v1_Standardization, Standardization__Output as _fedbiomed_v1_Standardization__Output } from './fedbiomed/v1/Standardization';
+import type { StatisticResult as _fedbiomed_v1_StatisticResult, StatisticResult__Output as _fedbiomed_v1_StatisticResult__Output } from './fedbiomed/v1/StatisticResult';
 import type { Tensor as _fedbiomed_v1_Tensor, Tensor__Output as _fedbiomed_v1_Tensor__Output } from './fedbiomed/v1/Tensor';
 import type { TensorChunk as _fedbiomed_v1_TensorChunk, TensorChunk__Output as _fedbiomed_v1_TensorChunk__Output } from './fedbiomed/v1/TensorChunk';
 import type { TensorHeader as _fedbiomed_v1_TensorHeader, TensorHeader__Output as _fedbiomed_v1_TensorHeader__Output } from './fedbiomed/v1/TensorHeader';
@@ -49,9 +58,14 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   fedbiomed: {
     v1: {
+      AnalyticsPrivacy: MessageTypeDefinition<_fedbiomed_v1_AnalyticsPrivacy, _fedbiomed_v1_AnalyticsPrivacy__Output>
+      AnalyticsReply: MessageTypeDefinition<_fedbiomed_v1_AnalyticsReply, _fedbiomed_v1_AnalyticsReply__Output>
+      AnalyticsRequest: MessageTypeDefinition<_fedbiomed_v1_AnalyticsRequest, _fedbiomed_v1_AnalyticsRequest__Output>
       ApprovalReply: MessageTypeDefinition<_fedbiomed_v1_ApprovalReply, _fedbiomed_v1_ApprovalReply__Output>
       ApprovalRequest: MessageTypeDefinition<_fedbiomed_v1_ApprovalRequest, _fedbiomed_v1_ApprovalRequest__Output>
+      BinCounts: MessageTypeDefinition<_fedbiomed_v1_BinCounts, _fedbiomed_v1_BinCounts__Output>
       Cancel: MessageTypeDefinition<_fedbiomed_v1_Cancel, _fedbiomed_v1_Cancel__Output>
+      CoMoments: MessageTypeDefinition<_fedbiomed_v1_CoMoments, _fedbiomed_v1_CoMoments__Output>
       ConcordanceBinning: MessageTypeDefinition<_fedbiomed_v1_ConcordanceBinning, _fedbiomed_v1_ConcordanceBinning__Output>
       ConcordanceHistogram: MessageTypeDefinition<_fedbiomed_v1_ConcordanceHistogram, _fedbiomed_v1_ConcordanceHistogram__Output>
       DType: EnumTypeDefinition
@@ -63,6 +77,7 @@ export interface ProtoGrpcType {
       EvaluateRequest: MessageTypeDefinition<_fedbiomed_v1_EvaluateRequest, _fedbiomed_v1_EvaluateRequest__Output>
       FeatureStatisticsReply: MessageTypeDefinition<_fedbiomed_v1_FeatureStatisticsReply, _fedbiomed_v1_FeatureStatisticsReply__Output>
       FeatureStatisticsRequest: MessageTypeDefinition<_fedbiomed_v1_FeatureStatisticsRequest, _fedbiomed_v1_FeatureStatisticsRequest__Output>
+      FeatureValues: MessageTypeDefinition<_fedbiomed_v1_FeatureValues, _fedbiomed_v1_FeatureValues__Output>
       FixedSplit: MessageTypeDefinition<_fedbiomed_v1_FixedSplit, _fedbiomed_v1_FixedSplit__Output>
       Heartbeat: MessageTypeDefinition<_fedbiomed_v1_Heartbeat, _fedbiomed_v1_Heartbeat__Output>
       Hello: MessageTypeDefinition<_fedbiomed_v1_Hello, _fedbiomed_v1_Hello__Output>
@@ -70,6 +85,8 @@ export interface ProtoGrpcType {
       Log: MessageTypeDefinition<_fedbiomed_v1_Log, _fedbiomed_v1_Log__Output>
       LogLevel: EnumTypeDefinition
       MetricSet: MessageTypeDefinition<_fedbiomed_v1_MetricSet, _fedbiomed_v1_MetricSet__Output>
+      MissingCounts: MessageTypeDefinition<_fedbiomed_v1_MissingCounts, _fedbiomed_v1_MissingCounts__Output>
+      Moments: MessageTypeDefinition<_fedbiomed_v1_Moments, _fedbiomed_v1_Moments__Output>
       OptimizerArgs: MessageTypeDefinition<_fedbiomed_v1_OptimizerArgs, _fedbiomed_v1_OptimizerArgs__Output>
       PingReply: MessageTypeDefinition<_fedbiomed_v1_PingReply, _fedbiomed_v1_PingReply__Output>
       PingRequest: MessageTypeDefinition<_fedbiomed_v1_PingRequest, _fedbiomed_v1_PingRequest__Output>
@@ -84,6 +101,7 @@ export interface ProtoGrpcType {
       SearchReply: MessageTypeDefinition<_fedbiomed_v1_SearchReply, _fedbiomed_v1_SearchReply__Output>
       SearchRequest: MessageTypeDefinition<_fedbiomed_v1_SearchRequest, _fedbiomed_v1_SearchRequest__Output>
       Standardization: MessageTypeDefinition<_fedbiomed_v1_Standardization, _fedbiomed_v1_Standardization__Output>
+      StatisticResult: MessageTypeDefinition<_fedbiomed_v1_StatisticResult, _fedbiomed_v1_StatisticResult__Output>
       Tensor: MessageTypeDefinition<_fedbiomed_v1_Tensor, _fedbiomed_v1_Tensor__Output>
       TensorChunk: MessageTypeDefinition<_fedbiomed_v1_TensorChunk, _fedbiomed_v1_TensorChunk__Output>
       TensorHeader: MessageTypeDefinition<_fedbiomed_v1_TensorHeader, _fedbiomed_v1_TensorHeader__Output>

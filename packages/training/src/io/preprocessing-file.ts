@@ -19,10 +19,15 @@ const numbers = z.array(z.number().finite());
 /** A `standardize` step: each raw feature `x[j]` becomes `(x[j] - mean[j]) / scale[j]`. */
 const standardizeStepSchema = z.strictObject({
   name: z.literal('standardize'),
-  /** Only federated statistics are exported: one standardisation shared by every node. */
-  statistics: z.literal('federated'),
-  /** Number of train rows, over all nodes, the statistics were pooled from. */
-  sampleCount: z.number().int().positive(),
+  /**
+   * One standardisation shared by every node: `federated` (gathered before the first round) or
+   * `global` (held by the plan, part of its approval), never each node's own.
+   */
+  statistics: z.enum(['federated', 'global']),
+  /** SHA-256 of the analytics query that computed global statistics. */
+  query: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Number of rows, over all nodes, the statistics were pooled from (not an integer under DP noise). */
+  sampleCount: z.number().positive(),
   mean: numbers,
   scale: numbers.refine((scale) => scale.every((s) => s > 0), 'every scale must be positive'),
 });

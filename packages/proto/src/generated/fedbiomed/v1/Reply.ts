@@ -8,6 +8,7 @@ import type { EvaluateReply as _fedbiomed_v1_EvaluateReply, EvaluateReply__Outpu
 import type { PingReply as _fedbiomed_v1_PingReply, PingReply__Output as _fedbiomed_v1_PingReply__Output } from '../../fedbiomed/v1/PingReply';
 import type { Error as _fedbiomed_v1_Error, Error__Output as _fedbiomed_v1_Error__Output } from '../../fedbiomed/v1/Error';
 import type { FeatureStatisticsReply as _fedbiomed_v1_FeatureStatisticsReply, FeatureStatisticsReply__Output as _fedbiomed_v1_FeatureStatisticsReply__Output } from '../../fedbiomed/v1/FeatureStatisticsReply';
+import type { AnalyticsReply as _fedbiomed_v1_AnalyticsReply, AnalyticsReply__Output as _fedbiomed_v1_AnalyticsReply__Output } from '../../fedbiomed/v1/AnalyticsReply';
 
 export interface Reply {
   'requestId'?: (string);
@@ -20,7 +21,8 @@ export interface Reply {
   'ping'?: (_fedbiomed_v1_PingReply | null);
   'error'?: (_fedbiomed_v1_Error | null);
   'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsReply | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics";
+  'analytics'?: (_fedbiomed_v1_AnalyticsReply | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics"|"analytics";
 }
 
 export interface Reply__Output {
@@ -34,5 +36,6 @@ export interface Reply__Output {
   'ping'?: (_fedbiomed_v1_PingReply__Output | null);
   'error'?: (_fedbiomed_v1_Error__Output | null);
   'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsReply__Output | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics";
+  'analytics'?: (_fedbiomed_v1_AnalyticsReply__Output | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics"|"analytics";
 }

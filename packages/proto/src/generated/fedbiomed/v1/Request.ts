@@ -7,6 +7,7 @@ import type { TrainRequest as _fedbiomed_v1_TrainRequest, TrainRequest__Output a
 import type { EvaluateRequest as _fedbiomed_v1_EvaluateRequest, EvaluateRequest__Output as _fedbiomed_v1_EvaluateRequest__Output } from '../../fedbiomed/v1/EvaluateRequest';
 import type { PingRequest as _fedbiomed_v1_PingRequest, PingRequest__Output as _fedbiomed_v1_PingRequest__Output } from '../../fedbiomed/v1/PingRequest';
 import type { FeatureStatisticsRequest as _fedbiomed_v1_FeatureStatisticsRequest, FeatureStatisticsRequest__Output as _fedbiomed_v1_FeatureStatisticsRequest__Output } from '../../fedbiomed/v1/FeatureStatisticsRequest';
+import type { AnalyticsRequest as _fedbiomed_v1_AnalyticsRequest, AnalyticsRequest__Output as _fedbiomed_v1_AnalyticsRequest__Output } from '../../fedbiomed/v1/AnalyticsRequest';
 
 export interface Request {
   'requestId'?: (string);
@@ -18,7 +19,11 @@ export interface Request {
   'evaluate'?: (_fedbiomed_v1_EvaluateRequest | null);
   'ping'?: (_fedbiomed_v1_PingRequest | null);
   'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsRequest | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics";
+  /**
+   * Federated analytics (analytics.proto).
+   */
+  'analytics'?: (_fedbiomed_v1_AnalyticsRequest | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics"|"analytics";
 }
 
 export interface Request__Output {
@@ -31,5 +36,9 @@ export interface Request__Output {
   'evaluate'?: (_fedbiomed_v1_EvaluateRequest__Output | null);
   'ping'?: (_fedbiomed_v1_PingRequest__Output | null);
   'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsRequest__Output | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics";
+  /**
+   * Federated analytics (analytics.proto).
+   */
+  'analytics'?: (_fedbiomed_v1_AnalyticsRequest__Output | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics"|"analytics";
 }
