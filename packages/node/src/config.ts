@@ -25,6 +25,14 @@ const tlsSchema = z
     message: 'cert and key must be given together',
   });
 
+/** (ε, δ) a dataset may spend in total. */
+const privacyBudgetSchema = z
+  .object({
+    epsilon: z.number().positive(),
+    delta: z.number().positive().lt(1),
+  })
+  .strict();
+
 const policySchema = z
   .object({
     /** Train requests need a plan a person approved (or an allow-list auto-approved). */
@@ -39,6 +47,14 @@ const policySchema = z
     requireSecureAggregation: z.boolean().default(false),
     /** Plan kinds accepted. */
     allowedPlanKinds: z.array(z.string().min(1)).default(['tfjs-layers']),
+    /**
+     * Differential-privacy budget of every dataset, across all experiments: the node refuses a
+     * train task that runs without DP, or whose ε would take the dataset's total above `epsilon` at
+     * `delta`. Absent: no budget (ε is still counted and reported for tasks that run under DP).
+     */
+    privacyBudget: privacyBudgetSchema.optional(),
+    /** Budgets of single datasets by id, in place of `privacyBudget`. */
+    privacyBudgets: z.record(z.string().min(1), privacyBudgetSchema).default({}),
   })
   .strict();
 
@@ -87,6 +103,8 @@ export type NodeConfig = z.infer<typeof nodeConfigSchema>;
 export type NodeConfigInput = z.input<typeof nodeConfigSchema>;
 /** The node's policy knobs. */
 export type NodePolicy = NodeConfig['policy'];
+/** A dataset's differential-privacy budget, see `policy.privacyBudget`. */
+export type PrivacyBudget = z.infer<typeof privacyBudgetSchema>;
 
 /** Environment variables that override the config file, and the field each one sets. */
 export const CONFIG_ENV_OVERRIDES = {
