@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTransportFederation, Experiment, selectFraction, waitForNodes, type ExperimentEvent } from '@fedbiomed/researcher';
+import { createTransportFederation, describeRoundPrivacy, Experiment, selectFraction, waitForNodes, type ExperimentEvent } from '@fedbiomed/researcher';
 import { createStrategyRegistry } from '@fedbiomed/strategy';
 import { buildPlan, loadModel } from '@fedbiomed/training';
 import { ResearcherServer, type NodeInfo } from '@fedbiomed/transport';
@@ -71,6 +71,7 @@ async function runExperimentFile(server: ResearcherServer, file: ExperimentFile,
   experiment.subscribe((event) => {
     const line = approvalLine(event);
     if (line !== undefined) console.log(line);
+    if (event.type === 'privacy') for (const privacy of describeRoundPrivacy(event)) console.log(privacy);
     progress.onEvent(event);
   });
   const statuses = await experiment.ensureApproved({

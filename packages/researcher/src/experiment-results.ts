@@ -1,3 +1,4 @@
+import type { NodePrivacy, ServerPrivacy } from './privacy-report';
 import type { PooledStandardization } from './standardization';
 import type { MetricValues } from './metric-aggregation';
 
@@ -24,6 +25,8 @@ export interface NodeRoundResult {
   /** The local model on the node's test split, after local training. */
   readonly metricsAfter?: MetricValues;
   readonly timing: NodeTiming;
+  /** Differential privacy the node's task spent, when it trained under DP (`trainingArgs.dp`). */
+  readonly privacy?: NodePrivacy;
 }
 
 /** A node asked to train that did not contribute, and why. */
@@ -50,6 +53,8 @@ export interface RoundResult {
   readonly metricsAfter: MetricValues;
   /** Training metrics as the strategy aggregated them (e.g. training loss). */
   readonly fitMetrics: Readonly<Record<string, number>>;
+  /** ε of server-side DP (a DP-FedAvg strategy wrapper), this round and so far. */
+  readonly privacy?: ServerPrivacy;
 }
 
 /** A ranking metric computed over the union of the nodes' test samples from their binned scores. */

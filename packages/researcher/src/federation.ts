@@ -1,4 +1,5 @@
 import type {
+  PrivacySpent__Output,
   ApprovalReply__Output,
   EvaluateReply__Output,
   FeatureStatisticsReply__Output,
@@ -127,6 +128,8 @@ export interface TrainOutcome {
   readonly timing: Timing__Output | null;
   readonly numUpdates: number;
   readonly backend: string;
+  /** Differential privacy the task spent, from a node that trained under DP. */
+  readonly privacy?: PrivacySpent__Output | null;
 }
 
 /** Something that happened on the federation outside a reply. */

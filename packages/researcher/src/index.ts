@@ -54,7 +54,9 @@ export type { ExperimentSnapshot } from './experiment-snapshot';
 /**** Monitoring ****/
 export { ExperimentMonitor } from './monitoring/experiment-monitor';
 export type { ExperimentMonitorOptions } from './monitoring/experiment-monitor';
-export { ALL_NODES, metricsCsv, metricsJson } from './monitoring/metrics-files';
+export { ALL_NODES, metricsCsv, metricsJson, privacyValues } from './monitoring/metrics-files';
+export { DEFAULT_PRIVACY_DELTA, describeRoundPrivacy, nodePrivacy, serverPrivacy } from './privacy-report';
+export type { NodePrivacy, RoundPrivacyReport, ServerPrivacy } from './privacy-report';
 export { nodeLabels } from './monitoring/node-labels';
 export type { NodeIdentity } from './monitoring/node-labels';
 export { TensorBoardWriter } from './monitoring/tensorboard-writer';
