@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingArgs__Output } from '@fedbiomed/proto';
+import type { DpArgs__Output, TrainingArgs__Output } from '@fedbiomed/proto';
 import { createCryptoRng, SCAFFOLD_SERVER_CONTROL, SCAFFOLD_NODE_CONTROL, type Rng } from '@fedbiomed/strategy';
 
 import { TrainingError } from '../errors';
@@ -29,8 +29,8 @@ export interface ScalarEvent {
   readonly phase: 'train' | 'test_global' | 'test_local';
 }
 
-/** Training arguments: the proto `TrainingArgs`, every field optional. */
-export type LocalTrainingArgs = Partial<TrainingArgs__Output>;
+/** Training arguments: the proto `TrainingArgs`, every field optional (those of `dp` too). */
+export type LocalTrainingArgs = Omit<Partial<TrainingArgs__Output>, 'dp'> & { readonly dp?: Partial<DpArgs__Output> | null };
 
 /** Arguments of {@link trainLocal}. */
 export interface TrainLocalOptions {
