@@ -4,10 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { decodeTfRecords, TensorBoardEventCodec } from '@fedbiomed/researcher';
 import { computeDpEpsilon } from '@fedbiomed/strategy';
 import { docBlock, makeTempDir, runTsDocBlock, type TempDir } from '@fedbiomed/test-utils';
-import { saveModel } from '@fedbiomed/training';
-import { freePort, initCsvNode, requireBuiltCli, runCliToEnd, startCli, writeWdbcParts, type CliProcess } from './cli-test-support.test.helper';
+import { freePort, initCsvNode, requireBuiltCli, runCliToEnd, startCli, wdbcNodeSpecs, writeDocExperiment, type CliProcess } from './cli-test-support.test.helper';
 import { spawnNode, type LocalNodeProcess } from './local-nodes';
-import { readExperimentFile } from './researcher-config';
 
 // Silences tfjs' one-time console advice to install tfjs-node.
 tf.env().set('IS_TEST', true);
@@ -46,25 +44,10 @@ describe('privacy spent, reported: DP-SGD and server-side DP through the CLI, mo
 
   it('prints ε per round and so far, writes it to metrics.csv/json and TensorBoard, and the node shows what its dataset spent', async () => {
     dir = makeTempDir('fedbiomed-cli-privacy-');
-    const experimentFile = join(dir.path, 'experiment.json');
-    writeFileSync(experimentFile, docBlock('docs/privacy.md', 'privacy-experiment-file'));
-    const experiment = readExperimentFile(experimentFile);
-    const model = tf.sequential({ layers: [tf.layers.dense({ name: 'logistic', inputShape: [30], units: 1, activation: 'sigmoid', kernelInitializer: 'zeros' })] });
-    await saveModel(model, experiment.model);
-    model.dispose();
-
+    const { file: experimentFile } = await writeDocExperiment(dir.path, 'docs/privacy.md', 'privacy-experiment-file');
     const port = await freePort();
     const token = 'dp-token';
-    const csvs = writeWdbcParts(dir.path, 2);
-    const nodes = ['a', 'b'].map((letter, i) => ({
-      dir: join(dir.path, `node-${letter}`),
-      id: `hospital-${letter}`,
-      name: `Hospital ${letter.toUpperCase()}`,
-      researcher: `127.0.0.1:${port}`,
-      token,
-      csv: csvs[i]!,
-      tags: 'wdbc',
-    }));
+    const nodes = wdbcNodeSpecs(dir.path, ['a', 'b'], port, token);
     await Promise.all(nodes.map((node) => initCsvNode(node)));
     // Node A's operator sets the budget of docs/privacy.md; both run plans without approval here.
     const budget = JSON.parse(docBlock('docs/privacy.md', 'privacy-node-policy')) as Record<string, unknown>;
