@@ -5,7 +5,9 @@ import { bundledDataset } from '@fedbiomed/test-utils';
 
 import { buildPlan, type BuiltPlan } from '../plan/build-plan';
 import { flattenWeights } from '../weights';
-import { privateBatchGradients } from './dp-sgd';
+import { planToModel } from '../plan/plan-model';
+import { resolveLoss } from '../losses/loss-registry';
+import { denseChain, privateBatchGradients, vectorisedBatchGradients } from './dp-sgd';
 import { dpMechanism, resolveDp } from './privacy';
 import { trainLocal, type LocalTrainingArgs } from './train-local';
 
@@ -137,6 +139,50 @@ describe('privateBatchGradients', () => {
     expect(once()).toEqual(once());
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([v, xs, ys]);
+  });
+});
+
+describe('vectorisedBatchGradients: per-example clipping of a dense chain in batched passes', () => {
+  it('gives the micro-batch gradients (clipped and summed per example) on WDBC, with and without bias', async () => {
+    const { clean } = await wdbcWithOutlier();
+    const [batch] = [...clean.batches({ batchSize: 24, indices: Array.from({ length: 24 }, (_, i) => i) })];
+    for (const useBias of [true, false]) {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.dense({ inputShape: [30], units: 8, activation: 'tanh', useBias, kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }) }),
+          tf.layers.dense({ units: 4, activation: 'relu', useBias, kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }) }),
+          tf.layers.dense({ units: 1, activation: 'sigmoid', useBias, kernelInitializer: tf.initializers.glorotUniform({ seed: 10 }) }),
+        ],
+      });
+      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const loss = resolveLoss('binary_crossentropy').fn;
+      const dp = { clipNorm: 0.3, noiseMultiplier: 0, rng: createSeededRng(1) };
+      const chain = denseChain(model, 'binary_crossentropy')!;
+      expect(chain.steps).toHaveLength(3);
+      const tensorsBefore = tf.memory().numTensors;
+      const fast = vectorisedBatchGradients(chain, batch!.xs, batch!.ys, loss, dp);
+      const slow = privateBatchGradients(variables, batch!.xs, batch!.ys, (x, y) => loss(y, model.apply(x) as tf.Tensor) as tf.Scalar, dp);
+      expect(Object.keys(fast.grads).sort()).toEqual(Object.keys(slow.grads).sort());
+      for (const name of Object.keys(slow.grads)) {
+        const [f, g] = [fast.grads[name]!.dataSync(), slow.grads[name]!.dataSync()];
+        f.forEach((value, k) => expect(value).toBeCloseTo(g[k]!, 5));
+      }
+      expect(fast.value.dataSync()[0]).toBeCloseTo(slow.value.dataSync()[0]!, 5);
+      tf.dispose([fast.value, slow.value, ...Object.values(fast.grads), ...Object.values(slow.grads)]);
+      expect(tf.memory().numTensors).toBe(tensorsBefore);
+      model.dispose();
+    }
+    tf.dispose([batch!.xs, batch!.ys]);
+  });
+
+  it('leaves models with other layers, and losses that mix examples, to the micro-batches', async () => {
+    const cnn = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 1 })] });
+    expect(denseChain(cnn, 'mse')).toBeUndefined();
+    const mlp = await planToModel(mlpPlan().spec);
+    expect(denseChain(mlp, 'cox_ph')).toBeUndefined();
+    expect(denseChain(mlp, 'binary_crossentropy')).toBeDefined();
+    cnn.dispose();
+    mlp.dispose();
   });
 });
 

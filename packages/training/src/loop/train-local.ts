@@ -8,9 +8,9 @@ import { TrainingError } from '../errors';
 import { planToModel } from '../plan/plan-model';
 import type { OptimizerSpec, PlanSpec } from '../plan/plan-spec';
 import { assignWeights, readWeightsAsync, type ModelWeights, type WeightSpec, type WeightTensor } from '../weights';
-import { privateBatchGradients, type DpSgdSettings } from './dp-sgd';
+import { denseChain, privateBatchGradients, vectorisedBatchGradients, type DpSgdSettings } from './dp-sgd';
 import { applyUpdatePrivacy, resolveDp } from './privacy';
-import { resolveLoss } from '../losses/loss-registry';
+import { lossName, resolveLoss } from '../losses/loss-registry';
 import { checkMetricNames } from '../metrics/metric-registry';
 import { evaluateModel, throwIfAborted, type MetricSet } from './evaluate';
 import { checkOptimizerState, readOptimizerState, restoreOptimizerState, type OptimizerState } from './optimizer-state';
@@ -161,6 +161,8 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
   const { args, plan, signal } = options;
   const optimizerSpec = resolveOptimizer(plan, args.optimizer);
   const lossFn = resolveLoss(plan.loss).fn;
+  // A chain of dense layers gets DP-SGD's per-example gradients from batched passes.
+  const chain = dpSgd ? denseChain(model, lossName(plan.loss)) : undefined;
   const trainable: WeightSpec[] = model.trainableWeights.map((w) => ({ name: w.originalName, shape: w.read().shape }));
   if (options.optimizerState) checkOptimizerState(options.optimizerState, optimizerSpec, trainable);
   const mu = args.fedproxMu ?? 0;
@@ -194,7 +196,9 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
   const gradientsOf = async (xs: tf.Tensor, ys: tf.Tensor): Promise<BatchGradients> => {
     if (dpSgd) {
       // Per-example clipping runs on this thread; FedProx's term is data-independent, so it joins after the noise.
-      const data = privateBatchGradients(variables, xs, ys, (x, y) => lossFn(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, dpSgd);
+      const data = chain
+        ? vectorisedBatchGradients(chain, xs, ys, lossFn, dpSgd)
+        : privateBatchGradients(variables, xs, ys, (x, y) => lossFn(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, dpSgd);
       return mu === 0 ? data : withProximalTerm(data, variables, anchors, mu);
     }
     if (!options.parallel) {
