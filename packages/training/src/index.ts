@@ -52,8 +52,8 @@ export type { LocalTrainingArgs, ScalarEvent, TrainLocalOptions, TrainLocalResul
 export { resolveOptimizer } from './loop/optimizers';
 export { dpMechanism, resolveDp } from './loop/privacy';
 export type { DpMechanism, DpMode, DpRoundShape, ResolvedDp } from './loop/privacy';
-export { privateBatchGradients } from './loop/dp-sgd';
-export type { DpSgdSettings, ExampleLoss } from './loop/dp-sgd';
+export { denseChain, privateBatchGradients, vectorisedBatchGradients } from './loop/dp-sgd';
+export type { DenseChain, DpSgdSettings, ExampleLoss } from './loop/dp-sgd';
 export type { OptimizerSlot, OptimizerState } from './loop/optimizer-state';
 export { evaluateModel } from './loop/evaluate';
 export type { EvaluateOptions, Evaluation, MetricSet } from './loop/evaluate';
