@@ -5,10 +5,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEART_DISEASE_CENTERS } from '@fedbiomed/datasets';
 import { openNode, startNode } from '@fedbiomed/node';
-import { bundledDataset, makeTempDir, WORKSPACE_ROOT, type TempDir } from '@fedbiomed/test-utils';
+import * as tf from '@tensorflow/tfjs';
+import { bundledDataset, docBlock, makeTempDir, WORKSPACE_ROOT, type TempDir } from '@fedbiomed/test-utils';
+import { saveModel } from '@fedbiomed/training';
 import { ResearcherServer } from '@fedbiomed/transport';
 import { DEMO_DATA_DIR } from './demo-command';
 import { prepareNodeFolder, spawnNode, type LocalNodeProcess, type LocalNodeSpec } from './local-nodes';
+import { readExperimentFile, type ExperimentFile } from './researcher-config';
 
 export const BIN = join(WORKSPACE_ROOT, 'packages', 'cli', 'dist', 'bin.js');
 
@@ -120,6 +123,51 @@ export function writeWdbcParts(dir: string, parts: number): string[] {
   });
 }
 
+/** A CSV node of {@link initCsvNode}: folder, id, name, researcher address, enrolment token, data file, tags. */
+export interface CsvNodeSpec {
+  readonly dir: string;
+  readonly id: string;
+  readonly name: string;
+  readonly researcher: string;
+  readonly token: string;
+  readonly csv: string;
+  readonly tags: string;
+}
+
+/**
+ * One node per letter (`hospital-a`, "Hospital A", folder `node-a` under `root`), each holding one
+ * part of WDBC tagged `wdbc`, for a researcher on 127.0.0.1:`port`.
+ */
+export function wdbcNodeSpecs(root: string, letters: readonly string[], port: number, token: string): CsvNodeSpec[] {
+  const csvs = writeWdbcParts(root, letters.length);
+  return letters.map((letter, i) => ({
+    dir: join(root, `node-${letter}`),
+    id: `hospital-${letter}`,
+    name: `Hospital ${letter.toUpperCase()}`,
+    researcher: `127.0.0.1:${port}`,
+    token,
+    csv: csvs[i]!,
+    tags: 'wdbc',
+  }));
+}
+
+/**
+ * Writes the experiment file of the doc block `id` in `doc` to `dir`/experiment.json, with the model
+ * it names beside it: WDBC's logistic regression (dense 30 → 1, sigmoid), weights at zero.
+ */
+export async function writeDocExperiment(dir: string, doc: string, id: string): Promise<{ file: string; experiment: ExperimentFile }> {
+  const file = join(dir, 'experiment.json');
+  writeFileSync(file, docBlock(doc, id));
+  const experiment = readExperimentFile(file);
+  const model = tf.sequential({ layers: [tf.layers.dense({ name: 'logistic', inputShape: [30], units: 1, activation: 'sigmoid', kernelInitializer: 'zeros' })] });
+  try {
+    await saveModel(model, experiment.model);
+  } finally {
+    model.dispose();
+  }
+  return { file, experiment };
+}
+
 /** `fedbiomed node dataset add --options` for a {@link writeWdbcParts} file. */
 export const WDBC_PART_OPTIONS = JSON.stringify({ header: false, label: 30, task: 'classification' });
 
@@ -127,7 +175,7 @@ export const WDBC_PART_OPTIONS = JSON.stringify({ header: false, label: 30, task
  * Creates a node folder and registers one CSV with the node CLI, as an operator would: `init`
  * (approval required, the default), then `dataset add --type csv`.
  */
-export async function initCsvNode(node: { dir: string; id: string; name: string; researcher: string; token: string; csv: string; tags: string }): Promise<void> {
+export async function initCsvNode(node: CsvNodeSpec): Promise<void> {
   await runCliToEnd(['node', '--path', node.dir, 'init', '--id', node.id, '--name', node.name, '--researcher', node.researcher, '--token', node.token]);
   await runCliToEnd(['node', '--path', node.dir, 'dataset', 'add', '--type', 'csv', '--path', node.csv, '--tags', node.tags, '--options', WDBC_PART_OPTIONS]);
 }

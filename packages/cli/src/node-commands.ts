@@ -18,6 +18,7 @@ import {
   type InitNodeOptions,
   type Node,
   type PlanRecord,
+  type PrivacyStanding,
   type RunningNode,
 } from '@fedbiomed/node';
 import Table from 'cli-table3';
@@ -221,8 +222,8 @@ function registerDatasetCommands(dataset: Command, dirOf: (command: Command) => 
       const o = this.opts<{ json?: boolean }>();
       withNode(dirOf(this), (n) => {
         const records = n.datasets.list();
-        if (o.json) return printJson(records);
-        printTable(['id', 'name', 'type', 'tags', 'samples', 'shape'], records.map(datasetRow));
+        if (o.json) return printJson(records.map((record) => ({ ...record, privacy: n.privacy.standing(record.id) })));
+        printTable(['id', 'name', 'type', 'tags', 'samples', 'shape', 'privacy ε spent'], records.map((record) => datasetRow(record, n.privacy.standing(record.id))));
       });
     });
 
@@ -233,8 +234,9 @@ function registerDatasetCommands(dataset: Command, dirOf: (command: Command) => 
     .action(function (this: Command, id: string) {
       withNode(dirOf(this), (n) => {
         const record = n.datasets.get(id);
-        if (this.opts<{ json?: boolean }>().json) return printJson(record);
-        printFields(datasetFields(record));
+        const privacy = n.privacy.standing(record.id);
+        if (this.opts<{ json?: boolean }>().json) return printJson({ ...record, privacy });
+        printFields([...datasetFields(record), ...privacyFields(privacy)]);
       });
     });
 
@@ -399,8 +401,24 @@ function printFields(fields: Array<[string, string]>): void {
   for (const [key, value] of fields) console.log(`${key.padEnd(width)}  ${value}`);
 }
 
-function datasetRow(d: DatasetRecord): string[] {
-  return [d.id, d.name, d.dataType, d.tags.join(', '), String(d.sampleCount), `[${d.featureShape.join(', ')}]`];
+function datasetRow(d: DatasetRecord, privacy: PrivacyStanding): string[] {
+  const spent = formatEpsilon(privacy.spentEpsilon);
+  return [d.id, d.name, d.dataType, d.tags.join(', '), String(d.sampleCount), `[${d.featureShape.join(', ')}]`, privacy.budget ? `${spent} of ${privacy.budget.epsilon}` : spent];
+}
+
+/** The dataset's differential-privacy budget and what tasks spent of it (`dataset show`). */
+function privacyFields(p: PrivacyStanding): Array<[string, string]> {
+  const spent = `ε = ${formatEpsilon(p.spentEpsilon)} at δ = ${p.delta} over ${p.tasks} task${p.tasks === 1 ? '' : 's'} under DP`;
+  if (p.budget === undefined) return [['privacy budget', 'none (policy privacyBudget)'], ['privacy spent', spent]];
+  return [
+    ['privacy budget', `ε = ${p.budget.epsilon} at δ = ${p.budget.delta}`],
+    ['privacy spent', spent],
+    ['privacy remaining', `ε = ${formatEpsilon(p.remainingEpsilon ?? 0)}`],
+  ];
+}
+
+function formatEpsilon(epsilon: number): string {
+  return Number.isFinite(epsilon) ? String(Number(epsilon.toPrecision(4))) : '∞';
 }
 
 function datasetFields(d: DatasetRecord): Array<[string, string]> {

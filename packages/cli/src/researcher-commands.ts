@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DashboardError, serveExperimentFolder } from '@fedbiomed/dashboard';
-import { createTransportFederation, Experiment, selectFraction, waitForNodes, type ExperimentEvent } from '@fedbiomed/researcher';
+import { createTransportFederation, describeRoundPrivacy, Experiment, selectFraction, waitForNodes, type ExperimentEvent } from '@fedbiomed/researcher';
 import { createStrategyRegistry } from '@fedbiomed/strategy';
 import { buildPlan, loadModel } from '@fedbiomed/training';
 import { ResearcherServer, type NodeInfo } from '@fedbiomed/transport';
@@ -96,6 +96,7 @@ async function runExperimentFile(server: ResearcherServer, file: ExperimentFile,
   experiment.subscribe((event) => {
     const line = approvalLine(event);
     if (line !== undefined) console.log(line);
+    if (event.type === 'privacy') for (const privacy of describeRoundPrivacy(event)) console.log(privacy);
     progress.onEvent(event);
   });
   const statuses = await experiment.ensureApproved({

@@ -53,7 +53,15 @@ const trainingArgsSchema = z.strictObject({
   /** Metrics the nodes compute on their test split (default: the plan's `metrics`). */
   metrics: z.array(metricNameSchema).optional(),
   dp: z
-    .strictObject({ enabled: z.boolean(), clipNorm: z.number().positive(), noiseMultiplier: z.number().min(0), mode: z.literal('update').optional() })
+    .strictObject({
+      enabled: z.boolean(),
+      clipNorm: z.number().positive(),
+      noiseMultiplier: z.number().min(0),
+      /** `update` (default): the whole update clipped and noised once; `sample`: DP-SGD, per-example clipping. */
+      mode: z.enum(['update', 'sample']).optional(),
+      /** δ at which ε is reported by nodes without a privacy budget and for server-side DP (default 1e-5). */
+      delta: z.number().gt(0).lt(1).optional(),
+    })
     .optional(),
   /** Seed of the nodes' shuffling (default: the experiment's `seed`). */
   randomSeed: z.number().int().min(0).optional(),

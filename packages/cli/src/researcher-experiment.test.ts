@@ -1,11 +1,9 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { docBlock, makeTempDir, type TempDir } from '@fedbiomed/test-utils';
-import { saveModel } from '@fedbiomed/training';
-import { freePort, initCsvNode, pendingPlans, requireBuiltCli, runCliToEnd, startCli, until, writeWdbcParts, type CliProcess } from './cli-test-support.test.helper';
+import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
+import { freePort, initCsvNode, pendingPlans, requireBuiltCli, runCliToEnd, startCli, until, wdbcNodeSpecs, writeDocExperiment, type CliProcess } from './cli-test-support.test.helper';
 import { spawnNode, type LocalNodeProcess } from './local-nodes';
-import { readExperimentFile } from './researcher-config';
 
 // Silences tfjs' one-time console advice to install tfjs-node.
 tf.env().set('IS_TEST', true);
@@ -29,25 +27,10 @@ describe('fedbiomed researcher start --experiment (spawned CLI, WDBC on three no
   it('waits for each operator, starts once all approved, and reaches ≥ 0.95 test accuracy', async () => {
     dir = makeTempDir('fedbiomed-cli-experiment-');
     // The experiment file of the CLI README, with its model folder beside it.
-    const experimentFile = join(dir.path, 'experiment.json');
-    writeFileSync(experimentFile, docBlock('packages/cli/README.md', 'cli-experiment-file'));
-    const experiment = readExperimentFile(experimentFile);
-    const model = tf.sequential({ layers: [tf.layers.dense({ name: 'logistic', inputShape: [30], units: 1, activation: 'sigmoid', kernelInitializer: 'zeros' })] });
-    await saveModel(model, experiment.model);
-    model.dispose();
-
+    const { file: experimentFile, experiment } = await writeDocExperiment(dir.path, 'packages/cli/README.md', 'cli-experiment-file');
     const port = await freePort();
     const token = 'wdbc-token';
-    const csvs = writeWdbcParts(dir.path, 3);
-    const nodes = ['a', 'b', 'c'].map((letter, i) => ({
-      dir: join(dir.path, `node-${letter}`),
-      id: `hospital-${letter}`,
-      name: `Hospital ${letter.toUpperCase()}`,
-      researcher: `127.0.0.1:${port}`,
-      token,
-      csv: csvs[i]!,
-      tags: 'wdbc',
-    }));
+    const nodes = wdbcNodeSpecs(dir.path, ['a', 'b', 'c'], port, token);
     expect(experiment.nodes).toEqual(nodes.map((n) => n.id));
     await Promise.all(nodes.map((node) => initCsvNode(node)));
 

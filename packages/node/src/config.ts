@@ -61,6 +61,14 @@ const analyticsPolicySchema = z
   })
   .strict();
 
+/** (ε, δ) a dataset may spend in total. */
+const privacyBudgetSchema = z
+  .object({
+    epsilon: z.number().positive(),
+    delta: z.number().positive().lt(1),
+  })
+  .strict();
+
 const policySchema = z
   .object({
     /** Train requests need a plan a person approved (or an allow-list auto-approved). */
@@ -77,6 +85,14 @@ const policySchema = z
     allowedPlanKinds: z.array(z.string().min(1)).default(['tfjs-layers']),
     /** What federated analytics queries may release (see docs/analytics.md). */
     analytics: analyticsPolicySchema.prefault({}),
+    /**
+     * Differential-privacy budget of every dataset, across all experiments: the node refuses a
+     * train task that runs without DP, or whose ε would take the dataset's total above `epsilon` at
+     * `delta`. Absent: no budget (ε is still counted and reported for tasks that run under DP).
+     */
+    privacyBudget: privacyBudgetSchema.optional(),
+    /** Budgets of single datasets by id, in place of `privacyBudget`. */
+    privacyBudgets: z.record(z.string().min(1), privacyBudgetSchema).default({}),
   })
   .strict();
 
@@ -129,6 +145,8 @@ export type NodePolicy = NodeConfig['policy'];
 export type AnalyticsPolicy = NodePolicy['analytics'];
 /** Differential privacy of analytics replies. */
 export type AnalyticsDp = NonNullable<AnalyticsPolicy['dp']>;
+/** A dataset's differential-privacy budget, see `policy.privacyBudget`. */
+export type PrivacyBudget = z.infer<typeof privacyBudgetSchema>;
 
 /** Environment variables that override the config file, and the field each one sets. */
 export const CONFIG_ENV_OVERRIDES = {

@@ -9,7 +9,7 @@
 export { DEFAULT_NODE_DIR, initNodeFolder, nodePaths, resolveNodeDir } from './node-folder';
 export type { InitNodeOptions, NodePaths } from './node-folder';
 export { CONFIG_ENV_OVERRIDES, CONFIG_FILE, loadNodeConfig, nodeConfigSchema, parseNodeConfig } from './config';
-export type { NodeConfig, NodeConfigInput, NodePolicy } from './config';
+export type { NodeConfig, NodeConfigInput, NodePolicy, PrivacyBudget } from './config';
 
 /**** Opening a node ****/
 export { createNode, openNode } from './node';
@@ -42,6 +42,8 @@ export type { AuditEntry, AuditQuery, DatasetRecord, NodeRepository, PlanRecord,
 /**** Policy ****/
 export { checkPolicy } from './policy';
 export type { PolicyQuestion, PolicyRefusal } from './policy';
+export { createPrivacyLedger, DEFAULT_REPORT_DELTA, describeMechanism } from './privacy-ledger';
+export type { ChargeOutcome, PrivacyCharge, PrivacyLedger, PrivacyStanding } from './privacy-ledger';
 
 /**** Database ****/
 export { SCHEMA_VERSION } from './migrations';

@@ -112,6 +112,28 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE datasets ADD COLUMN fixed_split TEXT;
     `,
   },
+  {
+    version: 5,
+    description: 'privacy ledger: what each train task under differential privacy spent, per dataset',
+    // rdp holds the task's Rényi DP at the accountant's default orders (JSON, null for ∞), so a
+    // dataset's total is a sum of rows, converted to ε at the budget's δ.
+    sql: `
+      CREATE TABLE privacy_ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        dataset_id TEXT NOT NULL,
+        experiment_id TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        round INTEGER NOT NULL,
+        mechanism TEXT NOT NULL,
+        sampling_rate REAL NOT NULL,
+        noise_multiplier REAL NOT NULL,
+        steps INTEGER NOT NULL,
+        rdp TEXT NOT NULL,
+        spent_at TEXT NOT NULL
+      );
+      CREATE INDEX privacy_ledger_dataset ON privacy_ledger (dataset_id, experiment_id);
+    `,
+  },
 ];
 
 /** Schema version this build reads and writes. */

@@ -6,6 +6,7 @@ import { inspectDataset } from './dataset-source';
 import { createNodeLogger, type ConsoleLogFormat, type NodeLogger } from './logger';
 import { nodePaths, type NodePaths } from './node-folder';
 import { createPlanRegistry, type PlanRegistry } from './plan-registry';
+import { createPrivacyLedger, type PrivacyLedger } from './privacy-ledger';
 import { createNodeRepository, type AuditEntry, type AuditQuery, type NodeRepository } from './repository';
 
 /** What {@link createNode} needs. */
@@ -30,6 +31,8 @@ export interface Node {
   readonly plans: PlanRegistry;
   /** The storage behind the registries (per-experiment state, audit). */
   readonly repository: NodeRepository;
+  /** Differential privacy spent per dataset, against the policy's budgets. */
+  readonly privacy: PrivacyLedger;
   /** Audit entries, most recent first. */
   audit(query?: AuditQuery): AuditEntry[];
   /** Closes the database. */
@@ -56,6 +59,7 @@ export function createNode(options: CreateNodeOptions): Node {
     repository,
     datasets: createDatasetRegistry(repository, options.inspectDataset ?? inspectDataset),
     plans: createPlanRegistry(repository, options.config.policy),
+    privacy: createPrivacyLedger(db, options.config.policy),
     audit: (query) => repository.listAudit(query),
     close: () => db.close(),
   };

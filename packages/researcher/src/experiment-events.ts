@@ -1,4 +1,5 @@
 import type { NodeFailure, RoundResult } from './experiment-results';
+import type { NodePrivacy, ServerPrivacy } from './privacy-report';
 
 /** A node's answer about the experiment's plan, as `ensureApproved` sees it change. */
 interface ApprovalEventBase {
@@ -19,6 +20,16 @@ export type ExperimentEvent =
   | { readonly type: 'node-replied'; readonly round: number; readonly nodeId: string; readonly nodeName: string; readonly replied: number; readonly expected: number }
   | ({ readonly type: 'node-dropped'; readonly round: number } & NodeFailure)
   | { readonly type: 'round-completed'; readonly result: RoundResult }
+  /**
+   * After a round in which a DP mechanism ran: ε(δ) of the round and so far, of server-side DP and
+   * of each node's task (as the node's accountant counted it against its dataset).
+   */
+  | {
+      readonly type: 'privacy';
+      readonly round: number;
+      readonly server?: ServerPrivacy;
+      readonly nodes: readonly { readonly nodeId: string; readonly nodeName: string; readonly datasetId: string; readonly privacy: NodePrivacy }[];
+    }
   | { readonly type: 'round-failed'; readonly round: number; readonly failures: readonly NodeFailure[]; readonly message: string }
   | {
       readonly type: 'scalar';

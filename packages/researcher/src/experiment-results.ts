@@ -1,3 +1,4 @@
+import type { NodePrivacy, ServerPrivacy } from './privacy-report';
 import type { PooledStandardization } from './standardization';
 import type { MetricValues } from './metric-aggregation';
 
@@ -28,6 +29,8 @@ export interface NodeRoundResult {
   readonly bytesSent?: number;
   /** Tensor bytes received from the node this round (its weights and strategy state). */
   readonly bytesReceived?: number;
+  /** Differential privacy the node's task spent, when it trained under DP (`trainingArgs.dp`). */
+  readonly privacy?: NodePrivacy;
 }
 
 /** A node asked to train that did not contribute, and why. */
@@ -54,6 +57,8 @@ export interface RoundResult {
   readonly metricsAfter: MetricValues;
   /** Training metrics as the strategy aggregated them (e.g. training loss). */
   readonly fitMetrics: Readonly<Record<string, number>>;
+  /** ε of server-side DP (a DP-FedAvg strategy wrapper), this round and so far. */
+  readonly privacy?: ServerPrivacy;
 }
 
 /** A ranking metric computed over the union of the nodes' test samples from their binned scores. */

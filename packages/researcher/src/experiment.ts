@@ -25,6 +25,7 @@ import { poolRankingMetrics, type NodeHistograms } from './pooled-metrics';
 import { aggregateMetrics } from './metric-aggregation';
 import { ExperimentMonitor } from './monitoring/experiment-monitor';
 import { applySelection, describeSelection, type NodeSelection } from './node-selection';
+import { DEFAULT_PRIVACY_DELTA, serverPrivacy } from './privacy-report';
 import { runRound } from './round-runner';
 import { RoundTrainingArgs } from './round-training-args';
 import { SeededRandom } from './seeded-random';
@@ -442,7 +443,7 @@ export class Experiment {
     await this.#ensureStandardization(signal);
     const selected = applySelection(this.#options.nodeSelection, { round, candidates, random: () => this.#random.next() });
     this.#currentRound = round;
-    const { weights, result } = await runRound({
+    const { weights, result: trained } = await runRound({
       round,
       experimentId: this.id,
       federation: this.#federation,
@@ -459,11 +460,17 @@ export class Experiment {
       publish: (event) => this.#publish(event),
       now: this.#now,
     });
+    const delta = Number(this.#options.trainingArgs.dp?.delta ?? 0) || DEFAULT_PRIVACY_DELTA;
+    const earlierRates = this.#results.flatMap((r) => (r.privacy ? [r.privacy.samplingRate] : []));
+    const server = serverPrivacy(this.#strategy, candidates.length, earlierRates, delta);
+    const result: RoundResult = server ? { ...trained, privacy: server } : trained;
     this.#weights = weights;
     this.#round = round;
     this.#selectionHistory.push(selected);
     this.#results.push(result);
     this.#publish({ type: 'round-completed', result });
+    const privateNodes = result.nodes.flatMap((n) => (n.privacy ? [{ nodeId: n.nodeId, nodeName: n.nodeName, datasetId: n.datasetId, privacy: n.privacy }] : []));
+    if (server !== undefined || privateNodes.length > 0) this.#publish({ type: 'privacy', round, ...(server && { server }), nodes: privateNodes });
     if (this.#store !== undefined) {
       await this.#store.save(round, this.#snapshot());
       this.#publish({ type: 'breakpoint-saved', round });

@@ -1,5 +1,6 @@
 import type {
   AnalyticsReply__Output,
+  PrivacySpent__Output,
   ApprovalReply__Output,
   EvaluateReply__Output,
   FeatureStatisticsReply__Output,
@@ -135,6 +136,8 @@ export interface TrainOutcome {
   readonly bytesSent?: number;
   /** Tensor bytes of the reply, when the federation counts them. */
   readonly bytesReceived?: number;
+  /** Differential privacy the task spent, from a node that trained under DP. */
+  readonly privacy?: PrivacySpent__Output | null;
 }
 
 /** Something that happened on the federation outside a reply. */

@@ -22,7 +22,7 @@ export type { ExportedStandardization } from './global-model';
 
 /**** Federated analytics ****/
 export { Analytics, readReplies } from './analytics/analytics';
-export type { AnalyticsOptions, AnalyticsRequestInput, AnalyticsResult, NodeAnalytics, NodePrivacy } from './analytics/analytics';
+export type { AnalyticsOptions, AnalyticsRequestInput, AnalyticsResult, NodeAnalytics, AnalyticsPrivacy } from './analytics/analytics';
 export { globalStandardization } from './analytics/global-standardization';
 export type { GlobalStandardizeStep } from './analytics/global-standardization';
 export { finishStatistic, poolStatistic } from './analytics/pool';
@@ -69,7 +69,9 @@ export type { ExperimentSnapshot } from './experiment-snapshot';
 /**** Monitoring ****/
 export { EVENTS_FILE, ExperimentMonitor } from './monitoring/experiment-monitor';
 export type { ExperimentMonitorOptions } from './monitoring/experiment-monitor';
-export { ALL_NODES, metricsCsv, metricsJson } from './monitoring/metrics-files';
+export { ALL_NODES, metricsCsv, metricsJson, privacyValues } from './monitoring/metrics-files';
+export { DEFAULT_PRIVACY_DELTA, describeRoundPrivacy, nodePrivacy, serverPrivacy } from './privacy-report';
+export type { NodePrivacy, RoundPrivacyReport, ServerPrivacy } from './privacy-report';
 export { nodeLabels } from './monitoring/node-labels';
 export type { NodeIdentity } from './monitoring/node-labels';
 export { TensorBoardWriter } from './monitoring/tensorboard-writer';

@@ -4,6 +4,7 @@ import type { DatasetMatch } from './discovery';
 import { ResearcherError } from './errors';
 import type { ExperimentEvent } from './experiment-events';
 import type { NodeFailure, NodeRoundResult, RoundResult } from './experiment-results';
+import { nodePrivacy } from './privacy-report';
 import type { Federation, NodeOutcome, Standardization, TrainOutcome, TrainTask } from './federation';
 import { aggregateMetrics, type MetricValues } from './metric-aggregation';
 import { ReplyStream, streamsReplies } from './reply-stream';
@@ -129,6 +130,7 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
       sampleCount: reply.sampleCount,
       numUpdates: reply.numUpdates,
       backend: reply.backend,
+      ...(reply.privacy ? { privacy: nodePrivacy(reply.privacy) } : {}),
       ...(metricsBefore ? { metricsBefore } : {}),
       ...(metricsAfter ? { metricsAfter } : {}),
       timing: {

@@ -207,6 +207,7 @@ function readTrainReply(answer: NodeReply, layout: ParameterLayout): TrainOutcom
     timing: train.timing,
     numUpdates: train.numUpdates,
     backend: train.backend,
+    privacy: train.privacy,
   };
 }
 

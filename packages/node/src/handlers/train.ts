@@ -1,8 +1,9 @@
-import { canonicalJson, resolveOptimizer, trainLocal, type LocalTrainingArgs, type OptimizerSpec } from '@fedbiomed/training';
+import { canonicalJson, dpMechanism, resolveDp, resolveOptimizer, trainLocal, type DpMechanism, type LocalTrainingArgs, type OptimizerSpec } from '@fedbiomed/training';
 import type { TensorPayload } from '@fedbiomed/transport';
 import { NodeError } from '../errors';
 import { experimentState } from '../experiment-state';
 import { logRoundTrained, logTrainReceived } from '../operator-log';
+import { describeMechanism } from '../privacy-ledger';
 import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
 import { packFlat, packWeights, receivedFlat, receivedWeights } from './tensors';
@@ -48,6 +49,23 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     const noTest = missingTestSplit(admitted, split, 'the train request asks for test metrics (testOnGlobalUpdates/testOnLocalUpdates)');
     if (noTest !== undefined) return refuseTask(ctx, { action: 'train', plan: train.plan, datasetId: train.datasetId }, 'ERROR_CODE_MALFORMED', noTest);
   }
+  let mechanism: DpMechanism | undefined;
+  try {
+    mechanism = dpMechanism(resolveDp(args.dp), { ...args, trainSize: split.train.length });
+  } catch (error) {
+    return refuseTask(ctx, { action: 'train', plan: train.plan, datasetId: train.datasetId }, 'ERROR_CODE_MALFORMED', (error as Error).message);
+  }
+  // Charged before any data is touched, for every step the round may take: a task that fails half-way has still seen data.
+  const charged = node.privacy.charge({
+    datasetId: record.id,
+    experimentId: request.experimentId,
+    requestId: request.requestId,
+    round: train.round,
+    mechanism,
+    requestedDelta: Number(args.dp?.delta ?? 0),
+  });
+  if (charged.kind === 'refused') return refuseTask(ctx, { action: 'train', plan: train.plan, datasetId: train.datasetId }, 'ERROR_CODE_POLICY_VIOLATION', charged.message);
+  const privacy = charged.kind === 'charged' ? charged.spent : undefined;
   const aux: Record<string, Float32Array> = {};
   for (const [name, set] of Object.entries(train.aux ?? {})) aux[name] = receivedFlat(ctx.tensors, set, `aux "${name}"`);
   for (const name of KEPT_AUX) {
@@ -96,7 +114,9 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     datasetId: record.id,
     experimentId: request.experimentId,
     requestId: request.requestId,
-    detail: `round ${train.round}: ${result.numUpdates} updates on ${result.sampleCount} samples (${result.backend}), ${optimizer.name} learning rate ${optimizer.learningRate}`,
+    detail:
+      `round ${train.round}: ${result.numUpdates} updates on ${result.sampleCount} samples (${result.backend}), ${optimizer.name} learning rate ${optimizer.learningRate}` +
+      (mechanism && privacy ? `; ${describeMechanism(mechanism)}: ε = ${privacy.epsilonRound.toPrecision(4)} at δ = ${privacy.delta} (dataset total ε = ${privacy.epsilonDataset.toPrecision(4)})` : ''),
   });
   logRoundTrained(node.logger, {
     requestId: request.requestId,
@@ -124,6 +144,7 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
         aux: Object.fromEntries(Object.entries(auxPayloads).map(([name, payload]) => [name, payload.set])),
         numUpdates: result.numUpdates,
         backend: result.backend,
+        ...(privacy && { privacy }),
       },
     },
     payloads: [weightsPayload, ...Object.values(auxPayloads)],

@@ -35,6 +35,7 @@ export * from './fedbiomed/v1/PingRequest';
 export * from './fedbiomed/v1/PlanStatus';
 export * from './fedbiomed/v1/PlanStatusReply';
 export * from './fedbiomed/v1/PlanStatusRequest';
+export * from './fedbiomed/v1/PrivacySpent';
 export * from './fedbiomed/v1/ProtocolVersion';
 export * from './fedbiomed/v1/Reply';
 export * from './fedbiomed/v1/Request';

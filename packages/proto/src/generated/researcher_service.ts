@@ -33,6 +33,7 @@ import type { PingReply as _fedbiomed_v1_PingReply, PingReply__Output as _fedbio
 import type { PingRequest as _fedbiomed_v1_PingRequest, PingRequest__Output as _fedbiomed_v1_PingRequest__Output } from './fedbiomed/v1/PingRequest';
 import type { PlanStatusReply as _fedbiomed_v1_PlanStatusReply, PlanStatusReply__Output as _fedbiomed_v1_PlanStatusReply__Output } from './fedbiomed/v1/PlanStatusReply';
 import type { PlanStatusRequest as _fedbiomed_v1_PlanStatusRequest, PlanStatusRequest__Output as _fedbiomed_v1_PlanStatusRequest__Output } from './fedbiomed/v1/PlanStatusRequest';
+import type { PrivacySpent as _fedbiomed_v1_PrivacySpent, PrivacySpent__Output as _fedbiomed_v1_PrivacySpent__Output } from './fedbiomed/v1/PrivacySpent';
 import type { ProtocolVersion as _fedbiomed_v1_ProtocolVersion, ProtocolVersion__Output as _fedbiomed_v1_ProtocolVersion__Output } from './fedbiomed/v1/ProtocolVersion';
 import type { Reply as _fedbiomed_v1_Reply, Reply__Output as _fedbiomed_v1_Reply__Output } from './fedbiomed/v1/Reply';
 import type { Request as _fedbiomed_v1_Request, Request__Output as _fedbiomed_v1_Request__Output } from './fedbiomed/v1/Request';
@@ -97,6 +98,7 @@ export interface ProtoGrpcType {
       PlanStatus: EnumTypeDefinition
       PlanStatusReply: MessageTypeDefinition<_fedbiomed_v1_PlanStatusReply, _fedbiomed_v1_PlanStatusReply__Output>
       PlanStatusRequest: MessageTypeDefinition<_fedbiomed_v1_PlanStatusRequest, _fedbiomed_v1_PlanStatusRequest__Output>
+      PrivacySpent: MessageTypeDefinition<_fedbiomed_v1_PrivacySpent, _fedbiomed_v1_PrivacySpent__Output>
       ProtocolVersion: MessageTypeDefinition<_fedbiomed_v1_ProtocolVersion, _fedbiomed_v1_ProtocolVersion__Output>
       Reply: MessageTypeDefinition<_fedbiomed_v1_Reply, _fedbiomed_v1_Reply__Output>
       Request: MessageTypeDefinition<_fedbiomed_v1_Request, _fedbiomed_v1_Request__Output>

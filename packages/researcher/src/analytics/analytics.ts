@@ -35,7 +35,7 @@ export type AnalyticsRequestInput = AnalyticsQueryInput & {
 };
 
 /** How a node noised its reply. */
-export interface NodePrivacy {
+export interface AnalyticsPrivacy {
   /** `none`, `laplace` or `gaussian`. */
   readonly mechanism: string;
   /** Budget of the whole reply, split evenly over its statistics. */
@@ -54,7 +54,7 @@ export interface NodeAnalytics {
   readonly featureNames: readonly string[];
   /** In the query's order. */
   readonly statistics: readonly StatisticValue[];
-  readonly privacy: NodePrivacy;
+  readonly privacy: AnalyticsPrivacy;
 }
 
 /** What {@link Analytics.query} resolves to. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write';
 import type { ExperimentEvent } from '../experiment-events';
 import type { RoundResult } from '../experiment-results';
-import { metricsCsv, metricsJson } from './metrics-files';
+import { metricsCsv, metricsJson, privacyValues } from './metrics-files';
 import { nodeLabels, nodesOfRounds, type NodeIdentity } from './node-labels';
 import { TensorBoardWriter } from './tensorboard-writer';
 
@@ -27,8 +27,9 @@ const ROUND_EVENTS: ReadonlySet<ExperimentEvent['type']> = new Set(['round-start
 /**
  * Writes an experiment's monitoring files in its folder as events arrive: `metrics.csv` and
  * `metrics.json` (rewritten atomically after each round, so they always match the results, also
- * after a resume), TensorBoard scalars under `tensorboard/`, and the round events as they happen in
- * `events.jsonl` (appended line by line, so a dashboard can follow a run from another process). Every file names a node by the same
+ * after a resume), TensorBoard scalars under `tensorboard/` (ε of any DP mechanism included: `privacy`
+ * rows, `privacy/` tags), and the round events as they happen in `events.jsonl` (appended line by
+ * line, so a dashboard can follow a run from another process). Every file names a node by the same
  * label ({@link nodeLabels}): its name, with its id only where two nodes share the name.
  */
 export class ExperimentMonitor {
@@ -94,8 +95,11 @@ function roundScalars(result: RoundResult, labels: ReadonlyMap<string, string>):
   for (const [name, value] of Object.entries(result.metricsBefore.values)) scalars.push({ tag: `federation/global/${name}`, value });
   for (const [name, value] of Object.entries(result.metricsAfter.values)) scalars.push({ tag: `federation/local/${name}`, value });
   for (const node of result.nodes) {
-    for (const [name, value] of Object.entries(node.metricsBefore?.values ?? {})) scalars.push({ tag: `${labels.get(node.nodeId) ?? node.nodeId}/global/${name}`, value });
+    const label = labels.get(node.nodeId) ?? node.nodeId;
+    for (const [name, value] of Object.entries(node.metricsBefore?.values ?? {})) scalars.push({ tag: `${label}/global/${name}`, value });
+    for (const [name, value] of privacyValues(node.privacy)) scalars.push({ tag: `${label}/privacy/${name}`, value });
   }
+  for (const [name, value] of privacyValues(result.privacy)) scalars.push({ tag: `federation/privacy/${name}`, value });
   scalars.push({ tag: 'federation/round_duration_ms', value: result.durationMs });
   scalars.push({ tag: 'federation/failures', value: result.failures.length });
   return scalars;

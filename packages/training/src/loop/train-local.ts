@@ -1,15 +1,16 @@
 import { randomInt } from 'node:crypto';
 
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingArgs__Output } from '@fedbiomed/proto';
+import type { DpArgs__Output, TrainingArgs__Output } from '@fedbiomed/proto';
 import { createCryptoRng, SCAFFOLD_SERVER_CONTROL, SCAFFOLD_NODE_CONTROL, type Rng } from '@fedbiomed/strategy';
 
 import { TrainingError } from '../errors';
 import { planToModel } from '../plan/plan-model';
 import type { OptimizerSpec, PlanSpec } from '../plan/plan-spec';
 import { assignWeights, readWeightsAsync, type ModelWeights, type WeightSpec, type WeightTensor } from '../weights';
-import { applyUpdatePrivacy } from './privacy';
-import { resolveLoss } from '../losses/loss-registry';
+import { denseChain, privateBatchGradients, vectorisedBatchGradients, type DpSgdSettings } from './dp-sgd';
+import { applyUpdatePrivacy, resolveDp } from './privacy';
+import { lossName, resolveLoss } from '../losses/loss-registry';
 import { checkMetricNames } from '../metrics/metric-registry';
 import { evaluateModel, throwIfAborted, type MetricSet } from './evaluate';
 import { checkOptimizerState, readOptimizerState, restoreOptimizerState, type OptimizerState } from './optimizer-state';
@@ -28,8 +29,8 @@ export interface ScalarEvent {
   readonly phase: 'train' | 'test_global' | 'test_local';
 }
 
-/** Training arguments: the proto `TrainingArgs`, every field optional. */
-export type LocalTrainingArgs = Partial<TrainingArgs__Output>;
+/** Training arguments: the proto `TrainingArgs`, every field optional (those of `dp` too). */
+export type LocalTrainingArgs = Omit<Partial<TrainingArgs__Output>, 'dp'> & { readonly dp?: Partial<DpArgs__Output> | null };
 
 /** Arguments of {@link trainLocal}. */
 export interface TrainLocalOptions {
@@ -90,7 +91,7 @@ export interface TrainLocalResult {
 /**
  * One round of local training with a custom loop (not `model.fit`): seeded shuffling per epoch,
  * `epochs` or `numUpdates` steps, FedProx proximal term, SCAFFOLD gradient correction, client-side
- * DP on the update, evaluation of the global model before and the local model after. Losses are
+ * DP on the update or per example (DP-SGD, `dp.mode` `sample`, see {@link privateBatchGradients}), evaluation of the global model before and the local model after. Losses are
  * read back every `logInterval` batches only, and every tensor it creates is disposed.
  */
 export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocalResult> {
@@ -102,6 +103,8 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
     assignWeights(model, options.weights);
     const metrics = checkMetricNames(args.metrics?.length ? args.metrics : plan.metrics);
     const batchSize = positive(args.batchSize, 32, 'batchSize');
+    const dp = resolveDp(args.dp);
+    const dpRng = dp ? (options.dpRng ?? createCryptoRng()) : undefined;
     let evaluationMs = 0;
     const evaluate = async (phase: 'test_global' | 'test_local', step: number): Promise<MetricSet | undefined> => {
       if (!options.testIndices?.length) return undefined;
@@ -114,15 +117,16 @@ export async function trainLocal(options: TrainLocalOptions): Promise<TrainLocal
 
     const metricsBefore = args.testOnGlobalUpdates ? await evaluate('test_global', 0) : undefined;
     const t0 = performance.now();
-    const { numUpdates, sampleCount, optimizer, optimizerState } = await runSteps(model, options, batchSize);
+    const dpSgd = dp?.mode === 'sample' && dpRng ? { clipNorm: dp.clipNorm, noiseMultiplier: dp.noiseMultiplier, rng: dpRng } : undefined;
+    const { numUpdates, sampleCount, optimizer, optimizerState } = await runSteps(model, options, batchSize, dpSgd);
     const trainingMs = performance.now() - t0;
     let weights = await readWeightsAsync(model);
     const aux: Record<string, Float32Array> = {};
     if (options.aux?.[SCAFFOLD_SERVER_CONTROL]) {
       aux[SCAFFOLD_NODE_CONTROL] = nextNodeControl(model, options.aux, options.weights, weights, numUpdates, optimizer.learningRate);
     }
-    if (args.dp?.enabled) {
-      weights = applyUpdatePrivacy(options.weights, weights, args.dp, options.dpRng ?? createCryptoRng());
+    if (dp?.mode === 'update' && dpRng) {
+      weights = applyUpdatePrivacy(options.weights, weights, dp, dpRng);
       assignWeights(model, weights);
     }
     const metricsAfter = args.testOnLocalUpdates ? await evaluate('test_local', numUpdates) : undefined;
@@ -153,10 +157,12 @@ interface StepsResult {
   readonly optimizerState: OptimizerState;
 }
 
-async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batchSize: number): Promise<StepsResult> {
+async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batchSize: number, dpSgd: DpSgdSettings | undefined): Promise<StepsResult> {
   const { args, plan, signal } = options;
   const optimizerSpec = resolveOptimizer(plan, args.optimizer);
   const lossFn = resolveLoss(plan.loss).fn;
+  // A chain of dense layers gets DP-SGD's per-example gradients from batched passes.
+  const chain = dpSgd ? denseChain(model, lossName(plan.loss)) : undefined;
   const trainable: WeightSpec[] = model.trainableWeights.map((w) => ({ name: w.originalName, shape: w.read().shape }));
   if (options.optimizerState) checkOptimizerState(options.optimizerState, optimizerSpec, trainable);
   const mu = args.fedproxMu ?? 0;
@@ -188,6 +194,13 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
   };
   let round: ParallelRound | undefined;
   const gradientsOf = async (xs: tf.Tensor, ys: tf.Tensor): Promise<BatchGradients> => {
+    if (dpSgd) {
+      // Per-example clipping runs on this thread; FedProx's term is data-independent, so it joins after the noise.
+      const data = chain
+        ? vectorisedBatchGradients(chain, xs, ys, lossFn, dpSgd)
+        : privateBatchGradients(variables, xs, ys, (x, y) => lossFn(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, dpSgd);
+      return mu === 0 ? data : withProximalTerm(data, variables, anchors, mu);
+    }
     if (!options.parallel) {
       return tf.variableGrads(() => {
         const outputs = model.apply(xs, { training: true }) as tf.Tensor;

@@ -36,6 +36,9 @@ describe('plan limits and the plan hash', () => {
       { learningRate: { min: 0.01, max: 0.1 } },
       { allowOptimizerOverride: true },
       { maxRounds: 10 },
+      { privacy: {} },
+      { privacy: { dpSgd: true } },
+      { privacy: { dpSgd: true, minNoiseMultiplier: 1 } },
     ];
     const hashes = [build().plan.sha256, ...variants.map((limits) => build(limits).plan.sha256)];
     expect(new Set(hashes).size).toBe(hashes.length);
@@ -91,6 +94,28 @@ describe('checkTrainingLimits', () => {
     const open = build({ allowOptimizerOverride: true, learningRate: { min: 0.001, max: 0.1 } }).spec;
     expect(checkTrainingLimits(open, { optimizer: { name: 'adam', learningRate: 0.001, params: { beta1: 0.8 } } }, 1)).toBeUndefined();
     expect(checkTrainingLimits(open, { optimizer: { name: 'adam', learningRate: 0.5 } }, 1)).toMatchObject({ argument: 'optimizer.learningRate' });
+  });
+});
+
+describe('privacy limits', () => {
+  const strict = build({ privacy: { dpSgd: true, minNoiseMultiplier: 1, maxClipNorm: 2 } }).spec;
+  const dp = { enabled: true, mode: 'sample', clipNorm: 1, noiseMultiplier: 1.1 };
+
+  it('requires DP-SGD with at least the noise and at most the clip norm the plan states', () => {
+    expect(checkTrainingLimits(strict, { dp }, 1)).toBeUndefined();
+    expect(checkTrainingLimits(strict, {}, 1)).toMatchObject({ argument: 'dp.enabled', limit: 'privacy required' });
+    expect(checkTrainingLimits(strict, { dp: { ...dp, mode: 'update' } }, 1)).toMatchObject({ argument: 'dp.mode', value: 'update' });
+    expect(checkTrainingLimits(strict, { dp: { ...dp, noiseMultiplier: 0.5 } }, 1)?.message).toBe(
+      'training argument dp.noiseMultiplier = 0.5 is below the limit of plan "logreg" (privacy.minNoiseMultiplier 1)',
+    );
+    expect(checkTrainingLimits(strict, { dp: { ...dp, clipNorm: 3 } }, 1)).toMatchObject({ argument: 'dp.clipNorm', limit: 'privacy.maxClipNorm 2' });
+    expect(checkTrainingLimits(build({ privacy: {} }).spec, { dp: { ...dp, mode: 'update' } }, 1)).toBeUndefined();
+    expect(checkTrainingLimits(build().spec, {}, 1)).toBeUndefined();
+  });
+
+  it('shows the operator what the plan requires', () => {
+    expect(formatPlanSummary(summarizePlan(strict))).toContain('differential privacy: DP-SGD (per-example clipping) required, noise multiplier at least 1, clip norm at most 2');
+    expect(formatPlanSummary(summarizePlan(build().spec))).toContain('differential privacy: not required');
   });
 });
 

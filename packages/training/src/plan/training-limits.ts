@@ -1,4 +1,4 @@
-import type { OptimizerArgs } from '@fedbiomed/proto';
+import type { DpArgs, OptimizerArgs } from '@fedbiomed/proto';
 import { z } from 'zod';
 
 /**
@@ -31,6 +31,18 @@ export const trainingLimitsSchema = z
     allowOptimizerOverride: z.boolean().optional(),
     /** Highest round number a train request may carry (the rounds of one experiment). Default: no cap. */
     maxRounds: z.number().int().positive().optional(),
+    /**
+     * Differential privacy every round must run under (`TrainingArgs.dp`). Default: none required.
+     * `dpSgd` requires per-example DP-SGD (mode `sample`); `minNoiseMultiplier` and `maxClipNorm`
+     * bound σ and C of whichever mode runs.
+     */
+    privacy: z
+      .strictObject({
+        dpSgd: z.boolean().optional(),
+        minNoiseMultiplier: z.number().nonnegative().optional(),
+        maxClipNorm: z.number().positive().optional(),
+      })
+      .optional(),
   })
   .superRefine((limits, ctx) => {
     if (limits.minBatchSize !== undefined && limits.maxBatchSize !== undefined && limits.minBatchSize > limits.maxBatchSize) {
@@ -50,6 +62,7 @@ export interface LimitedArgs {
   readonly numUpdates?: number | null;
   readonly batchSize?: number | null;
   readonly optimizer?: Partial<Pick<OptimizerArgs, 'name' | 'learningRate' | 'params'>> | null;
+  readonly dp?: Partial<Pick<DpArgs, 'enabled' | 'mode' | 'clipNorm' | 'noiseMultiplier'>> | null;
 }
 
 /** A training argument beyond the plan's limits: which, the value asked and the limit it breaks. */
@@ -105,6 +118,8 @@ export function checkTrainingLimits(
   if (limits.maxBatchSize !== undefined && batchSize > limits.maxBatchSize) {
     return over('batchSize', batchSize, `maxBatchSize ${limits.maxBatchSize}`, 'is above the limit');
   }
+  const privacy = checkPrivacy(limits.privacy, args.dp ?? undefined, over);
+  if (privacy !== undefined) return privacy;
   return checkOptimizer(plan.optimizer, limits, args.optimizer ?? undefined, over);
 }
 
@@ -136,6 +151,26 @@ function checkOptimizer(
   return undefined;
 }
 
+function checkPrivacy(
+  required: TrainingLimits['privacy'],
+  dp: LimitedArgs['dp'] | undefined,
+  over: (argument: string, value: number | string, limit: string, why: string) => LimitViolation,
+): LimitViolation | undefined {
+  if (required === undefined) return undefined;
+  if (!dp?.enabled) return over('dp.enabled', 'false', 'privacy required', 'turns off the differential privacy');
+  const mode = dp.mode || 'update';
+  if (required.dpSgd && mode !== 'sample') return over('dp.mode', mode, 'privacy.dpSgd true', 'is not per-example DP-SGD ("sample"), required');
+  const sigma = Number(dp.noiseMultiplier ?? 0);
+  if (required.minNoiseMultiplier !== undefined && sigma < required.minNoiseMultiplier) {
+    return over('dp.noiseMultiplier', sigma, `privacy.minNoiseMultiplier ${required.minNoiseMultiplier}`, 'is below the limit');
+  }
+  const clipNorm = Number(dp.clipNorm ?? 0);
+  if (required.maxClipNorm !== undefined && clipNorm > required.maxClipNorm) {
+    return over('dp.clipNorm', clipNorm, `privacy.maxClipNorm ${required.maxClipNorm}`, 'is above the limit');
+  }
+  return undefined;
+}
+
 /** The limits as lines a node operator reads before approving (defaults spelled out). */
 export function describeTrainingLimits(limits: TrainingLimits | undefined, learningRate: number): string[] {
   const l = limits ?? {};
@@ -147,5 +182,14 @@ export function describeTrainingLimits(limits: TrainingLimits | undefined, learn
     `batch size: ${l.minBatchSize ?? 1} to ${l.maxBatchSize ?? 'any'}`,
     `learning rate: ${l.learningRate ? `${l.learningRate.min} to ${l.learningRate.max}` : `fixed at ${learningRate}`}`,
     `optimiser override: ${l.allowOptimizerOverride ? 'allowed' : 'not allowed'}`,
+    `differential privacy: ${describePrivacy(l.privacy)}`,
   ];
+}
+
+function describePrivacy(privacy: TrainingLimits['privacy']): string {
+  if (privacy === undefined) return 'not required';
+  const parts = [privacy.dpSgd ? 'DP-SGD (per-example clipping) required' : 'required'];
+  if (privacy.minNoiseMultiplier !== undefined) parts.push(`noise multiplier at least ${privacy.minNoiseMultiplier}`);
+  if (privacy.maxClipNorm !== undefined) parts.push(`clip norm at most ${privacy.maxClipNorm}`);
+  return parts.join(', ');
 }

@@ -15,9 +15,14 @@ export interface DpArgs {
    */
   'noiseMultiplier'?: (number | string);
   /**
-   * "update" clips and noises the whole update once.
+   * "update" clips and noises the whole update once; "sample" is DP-SGD: every example's gradient
+   * clipped to clip_norm, the sum of each step noised.
    */
   'mode'?: (string);
+  /**
+   * δ at which a node without a privacy budget reports ε (0: 1e-5).
+   */
+  'delta'?: (number | string);
 }
 
 /**
@@ -34,7 +39,12 @@ export interface DpArgs__Output {
    */
   'noiseMultiplier': (number);
   /**
-   * "update" clips and noises the whole update once.
+   * "update" clips and noises the whole update once; "sample" is DP-SGD: every example's gradient
+   * clipped to clip_norm, the sum of each step noised.
    */
   'mode': (string);
+  /**
+   * δ at which a node without a privacy budget reports ε (0: 1e-5).
+   */
+  'delta': (number);
 }

@@ -3,6 +3,7 @@
 import type { TensorSet as _fedbiomed_v1_TensorSet, TensorSet__Output as _fedbiomed_v1_TensorSet__Output } from '../../fedbiomed/v1/TensorSet';
 import type { MetricSet as _fedbiomed_v1_MetricSet, MetricSet__Output as _fedbiomed_v1_MetricSet__Output } from '../../fedbiomed/v1/MetricSet';
 import type { Timing as _fedbiomed_v1_Timing, Timing__Output as _fedbiomed_v1_Timing__Output } from '../../fedbiomed/v1/Timing';
+import type { PrivacySpent as _fedbiomed_v1_PrivacySpent, PrivacySpent__Output as _fedbiomed_v1_PrivacySpent__Output } from '../../fedbiomed/v1/PrivacySpent';
 import type { Long } from '@grpc/proto-loader';
 
 export interface TrainReply {
@@ -43,6 +44,10 @@ export interface TrainReply {
    * the weight of the update under dataset-size weighting. 0 from nodes predating the field.
    */
   'trainSize'?: (number | string | Long);
+  /**
+   * Differential privacy the task spent, when it ran under DP; absent otherwise.
+   */
+  'privacy'?: (_fedbiomed_v1_PrivacySpent | null);
 }
 
 export interface TrainReply__Output {
@@ -83,4 +88,8 @@ export interface TrainReply__Output {
    * the weight of the update under dataset-size weighting. 0 from nodes predating the field.
    */
   'trainSize': (number);
+  /**
+   * Differential privacy the task spent, when it ran under DP; absent otherwise.
+   */
+  'privacy': (_fedbiomed_v1_PrivacySpent__Output | null);
 }
