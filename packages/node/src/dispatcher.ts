@@ -11,6 +11,7 @@ import type { Handler, HandlerContext, HandlerResult } from './handlers/handler'
 import { errorReply } from './handlers/handler';
 import { handlePing } from './handlers/ping';
 import { handleSearch } from './handlers/search';
+import { handleSecAggSetup, handleSecAggShareKeys, handleSecAggUnmask, SecAggSessions } from './handlers/secure-aggregation';
 import { handleTrain } from './handlers/train';
 import type { Node } from './node';
 import { logRequestError } from './operator-log';
@@ -28,6 +29,9 @@ const HANDLERS: Readonly<Record<RequestKind, Handler>> = {
   evaluate: handleEvaluate,
   ping: handlePing,
   featureStatistics: handleFeatureStatistics,
+  secaggSetup: handleSecAggSetup,
+  secaggShareKeys: handleSecAggShareKeys,
+  secaggUnmask: handleSecAggUnmask,
 };
 
 /** Routes the researcher's requests to the handlers and owns the task slot. */
@@ -44,6 +48,7 @@ export function createDispatcher(node: Node, researcherId: () => string, paralle
   let state: TaskState = { status: 'idle' };
   let inFlight: Promise<unknown> = Promise.resolve();
   const datasets = new Map<string, Promise<OpenedDataset>>();
+  const secureAggregation = new SecAggSessions();
   const apply = (event: TaskEvent): void => {
     state = reduceTaskState(state, event);
   };
@@ -85,6 +90,7 @@ export function createDispatcher(node: Node, researcherId: () => string, paralle
           timestampMs: Date.now(),
         }),
       openDataset,
+      secureAggregation,
       ...(parallel && { parallel }),
     };
     if (!exclusive) return HANDLERS[kind](ctx);

@@ -17,6 +17,7 @@ export const PROTO_DIR = [join(__dirname, '..', 'proto'), join(__dirname, '..', 
 export const PROTO_FILES: readonly string[] = [
   'fedbiomed/v1/tensor.proto',
   'fedbiomed/v1/plan.proto',
+  'fedbiomed/v1/secagg.proto',
   'fedbiomed/v1/messages.proto',
   'fedbiomed/v1/researcher_service.proto',
 ];

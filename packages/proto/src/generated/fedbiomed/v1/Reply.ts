@@ -8,6 +8,9 @@ import type { EvaluateReply as _fedbiomed_v1_EvaluateReply, EvaluateReply__Outpu
 import type { PingReply as _fedbiomed_v1_PingReply, PingReply__Output as _fedbiomed_v1_PingReply__Output } from '../../fedbiomed/v1/PingReply';
 import type { Error as _fedbiomed_v1_Error, Error__Output as _fedbiomed_v1_Error__Output } from '../../fedbiomed/v1/Error';
 import type { FeatureStatisticsReply as _fedbiomed_v1_FeatureStatisticsReply, FeatureStatisticsReply__Output as _fedbiomed_v1_FeatureStatisticsReply__Output } from '../../fedbiomed/v1/FeatureStatisticsReply';
+import type { SecAggSetupReply as _fedbiomed_v1_SecAggSetupReply, SecAggSetupReply__Output as _fedbiomed_v1_SecAggSetupReply__Output } from '../../fedbiomed/v1/SecAggSetupReply';
+import type { SecAggShareKeysReply as _fedbiomed_v1_SecAggShareKeysReply, SecAggShareKeysReply__Output as _fedbiomed_v1_SecAggShareKeysReply__Output } from '../../fedbiomed/v1/SecAggShareKeysReply';
+import type { SecAggUnmaskReply as _fedbiomed_v1_SecAggUnmaskReply, SecAggUnmaskReply__Output as _fedbiomed_v1_SecAggUnmaskReply__Output } from '../../fedbiomed/v1/SecAggUnmaskReply';
 
 export interface Reply {
   'requestId'?: (string);
@@ -20,7 +23,10 @@ export interface Reply {
   'ping'?: (_fedbiomed_v1_PingReply | null);
   'error'?: (_fedbiomed_v1_Error | null);
   'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsReply | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics";
+  'secaggSetup'?: (_fedbiomed_v1_SecAggSetupReply | null);
+  'secaggShareKeys'?: (_fedbiomed_v1_SecAggShareKeysReply | null);
+  'secaggUnmask'?: (_fedbiomed_v1_SecAggUnmaskReply | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics"|"secaggSetup"|"secaggShareKeys"|"secaggUnmask";
 }
 
 export interface Reply__Output {
@@ -34,5 +40,8 @@ export interface Reply__Output {
   'ping'?: (_fedbiomed_v1_PingReply__Output | null);
   'error'?: (_fedbiomed_v1_Error__Output | null);
   'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsReply__Output | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics";
+  'secaggSetup'?: (_fedbiomed_v1_SecAggSetupReply__Output | null);
+  'secaggShareKeys'?: (_fedbiomed_v1_SecAggShareKeysReply__Output | null);
+  'secaggUnmask'?: (_fedbiomed_v1_SecAggUnmaskReply__Output | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics"|"secaggSetup"|"secaggShareKeys"|"secaggUnmask";
 }

@@ -7,6 +7,9 @@ import type { TrainRequest as _fedbiomed_v1_TrainRequest, TrainRequest__Output a
 import type { EvaluateRequest as _fedbiomed_v1_EvaluateRequest, EvaluateRequest__Output as _fedbiomed_v1_EvaluateRequest__Output } from '../../fedbiomed/v1/EvaluateRequest';
 import type { PingRequest as _fedbiomed_v1_PingRequest, PingRequest__Output as _fedbiomed_v1_PingRequest__Output } from '../../fedbiomed/v1/PingRequest';
 import type { FeatureStatisticsRequest as _fedbiomed_v1_FeatureStatisticsRequest, FeatureStatisticsRequest__Output as _fedbiomed_v1_FeatureStatisticsRequest__Output } from '../../fedbiomed/v1/FeatureStatisticsRequest';
+import type { SecAggSetupRequest as _fedbiomed_v1_SecAggSetupRequest, SecAggSetupRequest__Output as _fedbiomed_v1_SecAggSetupRequest__Output } from '../../fedbiomed/v1/SecAggSetupRequest';
+import type { SecAggShareKeysRequest as _fedbiomed_v1_SecAggShareKeysRequest, SecAggShareKeysRequest__Output as _fedbiomed_v1_SecAggShareKeysRequest__Output } from '../../fedbiomed/v1/SecAggShareKeysRequest';
+import type { SecAggUnmaskRequest as _fedbiomed_v1_SecAggUnmaskRequest, SecAggUnmaskRequest__Output as _fedbiomed_v1_SecAggUnmaskRequest__Output } from '../../fedbiomed/v1/SecAggUnmaskRequest';
 
 export interface Request {
   'requestId'?: (string);
@@ -18,7 +21,13 @@ export interface Request {
   'evaluate'?: (_fedbiomed_v1_EvaluateRequest | null);
   'ping'?: (_fedbiomed_v1_PingRequest | null);
   'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsRequest | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics";
+  /**
+   * Secure aggregation steps (secagg.proto).
+   */
+  'secaggSetup'?: (_fedbiomed_v1_SecAggSetupRequest | null);
+  'secaggShareKeys'?: (_fedbiomed_v1_SecAggShareKeysRequest | null);
+  'secaggUnmask'?: (_fedbiomed_v1_SecAggUnmaskRequest | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics"|"secaggSetup"|"secaggShareKeys"|"secaggUnmask";
 }
 
 export interface Request__Output {
@@ -31,5 +40,11 @@ export interface Request__Output {
   'evaluate'?: (_fedbiomed_v1_EvaluateRequest__Output | null);
   'ping'?: (_fedbiomed_v1_PingRequest__Output | null);
   'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsRequest__Output | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics";
+  /**
+   * Secure aggregation steps (secagg.proto).
+   */
+  'secaggSetup'?: (_fedbiomed_v1_SecAggSetupRequest__Output | null);
+  'secaggShareKeys'?: (_fedbiomed_v1_SecAggShareKeysRequest__Output | null);
+  'secaggUnmask'?: (_fedbiomed_v1_SecAggUnmaskRequest__Output | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics"|"secaggSetup"|"secaggShareKeys"|"secaggUnmask";
 }
