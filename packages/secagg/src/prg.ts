@@ -1,13 +1,15 @@
 import { createCipheriv } from 'node:crypto';
 
+// ChaCha20's 16-byte IV (32-bit counter and 96-bit nonce), all zero: safe because every seed keys one mask only.
 const ZERO_IV = Buffer.alloc(16);
 
 /**
- * Expands a 32-byte seed into `length` pseudo-random 32-bit words: the AES-256-CTR keystream under
- * the seed (a zero counter block is safe because every seed is used for one mask only).
+ * Expands a 32-byte seed into `length` pseudo-random 32-bit words: the ChaCha20 keystream under
+ * the seed (RFC 8439's stream cipher, OpenSSL's through node:crypto; faster than AES-256-CTR on
+ * machines whose AES instructions are busy or absent, and as strong a PRG).
  */
 export function expandMask(seed: Uint8Array, length: number): Uint32Array {
-  const cipher = createCipheriv('aes-256-ctr', seed, ZERO_IV);
+  const cipher = createCipheriv('chacha20', seed, ZERO_IV);
   const stream = cipher.update(Buffer.alloc(length * 4));
   cipher.final();
   // Buffer.alloc results may share a pool slab; a fresh copy keeps the Uint32Array aligned.

@@ -42,32 +42,35 @@ export function combineShares(shares: readonly Share[], threshold: number): Uint
     throw new SecAggError('TOO_MANY_DROPOUTS', `${distinct.size} distinct share(s) at hand, the threshold is ${threshold}`);
   }
   const points = [...distinct.values()].slice(0, threshold).map((share) => ({ x: BigInt(share.x), y: toBigInt(share.y) }));
-  let secret = 0n;
-  for (const [i, pi] of points.entries()) {
-    let numerator = 1n;
+  // Σ yᵢ·nᵢ/dᵢ = (Σ yᵢ·nᵢ·D/dᵢ) / D with D = Π dᵢ: one modular inversion instead of one per share.
+  const terms = points.map((pi, i) => {
+    let numerator = pi.y;
     let denominator = 1n;
     for (const [j, pj] of points.entries()) {
       if (i === j) continue;
       numerator = (numerator * (SHAMIR_PRIME - pj.x)) % SHAMIR_PRIME;
       denominator = (denominator * ((pi.x - pj.x + SHAMIR_PRIME) % SHAMIR_PRIME)) % SHAMIR_PRIME;
     }
-    secret = (secret + pi.y * numerator * modInverse(denominator)) % SHAMIR_PRIME;
-  }
+    return { numerator, denominator };
+  });
+  const common = terms.reduce((product, term) => (product * term.denominator) % SHAMIR_PRIME, 1n);
+  let sum = 0n;
+  for (const term of terms) sum = (sum + term.numerator * ((common * modInverse(term.denominator)) % SHAMIR_PRIME)) % SHAMIR_PRIME;
+  const secret = (sum * modInverse(common)) % SHAMIR_PRIME;
   if (secret >= 1n << BigInt(SECRET_BYTES * 8)) throw new SecAggError('MALFORMED', 'the shares do not rebuild a 32-byte secret: at least one share is corrupt');
   return toBytes(secret, SECRET_BYTES);
 }
 
+/** value⁻¹ mod p by the extended Euclidean algorithm (value ≠ 0 mod p: the x are distinct). */
 function modInverse(value: bigint): bigint {
-  // Fermat: value^(p−2) mod p, by square and multiply.
-  let result = 1n;
-  let base = value % SHAMIR_PRIME;
-  let exponent = SHAMIR_PRIME - 2n;
-  while (exponent > 0n) {
-    if (exponent & 1n) result = (result * base) % SHAMIR_PRIME;
-    base = (base * base) % SHAMIR_PRIME;
-    exponent >>= 1n;
+  let [r0, r1] = [SHAMIR_PRIME, ((value % SHAMIR_PRIME) + SHAMIR_PRIME) % SHAMIR_PRIME];
+  let [t0, t1] = [0n, 1n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [t0, t1] = [t1, t0 - q * t1];
   }
-  return result;
+  return ((t0 % SHAMIR_PRIME) + SHAMIR_PRIME) % SHAMIR_PRIME;
 }
 
 function toBigInt(bytes: Uint8Array): bigint {
