@@ -11,7 +11,8 @@ import type { Handler, HandlerContext, HandlerResult } from './handlers/handler'
 import { errorReply } from './handlers/handler';
 import { handlePing } from './handlers/ping';
 import { handleSearch } from './handlers/search';
-import { handleSecAggSetup, handleSecAggShareKeys, handleSecAggUnmask, SecAggSessions } from './handlers/secure-aggregation';
+import { handleSecAggSetup, handleSecAggShareKeys, handleSecAggUnmask } from './handlers/secure-aggregation';
+import { SecAggSessions } from './secure-aggregation-sessions';
 import { handleTrain } from './handlers/train';
 import type { Node } from './node';
 import { logRequestError } from './operator-log';

@@ -13,7 +13,7 @@ import {
 import { fanOut, type Settled } from './fan-out';
 import type { EvaluateTask, FeatureStatisticsTask, Federation, FederationEvent, NodeOutcome, Standardization, TrainOutcome, TrainTask } from './federation';
 import { MASKED_UPDATE_TENSOR } from '@fedbiomed/secagg';
-import { readMaskedUpdate, secureAggregationChannel } from './transport-secure-aggregation';
+import { expectBody, readMaskedUpdate, secureAggregationChannel } from './transport-secure-aggregation';
 
 /**
  * A {@link Federation} over `@fedbiomed/transport`'s `ResearcherServer`: each call becomes one
@@ -153,12 +153,6 @@ function requestOptions(options: { timeoutMs: number; signal?: AbortSignal }): {
   return { timeoutMs: options.timeoutMs, ...(options.signal !== undefined ? { signal: options.signal } : {}) };
 }
 
-function expectBody<T>(body: T | null | undefined, kind: string, nodeId: string): T {
-  if (body === null || body === undefined) {
-    throw new TransportError('MALFORMED', `node "${nodeId}" answered a ${kind} request with another kind of reply`, { nodeId });
-  }
-  return body;
-}
 
 function readTrainReply(answer: NodeReply, layout: ParameterLayout, masked: boolean): TrainOutcome {
   const train: TrainReply__Output = expectBody(answer.reply.train, 'train', answer.nodeId);

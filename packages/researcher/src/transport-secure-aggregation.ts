@@ -20,7 +20,7 @@ export function secureAggregationChannel(server: ResearcherServer, outcomes: Out
         if (task === undefined) throw new TransportError('MALFORMED', `no setup task for node "${nodeId}"`, { nodeId });
         const parameters: SecAggParameters = { ...task.parameters, participants: [...task.parameters.participants], weightBounds: { ...task.parameters.weightBounds }, weighting: task.weighting };
         const reply = await ask(nodeId, { experimentId: options.experimentId, secaggSetup: { parameters, round: task.round, datasetId: task.datasetId } }, options);
-        const keys = expect(reply.secaggSetup?.keys, 'secure-aggregation setup', nodeId);
+        const keys = expectBody(reply.secaggSetup?.keys, 'secure-aggregation setup', nodeId);
         if (keys.nodeId !== nodeId) throw new TransportError('MALFORMED', `node "${nodeId}" advertised keys as "${keys.nodeId}"`, { nodeId });
         return { nodeId, cipherPublicKey: new Uint8Array(keys.cipherPublicKey), maskPublicKey: new Uint8Array(keys.maskPublicKey) } satisfies AdvertisedKeys;
       });
@@ -29,13 +29,13 @@ export function secureAggregationChannel(server: ResearcherServer, outcomes: Out
       outcomes(nodeIds, options.signal, async (nodeId) => {
         const keys = request.keys.map((k) => ({ nodeId: k.nodeId, cipherPublicKey: Buffer.from(k.cipherPublicKey), maskPublicKey: Buffer.from(k.maskPublicKey) }));
         const reply = await ask(nodeId, { experimentId: options.experimentId, secaggShareKeys: { sessionId: request.sessionId, keys } }, options);
-        const body = expect(reply.secaggShareKeys, 'secure-aggregation share-keys', nodeId);
+        const body = expectBody(reply.secaggShareKeys, 'secure-aggregation share-keys', nodeId);
         return body.shares.map((s): EncryptedShare => ({ from: s.fromNode, to: s.toNode, ciphertext: new Uint8Array(s.ciphertext) }));
       }),
     unmask: (nodeIds, request, options) =>
       outcomes(nodeIds, options.signal, async (nodeId) => {
         const reply = await ask(nodeId, { experimentId: options.experimentId, secaggUnmask: { sessionId: request.sessionId, survivors: [...request.survivors], dropped: [...request.dropped] } }, options);
-        const body = expect(reply.secaggUnmask, 'secure-aggregation unmask', nodeId);
+        const body = expectBody(reply.secaggUnmask, 'secure-aggregation unmask', nodeId);
         const shares = (list: readonly SecAggRevealedShare__Output[]): RevealedShare[] => list.map((s) => ({ owner: s.owner, x: s.x, y: new Uint8Array(s.y) }));
         return { selfMaskShares: shares(body.selfMaskShares), keyShares: shares(body.keyShares) } satisfies UnmaskShares;
       }),
@@ -52,7 +52,8 @@ export function readMaskedUpdate(tensors: readonly Tensor[], size: number, nodeI
   return data.byteOffset % 4 === 0 ? new Uint32Array(data.buffer, data.byteOffset, size) : new Uint32Array(data.slice().buffer);
 }
 
-function expect<T>(body: T | null | undefined, kind: string, nodeId: string): T {
+/** A reply's expected body, or a MALFORMED error naming the node and the request kind. */
+export function expectBody<T>(body: T | null | undefined, kind: string, nodeId: string): T {
   if (body === null || body === undefined) throw new TransportError('MALFORMED', `node "${nodeId}" answered a ${kind} request with another kind of reply`, { nodeId });
   return body;
 }

@@ -4,7 +4,7 @@ import type { Tensor, TensorPayload } from '@fedbiomed/transport';
 import type { OpenedDataset } from '../dataset-source';
 import type { Node } from '../node';
 import type { DatasetRecord } from '../repository';
-import type { SecAggSessions } from './secure-aggregation';
+import type { SecAggSessions } from '../secure-aggregation-sessions';
 
 /** A reply's body: exactly one of the contract's oneof fields. */
 export type ReplyBody = Omit<Reply, 'requestId' | 'nodeId' | 'body'>;

@@ -2,44 +2,7 @@ import type { SecAggParameters__Output, SecAggRevealedShare, SecAggEncryptedShar
 import { SecAggClient, SecAggError, type EncryptedShare, type RevealedShare, type SecAggParameters } from '@fedbiomed/secagg';
 import { NodeError } from '../errors';
 import { errorReply, type HandlerContext, type HandlerResult } from './handler';
-
-/** Sessions a node keeps at once; older ones are forgotten (their round is long over). */
-const MAX_SESSIONS = 8;
-
-/** The FedAvg weightings a node can apply before masking. */
-export type SecAggWeighting = 'dataset_size' | 'uniform';
-
-/** One secure-aggregation round this node takes part in. */
-export interface SecAggSession {
-  readonly client: SecAggClient;
-  readonly experimentId: string;
-  readonly datasetId: string;
-  readonly round: number;
-  readonly weighting: SecAggWeighting;
-}
-
-/**
- * The secure-aggregation rounds a running node takes part in, by experiment and session id. In
- * memory only: a node that restarts has lost its round secrets and cannot take part in that round.
- */
-export class SecAggSessions {
-  readonly #sessions = new Map<string, SecAggSession>();
-
-  open(session: SecAggSession): void {
-    const key = sessionKey(session.experimentId, session.client.parameters.sessionId);
-    if (this.#sessions.has(key)) throw new NodeError('MALFORMED_REQUEST', `secure-aggregation session ${session.client.parameters.sessionId} already exists`);
-    this.#sessions.set(key, session);
-    while (this.#sessions.size > MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value as string);
-  }
-
-  find(experimentId: string, sessionId: string): SecAggSession | undefined {
-    return this.#sessions.get(sessionKey(experimentId, sessionId));
-  }
-}
-
-function sessionKey(experimentId: string, sessionId: string): string {
-  return JSON.stringify([experimentId, sessionId]);
-}
+import type { SecAggSession } from '../secure-aggregation-sessions';
 
 /** Step 0: checks the round's parameters and creates this node's round keys. */
 export function handleSecAggSetup(ctx: HandlerContext): HandlerResult {
@@ -97,7 +60,7 @@ export function handleSecAggUnmask(ctx: HandlerContext): HandlerResult {
 }
 
 /** The session a request names, or a MALFORMED error naming it. */
-export function requireSession(ctx: HandlerContext, sessionId: string): SecAggSession {
+function requireSession(ctx: HandlerContext, sessionId: string): SecAggSession {
   const session = ctx.secureAggregation.find(ctx.request.experimentId, sessionId);
   if (session === undefined) {
     throw new NodeError('MALFORMED_REQUEST', `no secure-aggregation session ${sessionId} in experiment ${ctx.request.experimentId} on this node (it restarted, or the setup step was skipped)`);

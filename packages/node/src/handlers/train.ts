@@ -6,7 +6,8 @@ import { experimentState } from '../experiment-state';
 import { logRoundTrained, logTrainReceived } from '../operator-log';
 import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask, withProtection } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
-import { receivedShares, type SecAggSession } from './secure-aggregation';
+import type { SecAggSession } from '../secure-aggregation-sessions';
+import { receivedShares } from './secure-aggregation';
 import { packFlat, packWeights, receivedFlat, receivedWeights } from './tensors';
 
 /** Strategy state the node keeps per experiment when the researcher does not send it back. */
