@@ -17,6 +17,7 @@ export const depConstraints = [
     onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto'],
     bannedExternalImports: ['@tensorflow/*'],
   },
+  { sourceTag: 'scope:secagg', onlyDependOnLibsWithTags: ['scope:test-utils'], bannedExternalImports: ['@tensorflow/*', '@grpc/*'] },
   { sourceTag: 'scope:datasets', onlyDependOnLibsWithTags: ['scope:test-utils'], bannedExternalImports: ['@grpc/*'] },
   {
     sourceTag: 'scope:training',
@@ -25,11 +26,11 @@ export const depConstraints = [
   },
   {
     sourceTag: 'scope:node',
-    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto', 'scope:transport', 'scope:datasets', 'scope:training', 'scope:strategy'],
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto', 'scope:transport', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:secagg'],
   },
   {
     sourceTag: 'scope:researcher',
-    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto', 'scope:transport', 'scope:strategy', 'scope:training', 'scope:datasets'],
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto', 'scope:transport', 'scope:strategy', 'scope:training', 'scope:datasets', 'scope:secagg'],
   },
   {
     sourceTag: 'scope:dashboard',
@@ -38,7 +39,7 @@ export const depConstraints = [
   },
   {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:researcher', 'scope:dashboard', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto'],
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:researcher', 'scope:dashboard', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto', 'scope:secagg'],
   },
   { sourceTag: 'scope:test-utils', onlyDependOnLibsWithTags: [] },
   {

@@ -21,6 +21,10 @@ describe('package README examples', () => {
     expect(await run('packages/strategy/README.md', 'strategy-dp-example')).toBe('5.62\n');
   });
 
+  it('secagg: three hospitals, one drops out, the survivors\' weighted mean is unmasked', async () => {
+    expect(await run('packages/secagg/README.md', 'secagg-example')).toBe("[ '0.2333', '-0.0667' ] [ 'hospital-a', 'hospital-b' ] [ 'hospital-c' ]\ntrue\n");
+  });
+
   it('strategy-plugin: registers and creates the geometric median by name', async () => {
     expect(await run('examples/strategy-plugin/README.md', 'strategy-plugin-example')).toContain("strategyName: 'example.geometric-median'");
   });

@@ -51,7 +51,7 @@ export function registerNodeCommands(program: Command): void {
     .option('--no-require-approval', 'run plans without approval (not recommended)')
     .option('--min-samples <n>', 'refuse training on datasets with fewer samples', parseCount)
     .option('--allowed-types <types>', 'comma-separated dataset types that may be trained on')
-    .option('--require-secure-aggregation', 'refuse train requests that do not ask for secure aggregation')
+    .option('--require-secure-aggregation', 'send model updates only as masked inputs of secure-aggregation rounds (docs/secure-aggregation.md)')
     .option('--plugins <packages>', 'comma-separated npm packages of plug-ins (losses, metrics, layers) to load, installed in the node folder')
     .option('--analytics-min-cell <n>', 'analytics: refuse any query releasing a count below n rows (default 10)', parseCount)
     .option('--analytics-allow-min-max', 'analytics: release minima and maxima of features')

@@ -74,7 +74,7 @@ describe('fedbiomed researcher start --experiment (spawned CLI, WDBC on three no
     expect(actions.findIndex((a) => a.startsWith('plan.approve'))).toBeLessThan(actions.findIndex((a) => a.startsWith('train')));
     // The file's learningRateSchedule (halved every 2 rounds from the plan's 0.3) is what each node trained with.
     const trained = audit.filter((e) => e.action === 'train' && e.outcome === 'done').reverse();
-    expect(trained.map((e) => e.detail.match(/round (\d+): .*sgd learning rate ([\d.]+)$/)?.slice(1).map(Number))).toEqual([
+    expect(trained.map((e) => e.detail.match(/round (\d+): .*sgd learning rate ([\d.]+); protection: plain$/)?.slice(1).map(Number))).toEqual([
       [1, 0.3],
       [2, 0.3],
       [3, 0.15],

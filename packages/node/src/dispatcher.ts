@@ -12,6 +12,8 @@ import type { Handler, HandlerContext, HandlerResult } from './handlers/handler'
 import { errorReply } from './handlers/handler';
 import { handlePing } from './handlers/ping';
 import { handleSearch } from './handlers/search';
+import { handleSecAggSetup, handleSecAggShareKeys, handleSecAggUnmask } from './handlers/secure-aggregation';
+import { SecAggSessions } from './secure-aggregation-sessions';
 import { handleTrain } from './handlers/train';
 import type { Node } from './node';
 import { logRequestError } from './operator-log';
@@ -30,6 +32,9 @@ const HANDLERS: Readonly<Record<RequestKind, Handler>> = {
   ping: handlePing,
   featureStatistics: handleFeatureStatistics,
   analytics: handleAnalytics,
+  secaggSetup: handleSecAggSetup,
+  secaggShareKeys: handleSecAggShareKeys,
+  secaggUnmask: handleSecAggUnmask,
 };
 
 /** Routes the researcher's requests to the handlers and owns the task slot. */
@@ -46,6 +51,7 @@ export function createDispatcher(node: Node, researcherId: () => string, paralle
   let state: TaskState = { status: 'idle' };
   let inFlight: Promise<unknown> = Promise.resolve();
   const datasets = new Map<string, Promise<OpenedDataset>>();
+  const secureAggregation = new SecAggSessions();
   const apply = (event: TaskEvent): void => {
     state = reduceTaskState(state, event);
   };
@@ -87,6 +93,7 @@ export function createDispatcher(node: Node, researcherId: () => string, paralle
           timestampMs: Date.now(),
         }),
       openDataset,
+      secureAggregation,
       ...(parallel && { parallel }),
     };
     if (!exclusive) return HANDLERS[kind](ctx);

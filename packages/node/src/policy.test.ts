@@ -31,7 +31,7 @@ const question = (overrides: Partial<PolicyQuestion> = {}): PolicyQuestion => ({
   plan: plan('approved'),
   datasetId: 'd1',
   dataset,
-  secureAggregation: false,
+  protection: 'plain',
   ...overrides,
 });
 const policy = (overrides: Record<string, unknown> = {}) => parseNodeConfig({ nodeId: 'n', nodeName: 'n', policy: overrides }).policy;
@@ -61,7 +61,9 @@ describe('checkPolicy', () => {
     expect(checkPolicy(policy({ minSamplesPerDataset: 101 }), question())?.message).toMatch(/100 samples, fewer than the 101/);
     expect(checkPolicy(policy({ allowedDatasetTypes: ['images'] }), question())?.message).toMatch(/type "csv"/);
     expect(checkPolicy(policy({ requireSecureAggregation: true }), question())?.message).toMatch(/requires secure aggregation/);
-    expect(checkPolicy(policy({ requireSecureAggregation: true }), question({ secureAggregation: true }))).toBeUndefined();
+    for (const protection of ['secagg', 'metrics-only', 'statistics-only'] as const) {
+      expect(checkPolicy(policy({ requireSecureAggregation: true }), question({ protection }))).toBeUndefined();
+    }
     expect(checkPolicy(policy({ allowedPlanKinds: ['other'] }), question())?.code).toBe('ERROR_CODE_POLICY_VIOLATION');
   });
 });

@@ -1,6 +1,17 @@
 import type { NodePolicy } from './config';
 import type { DatasetRecord, PlanRecord } from './repository';
 
+/**
+ * What protects what a task sends back, as the node established it:
+ * - `secagg`: a model update masked inside a secure-aggregation round the node takes part in
+ *   (keys agreed, shares exchanged, threshold checked), never a flag the request sets;
+ * - `plain`: a model update in the clear;
+ * - `metrics-only`: metrics on the test split (evaluation), no update;
+ * - `statistics-only`: per-feature count, mean and M2 of the train split, no update.
+ * `requireSecureAggregation` concerns model updates: it refuses `plain` and allows the others.
+ */
+export type TaskProtection = 'plain' | 'secagg' | 'metrics-only' | 'statistics-only';
+
 /** Why the node refuses a request; `code` is the contract's `ErrorCode` name. */
 export interface PolicyRefusal {
   readonly code:
@@ -19,8 +30,8 @@ export interface PolicyQuestion {
   readonly plan: PlanRecord | undefined;
   readonly datasetId: string;
   readonly dataset: DatasetRecord | undefined;
-  /** Whether the request asks for secure aggregation of the update. */
-  readonly secureAggregation: boolean;
+  /** What protects what the task sends back (see {@link TaskProtection}). */
+  readonly protection: TaskProtection;
 }
 
 /**
@@ -64,8 +75,10 @@ export function checkPolicy(policy: NodePolicy, question: PolicyQuestion): Polic
       `dataset ${dataset.id} has ${dataset.sampleCount} samples, fewer than the ${policy.minSamplesPerDataset} this node requires`,
     );
   }
-  if (policy.requireSecureAggregation && !question.secureAggregation) {
-    return violation('this node requires secure aggregation; the request did not ask for it');
+  if (policy.requireSecureAggregation && question.protection === 'plain') {
+    return violation(
+      'this node requires secure aggregation: it sends a model update only as a masked input of a secure-aggregation round it takes part in (Experiment option secureAggregation), and this request is not one',
+    );
   }
   return undefined;
 }

@@ -85,7 +85,7 @@ describe('a node enforces the training-argument limits its operator approved wit
   it('trains within the limits, at the learning rate the request asked for', async () => {
     const { reply } = await train({ epochs: 2, batchSize: 32, optimizer: { learningRate: 0.05 } }, 3);
     expect(Number(reply.train?.numUpdates)).toBeGreaterThan(0);
-    expect(nodes[0]!.audit({ action: 'train', limit: 1 })[0]).toMatchObject({ outcome: 'done', detail: expect.stringMatching(/round 3: .*sgd learning rate 0.05$/) });
+    expect(nodes[0]!.audit({ action: 'train', limit: 1 })[0]).toMatchObject({ outcome: 'done', detail: expect.stringMatching(/round 3: .*sgd learning rate 0.05; protection: plain$/) });
   });
 
   it('answers approved, by its policy, on a node that runs plans without approval, and audits the answer', async () => {

@@ -6,6 +6,7 @@ import { ResearcherError } from './errors';
 import type { Federation } from './federation';
 import type { LearningRateSchedule } from './learning-rate-schedule';
 import { selectAll, type NodeSelection } from './node-selection';
+import { resolveSecureAggregation, type SecureAggregationOptions } from './secure-round';
 
 /** A plan as `@fedbiomed/training`'s `buildPlan` returns it: wire form and initial weights. */
 export interface ExperimentPlan {
@@ -36,6 +37,12 @@ export interface ExperimentOptions {
   readonly learningRateSchedule?: LearningRateSchedule;
   /** Default: every candidate each round. */
   readonly nodeSelection?: NodeSelection;
+  /**
+   * Secure aggregation (SecAgg / SecAgg+, `@fedbiomed/secagg`): each node sends its update masked,
+   * and the researcher unmasks only the weighted sum. `true` or options; `trainingArgs.secureAggregation`
+   * turns it on with the defaults. Only strategies that need the sum alone can run under it.
+   */
+  readonly secureAggregation?: boolean | SecureAggregationOptions;
   /** A round succeeds when at least this many nodes reply in time (default 1). */
   readonly minNodes?: number;
   /** How long a round waits for replies (default 10 minutes). */
@@ -75,6 +82,8 @@ export interface ResolvedOptions {
   readonly seed: number;
   readonly experimentDir: string | undefined;
   readonly saveBreakpoints: boolean;
+  /** Secure-aggregation settings, `undefined` when updates travel in the clear. */
+  readonly secureAggregation: (SecureAggregationOptions & { readonly clipRange: number }) | undefined;
 }
 
 /** Applies defaults and rejects out-of-range options, naming the option. */
@@ -116,5 +125,6 @@ export function resolveOptions(options: ExperimentOptions): ResolvedOptions {
     seed,
     experimentDir: options.experimentDir,
     saveBreakpoints: options.saveBreakpoints ?? options.experimentDir !== undefined,
+    secureAggregation: resolveSecureAggregation(options.secureAggregation, options.trainingArgs.secureAggregation === true),
   };
 }

@@ -59,6 +59,23 @@ export interface RoundResult {
   readonly fitMetrics: Readonly<Record<string, number>>;
   /** ε of server-side DP (a DP-FedAvg strategy wrapper), this round and so far. */
   readonly privacy?: ServerPrivacy;
+  /** Set when the round ran under secure aggregation. */
+  readonly secureAggregation?: SecureRoundSummary;
+}
+
+/** What a secure-aggregation round revealed: the weighted mean of the survivors' updates only. */
+export interface SecureRoundSummary {
+  readonly sessionId: string;
+  /** Nodes whose masked updates are in the mean. */
+  readonly survivors: readonly string[];
+  /** Nodes that shared keys but sent no masked update; their masks were removed. */
+  readonly dropped: readonly string[];
+  readonly threshold: number;
+  readonly clipRange: number;
+  /** Fixed-point scale s: a node sent round(s · weight · clip(delta)) under its masks. */
+  readonly scale: number;
+  /** Per-coordinate bound on |mean − plain weighted mean of the clipped updates| from quantisation. */
+  readonly errorBound: number;
 }
 
 /** A ranking metric computed over the union of the nodes' test samples from their binned scores. */

@@ -26,7 +26,8 @@ import { aggregateMetrics } from './metric-aggregation';
 import { ExperimentMonitor } from './monitoring/experiment-monitor';
 import { applySelection, describeSelection, type NodeSelection } from './node-selection';
 import { DEFAULT_PRIVACY_DELTA, serverPrivacy } from './privacy-report';
-import { runRound } from './round-runner';
+import { runRound, type RoundInput } from './round-runner';
+import { secureWeighting } from './secure-round';
 import { RoundTrainingArgs } from './round-training-args';
 import { SeededRandom } from './seeded-random';
 import { planStandardizeStep, poolFeatureStatistics, standardizationOf, type PooledStandardization } from './standardization';
@@ -74,6 +75,7 @@ export class Experiment {
   readonly #datasets = new Map<string, DatasetMatch>();
   readonly #standardizeStep: StandardizeStep | undefined;
   readonly #trainingArgs: RoundTrainingArgs;
+  readonly #secureAggregation: RoundInput['secureAggregation'];
   #standardization: PooledStandardization | undefined;
   /** Nodes whose operator rejected the plan (seen by `ensureApproved`): never selected, never evaluated. */
   readonly #rejectedBy = new Set<string>();
@@ -101,6 +103,8 @@ export class Experiment {
     }
     this.#trainingArgs = new RoundTrainingArgs(this.#options.trainingArgs, options.learningRateSchedule, this.#plan);
     this.#trainingArgs.checkLimits(1, this.#options.rounds, 'new Experiment');
+    const secure = this.#options.secureAggregation;
+    this.#secureAggregation = secure === undefined ? undefined : { settings: secure, weighting: secureWeighting(this.#strategy) };
     this.#weights = this.#strategy.initialParameters(this.#layout) ?? flattenTensors(this.#layout, options.plan.initialWeights);
     this.#random = new SeededRandom(this.#options.seed);
     this.#now = options.now ?? Date.now;
@@ -454,6 +458,7 @@ export class Experiment {
       participants: selected.map((id) => this.#datasets.get(id) as DatasetMatch),
       args: this.#trainingArgs.forRound(round, this.#options.rounds),
       ...this.#standardizationField(),
+      ...(this.#secureAggregation !== undefined && { secureAggregation: this.#secureAggregation }),
       minNodes: this.#options.minNodes,
       timeoutMs: this.#options.roundTimeoutMs,
       ...(signal !== undefined ? { signal } : {}),

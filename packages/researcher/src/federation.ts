@@ -12,6 +12,7 @@ import type {
   TrainingArgs,
   TrainingPlan,
 } from '@fedbiomed/proto';
+import type { AdvertisedKeys, EncryptedShare, SecAggParameters, UnmaskRequest, UnmaskShares } from '@fedbiomed/secagg';
 import type { ParameterLayout } from '@fedbiomed/strategy';
 import type { ConcordanceBinning } from '@fedbiomed/training';
 
@@ -46,6 +47,31 @@ export interface Federation {
   featureStatistics(tasks: readonly FeatureStatisticsTask[], options: RequestOptions): AsyncIterable<NodeOutcome<FeatureStatisticsReply__Output>>;
   /** Connections, disconnections, scalars and logs; returns the unsubscribe function. */
   subscribe(listener: (event: FederationEvent) => void): () => void;
+  /** The secure-aggregation steps; a federation without them cannot run a secure round. */
+  readonly secureAggregation?: SecureAggregationChannel;
+}
+
+/**
+ * The steps of a secure-aggregation round other than training (see `@fedbiomed/secagg`): each
+ * node's outcome as it arrives, like {@link Federation.train}.
+ */
+export interface SecureAggregationChannel {
+  /** Step 0: the round's parameters; each node answers with its public keys. */
+  setup(tasks: readonly SecAggSetupTask[], options: RequestOptions): AsyncIterable<NodeOutcome<AdvertisedKeys>>;
+  /** Step 1: every advertised key; each node answers with its encrypted shares. */
+  shareKeys(nodeIds: readonly string[], request: { readonly sessionId: string; readonly keys: readonly AdvertisedKeys[] }, options: RequestOptions): AsyncIterable<NodeOutcome<EncryptedShare[]>>;
+  /** Step 3: survivors and dropped nodes; each survivor answers with the shares it reveals. */
+  unmask(nodeIds: readonly string[], request: UnmaskRequest & { readonly sessionId: string }, options: RequestOptions): AsyncIterable<NodeOutcome<UnmaskShares>>;
+}
+
+/** What one node is asked at the setup of a secure-aggregation round. */
+export interface SecAggSetupTask {
+  readonly nodeId: string;
+  readonly datasetId: string;
+  readonly round: number;
+  readonly parameters: SecAggParameters;
+  /** The FedAvg weighting the node applies before masking. */
+  readonly weighting: 'dataset_size' | 'uniform';
 }
 
 /** A node as the server's registry knows it. */
@@ -82,6 +108,8 @@ export interface TrainTask {
   readonly strategyName: string;
   /** The pooled standardisation, when the plan declares federated statistics. */
   readonly standardization?: Standardization;
+  /** Set in a secure-aggregation round: the node replies with its masked weighted delta. */
+  readonly masking?: { readonly sessionId: string; readonly shares: readonly EncryptedShare[] };
 }
 
 /** Per-feature `(x - mean) / scale` every node applies under a plan with federated standardisation. */
@@ -123,8 +151,10 @@ export interface TrainOutcome {
   readonly sampleCount: number;
   /** Rows of the node's train split; 0 or absent from a node predating the field. */
   readonly trainSize?: number;
-  /** Local weights, or the delta local − global when `isDelta`. */
+  /** Local weights, or the delta local − global when `isDelta`; empty in a secure round. */
   readonly weights: Float32Array;
+  /** A secure round's masked input (words of Z_{2^32}), in place of `weights`. */
+  readonly masked?: Uint32Array;
   readonly isDelta: boolean;
   readonly aux: Readonly<Record<string, Float32Array>>;
   readonly metricsBefore: MetricSet__Output | null;

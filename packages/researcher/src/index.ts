@@ -12,7 +12,7 @@ export type { ExperimentOptions, ExperimentPlan } from './experiment-options';
 export { checkSchedule, cosineDecay, exponentialDecay, learningRateAt, stepDecay } from './learning-rate-schedule';
 export type { LearningRateSchedule } from './learning-rate-schedule';
 export type { ExperimentEvent } from './experiment-events';
-export type { EvaluationResult, NodeFailure, NodeRoundResult, NodeTiming, PooledMetric, RoundResult, StandardizationResult } from './experiment-results';
+export type { EvaluationResult, NodeFailure, NodeRoundResult, NodeTiming, PooledMetric, RoundResult, SecureRoundSummary, StandardizationResult } from './experiment-results';
 export { planStandardizeStep, poolFeatureStatistics, standardizationOf } from './standardization';
 export type { FeatureStatistics, PooledStandardization } from './standardization';
 export { aggregateMetrics } from './metric-aggregation';
@@ -56,10 +56,13 @@ export type {
   FeatureStatisticsTask,
   NodeOutcome,
   RequestOptions,
+  SecAggSetupTask,
+  SecureAggregationChannel,
   Standardization,
   TrainOutcome,
   TrainTask,
 } from './federation';
+export { secureWeighting, type SecureAggregationOptions } from './secure-round';
 
 /**** Breakpoints ****/
 export { FileBreakpointStore } from './breakpoints/breakpoint-store';

@@ -9,6 +9,7 @@ import type { Federation, NodeOutcome, Standardization, TrainOutcome, TrainTask 
 import { aggregateMetrics, type MetricValues } from './metric-aggregation';
 import { ReplyStream, streamsReplies } from './reply-stream';
 import { checkReplyWeight } from './reply-weight';
+import { SecureRound, type SecureAggregationOptions } from './secure-round';
 
 /** Everything one round needs; the experiment owns and updates the state between rounds. */
 export interface RoundInput {
@@ -24,6 +25,8 @@ export interface RoundInput {
   readonly args: TrainingArgs;
   /** Sent with every task when the plan standardises with federated statistics. */
   readonly standardization?: Standardization;
+  /** Set when updates are securely aggregated: the options, and the weighting nodes apply. */
+  readonly secureAggregation?: { readonly settings: SecureAggregationOptions & { readonly clipRange: number }; readonly weighting: 'dataset_size' | 'uniform' };
   readonly minNodes: number;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
@@ -93,9 +96,24 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
     report(failureOf(nodeId, code, reason));
     fitFailures.push({ nodeId, reason: `${code}: ${reason}` });
   };
+  const secure =
+    input.secureAggregation === undefined
+      ? undefined
+      : await SecureRound.open({
+          round,
+          federation: input.federation,
+          options: { experimentId: input.experimentId, timeoutMs: input.timeoutMs, ...(input.signal !== undefined && { signal: input.signal }) },
+          settings: input.secureAggregation.settings,
+          weighting: input.secureAggregation.weighting,
+          tasks,
+          matches: byId,
+          onFailure: fail,
+        });
+  const sent = secure?.tasks ?? tasks;
   const replies = new ReplyStream<FitResult>();
   const buffered: FitResult[] = [];
-  const streaming = streamsReplies(input.strategy);
+  // A secure round hands the strategy one reply, the unmasked mean, once the round is unmasked.
+  const streaming = secure === undefined && streamsReplies(input.strategy);
   // Started before any node answers, so each reply is folded in (and let go) as it arrives.
   const streamed = streaming ? settle(() => input.strategy.aggregateFit(round, replies, fitFailures)) : undefined;
   void streamed?.finally(() => replies.detach());
@@ -103,25 +121,30 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
   const sentAt = now();
   const onOutcome = (outcome: NodeOutcome<TrainOutcome>): void => {
     if (!outcome.ok) return fail(outcome.nodeId, outcome.code, outcome.message);
-    const problem = checkReply(outcome.value, round, layout);
+    const problem = checkReply(outcome.value, round, secure === undefined ? layout.size : 0);
     if (problem !== undefined) return fail(outcome.nodeId, 'BAD_REPLY', problem);
     const match = byId.get(outcome.nodeId) as DatasetMatch;
     const reply = outcome.value;
     const weight = checkReplyWeight(reply, match, input.args);
     if (!weight.ok) return fail(outcome.nodeId, 'INFLATED_SAMPLE_COUNT', weight.reason);
-    const local = reply.isDelta ? addInto(reply.weights, weights) : reply.weights;
     const metricsAfter = metricValues(reply.metricsAfter);
-    const fit: FitResult = {
-      nodeId: outcome.nodeId,
-      sampleCount: reply.sampleCount,
-      datasetSize: weight.datasetSize,
-      weights: local,
-      aux: reply.aux,
-      ...(metricsAfter ? { metrics: metricsAfter.values } : {}),
-    };
+    if (secure !== undefined) {
+      const refused = secure.receive(outcome.nodeId, reply);
+      if (refused !== undefined) return fail(outcome.nodeId, 'BAD_REPLY', refused);
+    } else {
+      const local = reply.isDelta ? addInto(reply.weights, weights) : reply.weights;
+      const fit: FitResult = {
+        nodeId: outcome.nodeId,
+        sampleCount: reply.sampleCount,
+        datasetSize: weight.datasetSize,
+        weights: local,
+        aux: reply.aux,
+        ...(metricsAfter ? { metrics: metricsAfter.values } : {}),
+      };
+      if (streaming) replies.push(fit);
+      else buffered.push(fit);
+    }
     replied += 1;
-    if (streaming) replies.push(fit);
-    else buffered.push(fit);
     const metricsBefore = metricValues(reply.metricsBefore);
     nodes.push({
       nodeId: outcome.nodeId,
@@ -146,8 +169,8 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
     publish({ type: 'node-replied', round, nodeId: outcome.nodeId, nodeName: match.nodeName, replied: nodes.length, expected: tasks.length });
   };
 
-  const answered = await collectWithDeadline(input, tasks, onOutcome);
-  for (const task of tasks) {
+  const answered = await collectWithDeadline(input, sent, onOutcome);
+  for (const task of sent) {
     if (!answered.has(task.nodeId)) fail(task.nodeId, 'TIMEOUT', `no reply within roundTimeoutMs=${input.timeoutMs}`);
   }
   const stop = roundFailure(input, replied, tasks.length, failures);
@@ -159,7 +182,13 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
     throw stop;
   }
   replies.end();
-  const settled = await (streamed ?? settle(() => input.strategy.aggregateFit(round, buffered, fitFailures)));
+  const unmasked = secure === undefined ? undefined : await settle(() => secure.aggregate(weights));
+  if (unmasked !== undefined && !unmasked.ok) {
+    const error = unmasked.error;
+    if (error instanceof ResearcherError && error.code === 'ROUND_FAILED') publish({ type: 'round-failed', round, failures, message: error.message });
+    throw error;
+  }
+  const settled = await (streamed ?? settle(() => input.strategy.aggregateFit(round, unmasked?.ok ? [unmasked.value] : buffered, fitFailures)));
   if (!settled.ok) throw settled.error;
   const aggregate = settled.value;
   // Replies the strategy's validation refused (NaN, wrong shapes) did not count: say so per node.
@@ -181,6 +210,7 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
     metricsBefore: aggregateMetrics(nodes.flatMap((n) => (n.metricsBefore ? [n.metricsBefore] : []))),
     metricsAfter: aggregateMetrics(nodes.flatMap((n) => (n.metricsAfter ? [n.metricsAfter] : []))),
     fitMetrics: aggregate?.metrics ?? {},
+    ...(secure?.summary !== undefined && { secureAggregation: secure.summary }),
   };
   // The aggregate may be a view on a larger accumulator: keep a compact copy.
   return { weights: aggregate === null ? weights : aggregate.weights.slice(), result };
@@ -273,9 +303,9 @@ function argsFor(
   return args;
 }
 
-function checkReply(reply: TrainOutcome, round: number, layout: ParameterLayout): string | undefined {
+function checkReply(reply: TrainOutcome, round: number, size: number): string | undefined {
   if (reply.round !== round) return `reply is for round ${reply.round}, expected ${round}`;
-  if (reply.weights.length !== layout.size) return `reply holds ${reply.weights.length} weights, the model has ${layout.size}`;
+  if (reply.weights.length !== size) return `reply holds ${reply.weights.length} weights, the model has ${size}${size === 0 ? ' in the clear (secure round)' : ''}`;
   if (!Number.isInteger(reply.sampleCount) || reply.sampleCount < 0) return `reply has sample count ${reply.sampleCount}`;
   return undefined;
 }

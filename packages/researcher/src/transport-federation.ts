@@ -12,6 +12,8 @@ import {
 } from '@fedbiomed/transport';
 import { fanOut, type Settled } from './fan-out';
 import type { AnalyticsFederation, AnalyticsTask, EvaluateTask, FeatureStatisticsTask, FederationEvent, NodeOutcome, Standardization, TrainOutcome, TrainTask } from './federation';
+import { MASKED_UPDATE_TENSOR } from '@fedbiomed/secagg';
+import { expectBody, readMaskedUpdate, secureAggregationChannel } from './transport-secure-aggregation';
 
 /**
  * A {@link Federation} over `@fedbiomed/transport`'s `ResearcherServer`: each call becomes one
@@ -68,12 +70,19 @@ export function createTransportFederation(server: ResearcherServer): AnalyticsFe
             strategyName: task.strategyName,
             replyDelta: false,
             ...standardizationField(task.standardization),
+            ...(task.masking !== undefined && {
+              secureAggregation: { sessionId: task.masking.sessionId, shares: task.masking.shares.map((s) => ({ fromNode: s.from, toNode: s.to, ciphertext: Buffer.from(s.ciphertext) })) },
+            }),
           },
         };
         const payloads = [weights, ...aux.map(([, p]) => p)];
         const answer = await server.request(nodeId, request, { ...requestOptions(options), tensors: payloads });
         const received = [...answer.tensors.values()].flat();
-        return { ...readTrainReply(answer, task.layout), bytesSent: tensorBytes(payloads.flatMap((p) => p.tensors)), bytesReceived: tensorBytes(received) };
+        return {
+          ...readTrainReply(answer, task.layout, task.masking !== undefined),
+          bytesSent: tensorBytes(payloads.flatMap((p) => p.tensors)),
+          bytesReceived: tensorBytes(received),
+        };
       });
     },
 
@@ -133,6 +142,8 @@ export function createTransportFederation(server: ResearcherServer): AnalyticsFe
       ];
       return () => stops.forEach((stop) => stop());
     },
+
+    secureAggregation: secureAggregationChannel(server, (nodeIds, signal, call) => outcomes(nodeIds, signal, call)),
   };
 }
 
@@ -162,14 +173,8 @@ function requestOptions(options: { timeoutMs: number; signal?: AbortSignal }): {
   return { timeoutMs: options.timeoutMs, ...(options.signal !== undefined ? { signal: options.signal } : {}) };
 }
 
-function expectBody<T>(body: T | null | undefined, kind: string, nodeId: string): T {
-  if (body === null || body === undefined) {
-    throw new TransportError('MALFORMED', `node "${nodeId}" answered a ${kind} request with another kind of reply`, { nodeId });
-  }
-  return body;
-}
 
-function readTrainReply(answer: NodeReply, layout: ParameterLayout): TrainOutcome {
+function readTrainReply(answer: NodeReply, layout: ParameterLayout, masked: boolean): TrainOutcome {
   const train: TrainReply__Output = expectBody(answer.reply.train, 'train', answer.nodeId);
   const received = (set: TensorSet__Output | null, what: string): Tensor[] => {
     const tensors = set === null ? undefined : answer.tensors.get(set.transferId);
@@ -194,12 +199,14 @@ function readTrainReply(answer: NodeReply, layout: ParameterLayout): TrainOutcom
     }
     return weights(set);
   };
+  const maskedUpdate = masked ? readMaskedUpdate(received(train.weights, `masked update (${MASKED_UPDATE_TENSOR})`), layout.size, answer.nodeId) : undefined;
   return {
     datasetId: train.datasetId,
     round: train.round,
     sampleCount: train.sampleCount,
     trainSize: train.trainSize,
-    weights: weights(train.weights),
+    weights: maskedUpdate === undefined ? weights(train.weights) : new Float32Array(0),
+    ...(maskedUpdate !== undefined && { masked: maskedUpdate }),
     isDelta: train.isDelta,
     aux: Object.fromEntries(Object.entries(train.aux).map(([key, set]) => [key, aux(key, set)])),
     metricsBefore: train.metricsBefore,

@@ -5,7 +5,7 @@ import type { OpenedDataset } from '../dataset-source';
 import { experimentState } from '../experiment-state';
 import { checkPlan } from '../plan-registry';
 import { missingPluginMessage } from '../plugins';
-import { checkPolicy } from '../policy';
+import { checkPolicy, type TaskProtection } from '../policy';
 import type { DatasetRecord } from '../repository';
 import { errorReply, type HandlerContext, type HandlerResult } from './handler';
 
@@ -15,7 +15,8 @@ export interface TaskRequest {
   readonly action: 'train' | 'evaluate' | 'feature-statistics' | 'analytics';
   readonly plan: TrainingPlan__Output | null | undefined;
   readonly datasetId: string;
-  readonly secureAggregation: boolean;
+  /** What protects the task's reply, as the handler established it. */
+  readonly protection: TaskProtection;
   /** The pooled standardisation the request carries (train and evaluate). */
   readonly standardization?: Standardization__Output | null;
   /** A train request's round and training arguments, checked against the plan's limits. */
@@ -61,7 +62,7 @@ export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise
     plan: node.plans.find(task.plan.sha256),
     datasetId: task.datasetId,
     dataset: record,
-    secureAggregation: task.secureAggregation,
+    protection: task.protection,
   });
   if (refusal) return refuse(refusal.code, refusal.message);
   if (!record) return refuse('ERROR_CODE_DATASET_NOT_FOUND', `no dataset with id "${task.datasetId}" on this node`);
@@ -188,4 +189,12 @@ export function prepareTaskData(ctx: HandlerContext, task: AdmittedTask, testRat
   const stats = task.standardization === 'local' ? fitStandardization(dataset, split.train) : task.standardization;
   experimentState(ctx.node.repository, ctx.request.experimentId, task.record.id).recordStandardization(stats);
   return { dataset: standardize(dataset, stats), split };
+}
+
+/**
+ * A done task's audit detail, ending with the protection it ran under, e.g. `...; protection:
+ * secagg (...)`, so the operator's log says for each task what covered its reply.
+ */
+export function withProtection(protection: TaskProtection, detail: string, how?: string): string {
+  return `${detail}; protection: ${protection}${how === undefined ? '' : ` (${how})`}`;
 }

@@ -28,7 +28,7 @@ export async function handleAnalytics(ctx: HandlerContext): Promise<HandlerResul
   // The plan rules apply as they are (approval by hash, operator's rejection, dataset type and size).
   const refusal = checkPolicy(
     { ...policy, allowedPlanKinds: [ANALYTICS_QUERY_KIND] },
-    { planSha256: body.query.sha256, planKind: ANALYTICS_QUERY_KIND, plan: node.plans.find(body.query.sha256), datasetId: body.datasetId, dataset: record, secureAggregation: true },
+    { planSha256: body.query.sha256, planKind: ANALYTICS_QUERY_KIND, plan: node.plans.find(body.query.sha256), datasetId: body.datasetId, dataset: record, protection: 'statistics-only' },
   );
   if (refusal) return refuseTask(ctx, task, refusal.code, refusal.message);
   if (!record) return refuseTask(ctx, task, 'ERROR_CODE_DATASET_NOT_FOUND', `no dataset with id "${body.datasetId}" on this node`);

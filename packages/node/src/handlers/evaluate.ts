@@ -1,7 +1,7 @@
 import { evaluateModel, planToModel } from '@fedbiomed/training';
 import { NodeError } from '../errors';
 import { logEvaluated } from '../operator-log';
-import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask } from './admission';
+import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask, withProtection } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
 import { receivedWeights } from './tensors';
 
@@ -10,12 +10,13 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
   const { request, node } = ctx;
   const body = request.evaluate;
   if (!body) throw new NodeError('MALFORMED_REQUEST', 'evaluate request without a body');
-  // An evaluation sends metrics only, no update: the secure-aggregation requirement does not apply.
+  // An evaluation sends metrics on the test split, no model update: `requireSecureAggregation`
+  // (which protects updates) allows it, and the audit says it ran as `metrics-only`.
   const admitted = await admitTask(ctx, {
     action: 'evaluate',
     plan: body.plan,
     datasetId: body.datasetId,
-    secureAggregation: true,
+    protection: 'metrics-only',
     standardization: body.standardization,
   });
   if (!isAdmitted(admitted)) return admitted;
@@ -44,7 +45,7 @@ export async function handleEvaluate(ctx: HandlerContext): Promise<HandlerResult
       datasetId: record.id,
       experimentId: request.experimentId,
       requestId: request.requestId,
-      detail: `${metrics.sampleCount} samples`,
+      detail: withProtection('metrics-only', `${metrics.sampleCount} samples`),
     });
     logEvaluated(node.logger, {
       requestId: request.requestId,

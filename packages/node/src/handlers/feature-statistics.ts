@@ -1,6 +1,6 @@
 import { featureMoments } from '@fedbiomed/datasets';
 import { NodeError } from '../errors';
-import { admitTask, isAdmitted, taskSplit } from './admission';
+import { admitTask, isAdmitted, taskSplit, withProtection } from './admission';
 import { errorReply, type HandlerContext, type HandlerResult } from './handler';
 
 /**
@@ -18,8 +18,8 @@ export async function handleFeatureStatistics(ctx: HandlerContext): Promise<Hand
   const { request, node } = ctx;
   const body = request.featureStatistics;
   if (!body) throw new NodeError('MALFORMED_REQUEST', 'feature-statistics request without a body');
-  // Aggregates, not an update: the secure-aggregation requirement does not apply.
-  const admitted = await admitTask(ctx, { action: 'feature-statistics', plan: body.plan, datasetId: body.datasetId, secureAggregation: true });
+  // Aggregates, not an update: `requireSecureAggregation` (which protects updates) allows them.
+  const admitted = await admitTask(ctx, { action: 'feature-statistics', plan: body.plan, datasetId: body.datasetId, protection: 'statistics-only' });
   if (!isAdmitted(admitted)) return admitted;
   const { record, opened } = admitted;
   const split = taskSplit(ctx, admitted, body.testRatio, Number(body.randomSeed ?? 0));
@@ -32,7 +32,7 @@ export async function handleFeatureStatistics(ctx: HandlerContext): Promise<Hand
       datasetId: record.id,
       experimentId: request.experimentId,
       requestId: request.requestId,
-      detail,
+      detail: withProtection('statistics-only', detail),
     });
   };
   if (split.train.length < MIN_STATISTICS_ROWS) {

@@ -4,6 +4,7 @@ import type { Tensor, TensorPayload } from '@fedbiomed/transport';
 import type { OpenedDataset } from '../dataset-source';
 import type { Node } from '../node';
 import type { DatasetRecord } from '../repository';
+import type { SecAggSessions } from '../secure-aggregation-sessions';
 
 /** A reply's body: exactly one of the contract's oneof fields. */
 export type ReplyBody = Omit<Reply, 'requestId' | 'nodeId' | 'body'>;
@@ -30,6 +31,8 @@ export interface HandlerContext {
   emitScalar(event: ScalarEvent): void;
   /** Opens a registered dataset (kept open across rounds). */
   openDataset(record: DatasetRecord): Promise<OpenedDataset>;
+  /** The secure-aggregation rounds this node takes part in. */
+  readonly secureAggregation: SecAggSessions;
   /** Worker threads sharing each training batch (`training.threads` > 1 on wasm). */
   readonly parallel?: DataParallelTraining;
 }

@@ -1,11 +1,14 @@
 import { canonicalJson, dpMechanism, resolveDp, resolveOptimizer, trainLocal, type DpMechanism, type LocalTrainingArgs, type OptimizerSpec } from '@fedbiomed/training';
-import type { TensorPayload } from '@fedbiomed/transport';
+import { MASKED_UPDATE_TENSOR, SecAggError } from '@fedbiomed/secagg';
+import { packTensors, type TensorPayload } from '@fedbiomed/transport';
 import { NodeError } from '../errors';
 import { experimentState } from '../experiment-state';
 import { logRoundTrained, logTrainReceived } from '../operator-log';
 import { describeMechanism } from '../privacy-ledger';
-import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask } from './admission';
+import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask, withProtection } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
+import type { SecAggSession } from '../secure-aggregation-sessions';
+import { receivedShares } from './secure-aggregation';
 import { packFlat, packWeights, receivedFlat, receivedWeights } from './tensors';
 
 /** Strategy state the node keeps per experiment when the researcher does not send it back. */
@@ -30,11 +33,26 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     planSha256: train.plan?.sha256 ?? '',
     datasetId: train.datasetId,
   });
+  // The protection is what the node takes part in, not what the request claims: a round it set up
+  // keys and exchanged shares for, on this dataset and round. `args.secureAggregation` alone is plain.
+  const masking = train.secureAggregation;
+  const session = masking ? ctx.secureAggregation.find(request.experimentId, masking.sessionId) : undefined;
+  const taskRef = { action: 'train', plan: train.plan, datasetId: train.datasetId } as const;
+  if (masking) {
+    const fault =
+      session === undefined
+        ? `no secure-aggregation session ${masking.sessionId} in experiment ${request.experimentId} on this node (it restarted, or the setup step was skipped)`
+        : session.datasetId !== train.datasetId || session.round !== train.round
+          ? `secure-aggregation session ${masking.sessionId} was set up for dataset ${session.datasetId} round ${session.round}, not dataset ${train.datasetId} round ${train.round}`
+          : Object.keys(train.aux ?? {}).length > 0
+            ? `secure aggregation sums updates only: strategy "${train.strategyName}" sends per-node state (${Object.keys(train.aux ?? {}).join(', ')}) that would travel unmasked`
+            : undefined;
+    if (fault !== undefined) return refuseTask(ctx, taskRef, 'ERROR_CODE_POLICY_VIOLATION', fault);
+  }
+  const protection = session !== undefined ? 'secagg' : 'plain';
   const admitted = await admitTask(ctx, {
-    action: 'train',
-    plan: train.plan,
-    datasetId: train.datasetId,
-    secureAggregation: args.secureAggregation === true,
+    ...taskRef,
+    protection,
     standardization: train.standardization,
     training: { round: train.round, args },
   });
@@ -99,10 +117,17 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
   state.putOptimizerState(fingerprint, result.optimizerState);
   state.recordRound(train.round, { planSha256: train.plan?.sha256 ?? '', sampleCount: result.sampleCount, numUpdates: result.numUpdates });
 
-  const sent = train.replyDelta
-    ? result.weights.map((w, i) => ({ ...w, values: subtract(w.values, weights[i]?.values) }))
-    : result.weights;
-  const weightsPayload = packWeights(sent);
+  const delta = (): typeof result.weights => result.weights.map((w, i) => ({ ...w, values: subtract(w.values, weights[i]?.values) }));
+  let weightsPayload: TensorPayload;
+  let protectionDetail: string | undefined;
+  if (session !== undefined) {
+    const masked = maskedDelta(session, receivedShares(masking?.shares ?? []), delta(), split.train.length);
+    if ('refusal' in masked) return refuseTask(ctx, taskRef, 'ERROR_CODE_POLICY_VIOLATION', masked.refusal);
+    weightsPayload = masked.payload;
+    protectionDetail = masked.detail;
+  } else {
+    weightsPayload = packWeights(train.replyDelta ? delta() : result.weights);
+  }
   const auxPayloads: Record<string, TensorPayload> = {};
   for (const [name, values] of Object.entries(result.aux)) auxPayloads[name] = packFlat(name, values);
 
@@ -114,9 +139,12 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     datasetId: record.id,
     experimentId: request.experimentId,
     requestId: request.requestId,
-    detail:
+    detail: withProtection(
+      protection,
       `round ${train.round}: ${result.numUpdates} updates on ${result.sampleCount} samples (${result.backend}), ${optimizer.name} learning rate ${optimizer.learningRate}` +
-      (mechanism && privacy ? `; ${describeMechanism(mechanism)}: ε = ${privacy.epsilonRound.toPrecision(4)} at δ = ${privacy.delta} (dataset total ε = ${privacy.epsilonDataset.toPrecision(4)})` : ''),
+        (mechanism && privacy ? `; ${describeMechanism(mechanism)}: ε = ${privacy.epsilonRound.toPrecision(4)} at δ = ${privacy.delta} (dataset total ε = ${privacy.epsilonDataset.toPrecision(4)})` : ''),
+      protectionDetail,
+    ),
   });
   logRoundTrained(node.logger, {
     requestId: request.requestId,
@@ -137,7 +165,7 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
         sampleCount: result.sampleCount,
         trainSize: split.train.length,
         weights: weightsPayload.set,
-        isDelta: train.replyDelta,
+        isDelta: session !== undefined || train.replyDelta,
         ...(result.metricsBefore && { metricsBefore: result.metricsBefore }),
         ...(result.metricsAfter && { metricsAfter: result.metricsAfter }),
         timing: { queuedMs, ...result.timing, totalMs: result.timing.totalMs + queuedMs },
@@ -164,4 +192,33 @@ function subtract(local: Float32Array, global: Float32Array | undefined): Float3
     throw new NodeError('MALFORMED_REQUEST', 'the global weights do not match the plan, no delta can be computed');
   }
   return local.map((value, i) => value - (global[i] as number));
+}
+
+/**
+ * This node's masked input: the delta flattened, weighted by the session's weighting (its train
+ * rows, or 1), clipped, quantised and masked. A protocol fault is a refusal naming the rule.
+ */
+function maskedDelta(
+  session: SecAggSession,
+  shares: ReturnType<typeof receivedShares>,
+  delta: readonly { readonly values: Float32Array }[],
+  trainRows: number,
+): { payload: TensorPayload; detail: string } | { refusal: string } {
+  const flat = new Float32Array(delta.reduce((n, d) => n + d.values.length, 0));
+  let offset = 0;
+  for (const d of delta) {
+    flat.set(d.values, offset);
+    offset += d.values.length;
+  }
+  const weight = session.weighting === 'uniform' ? 1 : trainRows;
+  try {
+    const words = session.client.maskInput(shares, flat, weight);
+    const record = session.client.maskingRecord;
+    const detail = `session ${record?.sessionId}: ${record?.participants} participants, masked with ${record?.maskedWith} neighbours, threshold ${record?.threshold}, ${record?.clipped} coordinates clipped to ±${session.client.parameters.clipRange}, weight ${weight}`;
+    const data = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+    return { payload: packTensors([{ name: MASKED_UPDATE_TENSOR, dtype: 'DTYPE_INT32', shape: [words.length], data }]), detail };
+  } catch (error) {
+    if (error instanceof SecAggError) return { refusal: error.message };
+    throw error;
+  }
 }

@@ -43,6 +43,17 @@ import type { Scalar as _fedbiomed_v1_Scalar, Scalar__Output as _fedbiomed_v1_Sc
 import type { ScoreHistogram as _fedbiomed_v1_ScoreHistogram, ScoreHistogram__Output as _fedbiomed_v1_ScoreHistogram__Output } from './fedbiomed/v1/ScoreHistogram';
 import type { SearchReply as _fedbiomed_v1_SearchReply, SearchReply__Output as _fedbiomed_v1_SearchReply__Output } from './fedbiomed/v1/SearchReply';
 import type { SearchRequest as _fedbiomed_v1_SearchRequest, SearchRequest__Output as _fedbiomed_v1_SearchRequest__Output } from './fedbiomed/v1/SearchRequest';
+import type { SecAggEncryptedShare as _fedbiomed_v1_SecAggEncryptedShare, SecAggEncryptedShare__Output as _fedbiomed_v1_SecAggEncryptedShare__Output } from './fedbiomed/v1/SecAggEncryptedShare';
+import type { SecAggMasking as _fedbiomed_v1_SecAggMasking, SecAggMasking__Output as _fedbiomed_v1_SecAggMasking__Output } from './fedbiomed/v1/SecAggMasking';
+import type { SecAggParameters as _fedbiomed_v1_SecAggParameters, SecAggParameters__Output as _fedbiomed_v1_SecAggParameters__Output } from './fedbiomed/v1/SecAggParameters';
+import type { SecAggPublicKeys as _fedbiomed_v1_SecAggPublicKeys, SecAggPublicKeys__Output as _fedbiomed_v1_SecAggPublicKeys__Output } from './fedbiomed/v1/SecAggPublicKeys';
+import type { SecAggRevealedShare as _fedbiomed_v1_SecAggRevealedShare, SecAggRevealedShare__Output as _fedbiomed_v1_SecAggRevealedShare__Output } from './fedbiomed/v1/SecAggRevealedShare';
+import type { SecAggSetupReply as _fedbiomed_v1_SecAggSetupReply, SecAggSetupReply__Output as _fedbiomed_v1_SecAggSetupReply__Output } from './fedbiomed/v1/SecAggSetupReply';
+import type { SecAggSetupRequest as _fedbiomed_v1_SecAggSetupRequest, SecAggSetupRequest__Output as _fedbiomed_v1_SecAggSetupRequest__Output } from './fedbiomed/v1/SecAggSetupRequest';
+import type { SecAggShareKeysReply as _fedbiomed_v1_SecAggShareKeysReply, SecAggShareKeysReply__Output as _fedbiomed_v1_SecAggShareKeysReply__Output } from './fedbiomed/v1/SecAggShareKeysReply';
+import type { SecAggShareKeysRequest as _fedbiomed_v1_SecAggShareKeysRequest, SecAggShareKeysRequest__Output as _fedbiomed_v1_SecAggShareKeysRequest__Output } from './fedbiomed/v1/SecAggShareKeysRequest';
+import type { SecAggUnmaskReply as _fedbiomed_v1_SecAggUnmaskReply, SecAggUnmaskReply__Output as _fedbiomed_v1_SecAggUnmaskReply__Output } from './fedbiomed/v1/SecAggUnmaskReply';
+import type { SecAggUnmaskRequest as _fedbiomed_v1_SecAggUnmaskRequest, SecAggUnmaskRequest__Output as _fedbiomed_v1_SecAggUnmaskRequest__Output } from './fedbiomed/v1/SecAggUnmaskRequest';
 import type { Standardization as _fedbiomed_v1_Standardization, Standardization__Output as _fedbiomed_v1_Standardization__Output } from './fedbiomed/v1/Standardization';
 import type { StatisticResult as _fedbiomed_v1_StatisticResult, StatisticResult__Output as _fedbiomed_v1_StatisticResult__Output } from './fedbiomed/v1/StatisticResult';
 import type { Tensor as _fedbiomed_v1_Tensor, Tensor__Output as _fedbiomed_v1_Tensor__Output } from './fedbiomed/v1/Tensor';
@@ -108,6 +119,17 @@ export interface ProtoGrpcType {
       ScoreHistogram: MessageTypeDefinition<_fedbiomed_v1_ScoreHistogram, _fedbiomed_v1_ScoreHistogram__Output>
       SearchReply: MessageTypeDefinition<_fedbiomed_v1_SearchReply, _fedbiomed_v1_SearchReply__Output>
       SearchRequest: MessageTypeDefinition<_fedbiomed_v1_SearchRequest, _fedbiomed_v1_SearchRequest__Output>
+      SecAggEncryptedShare: MessageTypeDefinition<_fedbiomed_v1_SecAggEncryptedShare, _fedbiomed_v1_SecAggEncryptedShare__Output>
+      SecAggMasking: MessageTypeDefinition<_fedbiomed_v1_SecAggMasking, _fedbiomed_v1_SecAggMasking__Output>
+      SecAggParameters: MessageTypeDefinition<_fedbiomed_v1_SecAggParameters, _fedbiomed_v1_SecAggParameters__Output>
+      SecAggPublicKeys: MessageTypeDefinition<_fedbiomed_v1_SecAggPublicKeys, _fedbiomed_v1_SecAggPublicKeys__Output>
+      SecAggRevealedShare: MessageTypeDefinition<_fedbiomed_v1_SecAggRevealedShare, _fedbiomed_v1_SecAggRevealedShare__Output>
+      SecAggSetupReply: MessageTypeDefinition<_fedbiomed_v1_SecAggSetupReply, _fedbiomed_v1_SecAggSetupReply__Output>
+      SecAggSetupRequest: MessageTypeDefinition<_fedbiomed_v1_SecAggSetupRequest, _fedbiomed_v1_SecAggSetupRequest__Output>
+      SecAggShareKeysReply: MessageTypeDefinition<_fedbiomed_v1_SecAggShareKeysReply, _fedbiomed_v1_SecAggShareKeysReply__Output>
+      SecAggShareKeysRequest: MessageTypeDefinition<_fedbiomed_v1_SecAggShareKeysRequest, _fedbiomed_v1_SecAggShareKeysRequest__Output>
+      SecAggUnmaskReply: MessageTypeDefinition<_fedbiomed_v1_SecAggUnmaskReply, _fedbiomed_v1_SecAggUnmaskReply__Output>
+      SecAggUnmaskRequest: MessageTypeDefinition<_fedbiomed_v1_SecAggUnmaskRequest, _fedbiomed_v1_SecAggUnmaskRequest__Output>
       Standardization: MessageTypeDefinition<_fedbiomed_v1_Standardization, _fedbiomed_v1_Standardization__Output>
       StatisticResult: MessageTypeDefinition<_fedbiomed_v1_StatisticResult, _fedbiomed_v1_StatisticResult__Output>
       Tensor: MessageTypeDefinition<_fedbiomed_v1_Tensor, _fedbiomed_v1_Tensor__Output>

@@ -9,6 +9,9 @@ import type { PingReply as _fedbiomed_v1_PingReply, PingReply__Output as _fedbio
 import type { Error as _fedbiomed_v1_Error, Error__Output as _fedbiomed_v1_Error__Output } from '../../fedbiomed/v1/Error';
 import type { FeatureStatisticsReply as _fedbiomed_v1_FeatureStatisticsReply, FeatureStatisticsReply__Output as _fedbiomed_v1_FeatureStatisticsReply__Output } from '../../fedbiomed/v1/FeatureStatisticsReply';
 import type { AnalyticsReply as _fedbiomed_v1_AnalyticsReply, AnalyticsReply__Output as _fedbiomed_v1_AnalyticsReply__Output } from '../../fedbiomed/v1/AnalyticsReply';
+import type { SecAggSetupReply as _fedbiomed_v1_SecAggSetupReply, SecAggSetupReply__Output as _fedbiomed_v1_SecAggSetupReply__Output } from '../../fedbiomed/v1/SecAggSetupReply';
+import type { SecAggShareKeysReply as _fedbiomed_v1_SecAggShareKeysReply, SecAggShareKeysReply__Output as _fedbiomed_v1_SecAggShareKeysReply__Output } from '../../fedbiomed/v1/SecAggShareKeysReply';
+import type { SecAggUnmaskReply as _fedbiomed_v1_SecAggUnmaskReply, SecAggUnmaskReply__Output as _fedbiomed_v1_SecAggUnmaskReply__Output } from '../../fedbiomed/v1/SecAggUnmaskReply';
 
 export interface Reply {
   'requestId'?: (string);
@@ -22,7 +25,10 @@ export interface Reply {
   'error'?: (_fedbiomed_v1_Error | null);
   'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsReply | null);
   'analytics'?: (_fedbiomed_v1_AnalyticsReply | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics"|"analytics";
+  'secaggSetup'?: (_fedbiomed_v1_SecAggSetupReply | null);
+  'secaggShareKeys'?: (_fedbiomed_v1_SecAggShareKeysReply | null);
+  'secaggUnmask'?: (_fedbiomed_v1_SecAggUnmaskReply | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics"|"analytics"|"secaggSetup"|"secaggShareKeys"|"secaggUnmask";
 }
 
 export interface Reply__Output {
@@ -37,5 +43,8 @@ export interface Reply__Output {
   'error'?: (_fedbiomed_v1_Error__Output | null);
   'featureStatistics'?: (_fedbiomed_v1_FeatureStatisticsReply__Output | null);
   'analytics'?: (_fedbiomed_v1_AnalyticsReply__Output | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics"|"analytics";
+  'secaggSetup'?: (_fedbiomed_v1_SecAggSetupReply__Output | null);
+  'secaggShareKeys'?: (_fedbiomed_v1_SecAggShareKeysReply__Output | null);
+  'secaggUnmask'?: (_fedbiomed_v1_SecAggUnmaskReply__Output | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"error"|"featureStatistics"|"analytics"|"secaggSetup"|"secaggShareKeys"|"secaggUnmask";
 }

@@ -8,6 +8,9 @@ import type { EvaluateRequest as _fedbiomed_v1_EvaluateRequest, EvaluateRequest_
 import type { PingRequest as _fedbiomed_v1_PingRequest, PingRequest__Output as _fedbiomed_v1_PingRequest__Output } from '../../fedbiomed/v1/PingRequest';
 import type { FeatureStatisticsRequest as _fedbiomed_v1_FeatureStatisticsRequest, FeatureStatisticsRequest__Output as _fedbiomed_v1_FeatureStatisticsRequest__Output } from '../../fedbiomed/v1/FeatureStatisticsRequest';
 import type { AnalyticsRequest as _fedbiomed_v1_AnalyticsRequest, AnalyticsRequest__Output as _fedbiomed_v1_AnalyticsRequest__Output } from '../../fedbiomed/v1/AnalyticsRequest';
+import type { SecAggSetupRequest as _fedbiomed_v1_SecAggSetupRequest, SecAggSetupRequest__Output as _fedbiomed_v1_SecAggSetupRequest__Output } from '../../fedbiomed/v1/SecAggSetupRequest';
+import type { SecAggShareKeysRequest as _fedbiomed_v1_SecAggShareKeysRequest, SecAggShareKeysRequest__Output as _fedbiomed_v1_SecAggShareKeysRequest__Output } from '../../fedbiomed/v1/SecAggShareKeysRequest';
+import type { SecAggUnmaskRequest as _fedbiomed_v1_SecAggUnmaskRequest, SecAggUnmaskRequest__Output as _fedbiomed_v1_SecAggUnmaskRequest__Output } from '../../fedbiomed/v1/SecAggUnmaskRequest';
 
 export interface Request {
   'requestId'?: (string);
@@ -23,7 +26,13 @@ export interface Request {
    * Federated analytics (analytics.proto).
    */
   'analytics'?: (_fedbiomed_v1_AnalyticsRequest | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics"|"analytics";
+  /**
+   * Secure aggregation steps (secagg.proto).
+   */
+  'secaggSetup'?: (_fedbiomed_v1_SecAggSetupRequest | null);
+  'secaggShareKeys'?: (_fedbiomed_v1_SecAggShareKeysRequest | null);
+  'secaggUnmask'?: (_fedbiomed_v1_SecAggUnmaskRequest | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics"|"analytics"|"secaggSetup"|"secaggShareKeys"|"secaggUnmask";
 }
 
 export interface Request__Output {
@@ -40,5 +49,11 @@ export interface Request__Output {
    * Federated analytics (analytics.proto).
    */
   'analytics'?: (_fedbiomed_v1_AnalyticsRequest__Output | null);
-  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics"|"analytics";
+  /**
+   * Secure aggregation steps (secagg.proto).
+   */
+  'secaggSetup'?: (_fedbiomed_v1_SecAggSetupRequest__Output | null);
+  'secaggShareKeys'?: (_fedbiomed_v1_SecAggShareKeysRequest__Output | null);
+  'secaggUnmask'?: (_fedbiomed_v1_SecAggUnmaskRequest__Output | null);
+  'body'?: "search"|"approval"|"planStatus"|"train"|"evaluate"|"ping"|"featureStatistics"|"analytics"|"secaggSetup"|"secaggShareKeys"|"secaggUnmask";
 }

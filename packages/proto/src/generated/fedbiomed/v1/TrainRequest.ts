@@ -4,6 +4,7 @@ import type { TrainingPlan as _fedbiomed_v1_TrainingPlan, TrainingPlan__Output a
 import type { TensorSet as _fedbiomed_v1_TensorSet, TensorSet__Output as _fedbiomed_v1_TensorSet__Output } from '../../fedbiomed/v1/TensorSet';
 import type { TrainingArgs as _fedbiomed_v1_TrainingArgs, TrainingArgs__Output as _fedbiomed_v1_TrainingArgs__Output } from '../../fedbiomed/v1/TrainingArgs';
 import type { Standardization as _fedbiomed_v1_Standardization, Standardization__Output as _fedbiomed_v1_Standardization__Output } from '../../fedbiomed/v1/Standardization';
+import type { SecAggMasking as _fedbiomed_v1_SecAggMasking, SecAggMasking__Output as _fedbiomed_v1_SecAggMasking__Output } from '../../fedbiomed/v1/SecAggMasking';
 
 export interface TrainRequest {
   'round'?: (number);
@@ -31,6 +32,10 @@ export interface TrainRequest {
    * `standardize` with statistics "federated". Data, like the weights: not part of the plan's hash.
    */
   'standardization'?: (_fedbiomed_v1_Standardization | null);
+  /**
+   * Set inside a secure-aggregation round: the node replies with its masked weighted delta.
+   */
+  'secureAggregation'?: (_fedbiomed_v1_SecAggMasking | null);
 }
 
 export interface TrainRequest__Output {
@@ -59,4 +64,8 @@ export interface TrainRequest__Output {
    * `standardize` with statistics "federated". Data, like the weights: not part of the plan's hash.
    */
   'standardization': (_fedbiomed_v1_Standardization__Output | null);
+  /**
+   * Set inside a secure-aggregation round: the node replies with its masked weighted delta.
+   */
+  'secureAggregation': (_fedbiomed_v1_SecAggMasking__Output | null);
 }
