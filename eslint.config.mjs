@@ -28,12 +28,16 @@ export const depConstraints = [
     onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto', 'scope:transport', 'scope:datasets', 'scope:training', 'scope:strategy'],
   },
   {
+    sourceTag: 'scope:node-gui',
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:datasets', 'scope:training'],
+  },
+  {
     sourceTag: 'scope:researcher',
     onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto', 'scope:transport', 'scope:strategy', 'scope:training', 'scope:datasets'],
   },
   {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:researcher', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto'],
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:node-gui', 'scope:researcher', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto'],
   },
   { sourceTag: 'scope:test-utils', onlyDependOnLibsWithTags: [] },
   {

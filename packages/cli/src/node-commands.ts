@@ -22,6 +22,7 @@ import {
 } from '@fedbiomed/node';
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
+import { registerGuiCommands } from './gui-commands';
 
 /**
  * Registers `fedbiomed node …`: init, dataset, plan, audit and start. Each verb opens the node
@@ -97,6 +98,7 @@ export function registerNodeCommands(program: Command): void {
 
   registerDatasetCommands(node.command('dataset').description("the node's datasets"), dirOf);
   registerPlanCommands(node.command('plan').description('training plans and their approval'), dirOf);
+  registerGuiCommands(node, dirOf);
 
   node
     .command('audit')

@@ -7,6 +7,7 @@ import { createNodeLogger, type ConsoleLogFormat, type NodeLogger } from './logg
 import { nodePaths, type NodePaths } from './node-folder';
 import { createPlanRegistry, type PlanRegistry } from './plan-registry';
 import { createNodeRepository, type AuditEntry, type AuditQuery, type NodeRepository } from './repository';
+import { createUserRegistry, type UserRegistry } from './users';
 
 /** What {@link createNode} needs. */
 export interface CreateNodeOptions {
@@ -28,6 +29,8 @@ export interface Node {
   readonly logger: NodeLogger;
   readonly datasets: DatasetRegistry;
   readonly plans: PlanRegistry;
+  /** Users of the web GUI, their roles and sessions. */
+  readonly users: UserRegistry;
   /** The storage behind the registries (per-experiment state, audit). */
   readonly repository: NodeRepository;
   /** Audit entries, most recent first. */
@@ -56,6 +59,7 @@ export function createNode(options: CreateNodeOptions): Node {
     repository,
     datasets: createDatasetRegistry(repository, options.inspectDataset ?? inspectDataset),
     plans: createPlanRegistry(repository, options.config.policy),
+    users: createUserRegistry(db, repository),
     audit: (query) => repository.listAudit(query),
     close: () => db.close(),
   };
