@@ -2,7 +2,7 @@ import { canonicalJson, resolveOptimizer, trainLocal, type LocalTrainingArgs, ty
 import type { TensorPayload } from '@fedbiomed/transport';
 import { NodeError } from '../errors';
 import { experimentState } from '../experiment-state';
-import { logRoundTrained, logTrainReceived } from '../operator-log';
+import { logRoundTrained, logTrainReceived, trainProgressLogger } from '../operator-log';
 import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
 import { packFlat, packWeights, receivedFlat, receivedWeights } from './tensors';
@@ -58,6 +58,12 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
   const fingerprint = optimizerFingerprint(train.plan?.sha256 ?? '', optimizer);
   const optimizerState = state.optimizerState(fingerprint);
   const queuedMs = performance.now() - ctx.receivedAt;
+  const progress = trainProgressLogger(node.logger, {
+    requestId: request.requestId,
+    experimentId: request.experimentId,
+    round: train.round,
+    ...(args.numUpdates ? { totalSteps: Number(args.numUpdates) } : {}),
+  });
 
   const result = await trainLocal({
     plan: spec,
@@ -67,7 +73,10 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     testIndices: split.test,
     args: { ...args, randomSeed: seed + train.round },
     aux,
-    onScalar: (event) => ctx.emitScalar(event),
+    onScalar: (event) => {
+      ctx.emitScalar(event);
+      if (event.phase === 'train') progress(event.step);
+    },
     signal: ctx.signal,
     ...(optimizerState && { optimizerState }),
     // The data-parallel worker threads load no plug-ins: a plan using one trains on this thread.
