@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { followLog } from '../log-follower';
@@ -22,9 +23,16 @@ export function registerStatusRoutes(app: FastifyInstance, context: GuiContext):
   });
   app.get('/api/status', async () => status());
 
+  // Streams stay open until the browser leaves: closing the server ends them, or it would wait forever.
+  const streams = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const stream of streams) stream.end();
+  });
+
   app.get('/events', (request, reply) => {
     reply.hijack();
     const out = reply.raw;
+    streams.add(out);
     out.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-content-type-options': 'nosniff' });
     const send = (line: object): void => {
       out.write(`data: ${JSON.stringify(line)}\n\n`);
@@ -33,6 +41,7 @@ export function registerStatusRoutes(app: FastifyInstance, context: GuiContext):
     const follow = followLog(logFile, send);
     const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), 15_000);
     request.raw.on('close', () => {
+      streams.delete(out);
       follow.stop();
       clearInterval(keepAlive);
     });
