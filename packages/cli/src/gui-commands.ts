@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { NodeError, openNode, USER_ROLES, type UserRole } from '@fedbiomed/node';
 import { DEFAULT_GUI_PORT, startGui } from '@fedbiomed/node-gui';
 import { Option, type Command } from 'commander';
+import { withNode } from './with-node';
 
 /**
  * Registers `fedbiomed node gui` (the web GUI, beside or without a running node) and
@@ -57,7 +58,7 @@ export function registerGuiCommands(node: Command, dirOf: (command: Command) => 
     .action(async function (this: Command, name: string) {
       const o = this.opts<{ role: UserRole; passwordFile?: string }>();
       const password = await readPassword(o.passwordFile);
-      withOpenNode(dirOf(this), (n) => {
+      withNode(dirOf(this), (n) => {
         const record = n.users.add(name, o.role, password, by(this));
         console.log(`added GUI user ${record.name} (${record.role})`);
       });
@@ -67,7 +68,7 @@ export function registerGuiCommands(node: Command, dirOf: (command: Command) => 
     .command('list')
     .description('the GUI users and their roles')
     .action(function (this: Command) {
-      withOpenNode(dirOf(this), (n) => {
+      withNode(dirOf(this), (n) => {
         const users = n.users.list();
         if (users.length === 0) console.log('(none)');
         for (const u of users) console.log(`${u.name}\t${u.role}\t${u.createdAt}`);
@@ -79,7 +80,7 @@ export function registerGuiCommands(node: Command, dirOf: (command: Command) => 
     .description(`change a user's role (${USER_ROLES.join(', ')})`)
     .option('--by <operator>', 'who changes it, for the audit table', userInfo().username)
     .action(function (this: Command, name: string, role: string) {
-      withOpenNode(dirOf(this), (n) => {
+      withNode(dirOf(this), (n) => {
         const record = n.users.setRole(name, role as UserRole, by(this));
         console.log(`${record.name} is now ${record.role}`);
       });
@@ -90,20 +91,11 @@ export function registerGuiCommands(node: Command, dirOf: (command: Command) => 
     .description('remove a GUI user and close their sessions')
     .option('--by <operator>', 'who removes them, for the audit table', userInfo().username)
     .action(function (this: Command, name: string) {
-      withOpenNode(dirOf(this), (n) => {
+      withNode(dirOf(this), (n) => {
         n.users.remove(name, by(this));
         console.log(`removed GUI user ${name}`);
       });
     });
-}
-
-function withOpenNode(dir: string, fn: (node: ReturnType<typeof openNode>) => void): void {
-  const n = openNode(dir);
-  try {
-    fn(n);
-  } finally {
-    n.close();
-  }
 }
 
 function readPem(file: string, flag: string): Buffer {

@@ -7,6 +7,7 @@ import fastifyStatic from '@fastify/static';
 import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NodeError, type Node } from '@fedbiomed/node';
+import type { GuiContext } from './context';
 import { createRenderer } from './render';
 import { registerDatasetRoutes } from './routes/datasets';
 import { registerPlanRoutes } from './routes/plans';
@@ -25,15 +26,6 @@ export interface GuiServerOptions {
   readonly sessionTtlMs?: number;
   /** Sign-in attempts allowed per client address and minute (default 10). */
   readonly loginAttemptsPerMinute?: number;
-}
-
-/** What every route module gets. */
-export interface GuiContext {
-  readonly node: Node;
-  readonly render: ReturnType<typeof createRenderer>;
-  readonly secure: boolean;
-  readonly sessionTtlMs: number;
-  readonly loginAttemptsPerMinute: number;
 }
 
 const STATUS_OF_NODE_ERROR: Partial<Record<NodeError['code'], number>> = {

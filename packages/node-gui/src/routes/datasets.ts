@@ -3,7 +3,7 @@ import { datasetTypes } from '@fedbiomed/node';
 import { previewDataset, type DatasetPreview } from '../dataset-preview';
 import { datasetInputSchema, toAddDatasetInput } from '../inputs';
 import { requireRole } from '../security';
-import type { GuiContext } from '../server';
+import type { GuiContext } from '../context';
 
 type Params = { id: string };
 

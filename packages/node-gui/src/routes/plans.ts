@@ -3,7 +3,7 @@ import type { Decision, Node, PlanRecord } from '@fedbiomed/node';
 import { auditQuerySchema, decisionSchema } from '../inputs';
 import { planView } from '../plan-view';
 import { requireRole } from '../security';
-import type { GuiContext } from '../server';
+import type { GuiContext } from '../context';
 
 type Params = { sha256: string };
 const VERBS = ['approve', 'reject'] as const;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { loginSchema } from '../inputs';
-import type { GuiContext } from '../server';
+import type { GuiContext } from '../context';
 import { SESSION_COOKIE } from '../security';
 
 /** Only paths of this site may follow a sign-in (no open redirect). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { followLog } from '../log-follower';
 import { readLog, readNodeStatus } from '../node-status';
-import type { GuiContext } from '../server';
+import type { GuiContext } from '../context';
 
 /** Lines of the log sent when a browser connects, before the live ones. */
 const BACKLOG = 50;

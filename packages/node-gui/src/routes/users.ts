@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { USER_ROLES } from '@fedbiomed/node';
 import { newUserSchema, roleSchema } from '../inputs';
 import { requireRole } from '../security';
-import type { GuiContext } from '../server';
+import type { GuiContext } from '../context';
 
 type Params = { name: string };
 
