@@ -27,6 +27,8 @@ export interface DatasetPreview {
   readonly rowCount: number;
   /** Samples per label value (table) or per class folder (folder), largest first. */
   readonly labelBalance: readonly { readonly label: string; readonly count: number }[];
+  /** A few of a folder's PNG and JPEG images, inline (data: URLs), with their class. */
+  readonly images: readonly { readonly label: string; readonly file: string; readonly dataUrl: string }[];
   /** What the node's validation found, or why it refused the data. */
   readonly validation: { readonly ok: true; readonly lines: readonly string[] } | { readonly ok: false; readonly error: string };
 }
@@ -36,6 +38,10 @@ export const PREVIEW_ROWS = 10;
 /** Larger files are previewed from their first bytes only. */
 const MAX_PREVIEW_BYTES = 8 * 1024 * 1024;
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.gif', '.nii', '.gz', '.dcm']);
+/** Images shown inline, by extension; others are listed by name only. */
+const INLINE_TYPES: Readonly<Record<string, string>> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg' };
+const INLINE_IMAGES = 6;
+const MAX_INLINE_BYTES = 256 * 1024;
 
 /** Builds the preview of `source`; a path that does not exist is reported by the validation part. */
 export async function previewDataset(source: DatasetSource): Promise<DatasetPreview> {
@@ -45,7 +51,7 @@ export async function previewDataset(source: DatasetSource): Promise<DatasetPrev
   try {
     shape = statSync(path).isDirectory() ? previewFolder(path) : previewTable(path, source.options);
   } catch (error) {
-    shape = { kind: 'table', columns: [], rows: [], rowCount: 0, labelBalance: [] };
+    shape = { kind: 'table', columns: [], rows: [], rowCount: 0, labelBalance: [], images: [] };
     if (validation.ok) return { path, ...shape, validation: { ok: false, error: (error as Error).message } };
   }
   return { path, ...shape, validation };
@@ -96,7 +102,7 @@ function previewTable(path: string, options: Readonly<Record<string, unknown>>):
   });
   const balance = new Map<string, number>();
   if (labelIndex !== undefined) for (const row of records) balance.set(row[labelIndex] ?? '', (balance.get(row[labelIndex] ?? '') ?? 0) + 1);
-  return { kind: 'table', columns, rows: records.slice(0, PREVIEW_ROWS), rowCount: records.length, labelBalance: sortedCounts(balance) };
+  return { kind: 'table', columns, rows: records.slice(0, PREVIEW_ROWS), rowCount: records.length, labelBalance: sortedCounts(balance), images: [] };
 }
 
 /** The label column of the adapter's `label` option: a name or an index. */
@@ -116,16 +122,24 @@ function previewFolder(path: string): Omit<DatasetPreview, 'path' | 'validation'
   const classes = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
   const balance = new Map<string, number>();
   const rows: string[][] = [];
+  const images: DatasetPreview['images'][number][] = [];
   for (const name of classes) {
     const files = readdirSync(join(path, name)).filter((file) => IMAGE_EXTENSIONS.has(extname(file).toLowerCase())).sort();
     balance.set(name, files.length);
-    for (const file of files.slice(0, 2)) if (rows.length < PREVIEW_ROWS) rows.push([name, file]);
+    for (const file of files.slice(0, 2)) {
+      if (rows.length < PREVIEW_ROWS) rows.push([name, file]);
+      const type = INLINE_TYPES[extname(file).toLowerCase()];
+      const full = join(path, name, file);
+      if (type !== undefined && images.length < INLINE_IMAGES && statSync(full).size <= MAX_INLINE_BYTES) {
+        images.push({ label: name, file, dataUrl: `data:${type};base64,${readFileSync(full).toString('base64')}` });
+      }
+    }
   }
   const columns: ColumnPreview[] = [
     { name: 'class folder', type: 'text', missing: 0, isLabel: true },
     { name: 'file', type: 'text', missing: 0, isLabel: false },
   ];
-  return { kind: 'folder', columns, rows, rowCount: [...balance.values()].reduce((a, b) => a + b, 0), labelBalance: sortedCounts(balance) };
+  return { kind: 'folder', columns, rows, rowCount: [...balance.values()].reduce((a, b) => a + b, 0), labelBalance: sortedCounts(balance), images };
 }
 
 function sortedCounts(counts: Map<string, number>): { label: string; count: number }[] {

@@ -62,7 +62,8 @@ export async function createGuiServer(options: GuiServerOptions): Promise<Fastif
 
   app.addHook('onSend', async (_request, reply) => {
     // No inline script or style anywhere: a value that slipped through escaping still could not run.
-    reply.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+    // Images may be data: URLs (the preview's thumbnails), which run nothing.
+    reply.header('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
     reply.header('x-frame-options', 'DENY');
