@@ -29,7 +29,8 @@ export const depConstraints = [
   },
   {
     sourceTag: 'scope:node-gui',
-    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:datasets', 'scope:training'],
+    // transport: the tests' TLS certificates only.
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:datasets', 'scope:training', 'scope:transport'],
   },
   {
     sourceTag: 'scope:researcher',
