@@ -70,3 +70,9 @@ export function toAddDatasetInput(input: z.output<typeof datasetInputSchema>): A
     ...(input.description !== undefined && { description: input.description }),
   };
 }
+
+/** A refused input in words: each zod issue as `field: message`, other errors by their message. */
+export function inputErrorMessage(error: unknown): string {
+  if (error instanceof z.ZodError) return error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}

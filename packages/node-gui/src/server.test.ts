@@ -154,6 +154,9 @@ describe('roles', () => {
     const weak = await admin.postForm('/users', { name: 'eve', role: 'viewer', password: 'short' });
     expect(weak.statusCode).toBe(400);
     expect(weak.body).toContain('at least 10 characters');
+    const unknownRole = await admin.postForm('/users', { name: 'eve', role: 'root', password: 'long enough pw' });
+    expect(unknownRole.statusCode).toBe(400);
+    expect(unknownRole.body).toMatch(/role: Invalid option: expected one of &quot;admin&quot;\|&quot;operator&quot;\|&quot;viewer&quot;/);
   });
 });
 

@@ -8,6 +8,7 @@ import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, ty
 import { z } from 'zod';
 import { NodeError, type Node } from '@fedbiomed/node';
 import type { GuiContext } from './context';
+import { inputErrorMessage } from './inputs';
 import { createRenderer } from './render';
 import { registerDatasetRoutes } from './routes/datasets';
 import { registerPlanRoutes } from './routes/plans';
@@ -90,7 +91,7 @@ export async function createGuiServer(options: GuiServerOptions): Promise<Fastif
 function describeError(error: FastifyError | Error): { status: number; code: string; message: string } {
   if (error instanceof HttpError) return { status: error.statusCode, code: `HTTP_${error.statusCode}`, message: error.message };
   if (error instanceof NodeError) return { status: STATUS_OF_NODE_ERROR[error.code] ?? 400, code: error.code, message: error.message };
-  if (error instanceof z.ZodError) return { status: 400, code: 'INVALID_ARGUMENT', message: error.issues.map((issue) => `${issue.path.join('.') || 'input'}: ${issue.message}`).join('; ') };
+  if (error instanceof z.ZodError) return { status: 400, code: 'INVALID_ARGUMENT', message: inputErrorMessage(error) };
   const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
   const code = 'code' in error && typeof error.code === 'string' ? error.code : 'INTERNAL';
   return { status, code, message: status === 500 ? `internal error: ${error.message}` : error.message };

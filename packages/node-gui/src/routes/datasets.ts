@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { datasetTypes } from '@fedbiomed/node';
 import { previewDataset, type DatasetPreview } from '../dataset-preview';
-import { datasetInputSchema, toAddDatasetInput } from '../inputs';
+import { datasetInputSchema, inputErrorMessage, toAddDatasetInput } from '../inputs';
 import { requireRole } from '../security';
 import type { GuiContext } from '../context';
 
@@ -31,7 +31,7 @@ export function registerDatasetRoutes(app: FastifyInstance, context: GuiContext)
     const parsed = datasetInputSchema.safeParse(request.body);
     if (!parsed.success) {
       reply.status(400);
-      return render(request, reply, 'datasets', page(request.body, { error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }));
+      return render(request, reply, 'datasets', page(request.body, { error: inputErrorMessage(parsed.error) }));
     }
     const preview = await previewDataset({ dataType: parsed.data.type, path: parsed.data.path, options: parsed.data.options });
     await render(request, reply, 'datasets', page(request.body, { preview }));
@@ -43,7 +43,7 @@ export function registerDatasetRoutes(app: FastifyInstance, context: GuiContext)
       await reply.redirect(`/datasets/${encodeURIComponent(record.id)}`, 303);
     } catch (error) {
       reply.status(400);
-      await render(request, reply, 'datasets', page(request.body, { error: (error as Error).message }));
+      await render(request, reply, 'datasets', page(request.body, { error: inputErrorMessage(error) }));
     }
   });
 

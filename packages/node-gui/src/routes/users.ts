@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { USER_ROLES } from '@fedbiomed/node';
-import { newUserSchema, roleSchema } from '../inputs';
+import { inputErrorMessage, newUserSchema, roleSchema } from '../inputs';
 import { requireRole } from '../security';
 import type { GuiContext } from '../context';
 
@@ -19,7 +19,7 @@ export function registerUserRoutes(app: FastifyInstance, context: GuiContext): v
       node.users.add(input.name, input.role, input.password, request.user!.name);
     } catch (error) {
       reply.status(400);
-      return render(request, reply, 'users', page((error as Error).message));
+      return render(request, reply, 'users', page(inputErrorMessage(error)));
     }
     await reply.redirect('/users', 303);
   });
