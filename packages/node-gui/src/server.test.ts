@@ -123,6 +123,20 @@ describe('a signed-in operator', () => {
   });
 });
 
+describe('after sign-in', () => {
+  it('goes back to the page asked for, never to another host', async () => {
+    const client = new GuiClient(app);
+    await client.get('/login');
+    const back = await client.postForm('/login', { name: 'viewer', password: PASSWORD, next: '/plans?x=1' });
+    expect(back.headers.location).toBe('/plans?x=1');
+    for (const next of ['//evil.example/', '/\\evil.example/', 'https://evil.example/']) {
+      const other = new GuiClient(app);
+      await other.get('/login');
+      expect((await other.postForm('/login', { name: 'viewer', password: PASSWORD, next })).headers.location).toBe('/status');
+    }
+  });
+});
+
 describe('roles', () => {
   it('a viewer reads plans but cannot approve them (403 on the page and the API)', async () => {
     const plan = node.plans.submit(wdbcPlan().plan, { by: 'researcher-1' });

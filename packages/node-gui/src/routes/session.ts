@@ -3,9 +3,9 @@ import { loginSchema } from '../inputs';
 import type { GuiContext } from '../context';
 import { SESSION_COOKIE } from '../security';
 
-/** Only paths of this site may follow a sign-in (no open redirect). */
+/** Only paths of this site may follow a sign-in (no open redirect: browsers read `//x` and `/\\x` as another host). */
 function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/status';
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/status';
 }
 
 /** Sign-in (rate-limited per client address) and sign-out. */
