@@ -104,6 +104,12 @@ describe('a signed-in operator', () => {
     const [record] = node.datasets.list();
     expect(record).toMatchObject({ name: 'WDBC', tags: ['wdbc', 'breast'], sampleCount: 569 });
     expect(node.audit({ action: 'dataset.add' })[0]).toMatchObject({ actor: 'operator', datasetId: record!.id });
+    const shown = await client.get(`/datasets/${record!.id}`);
+    expect(shown.body).toContain('<h1>Dataset <span class="name">WDBC</span></h1>');
+    expect((await client.postForm(`/datasets/${record!.id}/remove`, {})).statusCode).toBe(303);
+    expect(node.datasets.list()).toEqual([]);
+    expect(node.audit({ action: 'dataset.remove' })[0]).toMatchObject({ actor: 'operator', datasetId: record!.id });
+    expect((await client.api('DELETE', `/api/datasets/${record!.id}`, undefined)).statusCode).toBe(404);
 
     const bad = dir.write('bad.csv', 'a,b,label\n1,2,0\n3,,1\n');
     const refused = await client.api('POST', '/api/datasets', { type: 'csv', path: bad, tags: ['bad'], options: { label: 'label' } });
