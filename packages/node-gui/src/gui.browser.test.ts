@@ -200,7 +200,7 @@ describe('fedbiomed node gui in Chromium, beside a running node and a researcher
     expect(['connected', 'reconnecting']).toContain(await operator.locator('#connection').innerText());
     const rounds = (await operator.locator('#rounds tbody tr').allInnerTexts()).map((row) => row.split('\t'));
     expect(rounds.map((row) => row[2])).toEqual(['2', '1']);
-    // Each round trains on the experiment's train split of WDBC's 569 rows, the same one every round.
+    // The samples each round reports, as the node logged them: the same every round, fewer than WDBC's 569 rows.
     const samples = rounds.map((row) => Number(row[3]));
     expect(samples[0]).toBe(samples[1]);
     expect(samples[0]).toBeGreaterThan(400);
