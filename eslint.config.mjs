@@ -29,6 +29,11 @@ export const depConstraints = [
     onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto', 'scope:transport', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:secagg'],
   },
   {
+    sourceTag: 'scope:node-gui',
+    // transport: the tests' TLS certificates only.
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:datasets', 'scope:training', 'scope:transport'],
+  },
+  {
     sourceTag: 'scope:researcher',
     onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto', 'scope:transport', 'scope:strategy', 'scope:training', 'scope:datasets', 'scope:secagg'],
   },
@@ -39,7 +44,7 @@ export const depConstraints = [
   },
   {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:researcher', 'scope:dashboard', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto', 'scope:secagg'],
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:node-gui', 'scope:researcher', 'scope:dashboard', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto', 'scope:secagg'],
   },
   { sourceTag: 'scope:test-utils', onlyDependOnLibsWithTags: [] },
   {

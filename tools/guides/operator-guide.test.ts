@@ -25,11 +25,13 @@ function writeExperiment(dir: string): string {
 describe(GUIDE, () => {
   let guide: Guide;
   let port: number;
+  let guiPort: number;
 
   beforeAll(async () => {
     if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: build first with npx tsc -b tsconfig.build.json`);
     port = await freePort();
-    guide = openGuide(GUIDE, { substitutions: { '50051': String(port) } });
+    guiPort = await freePort();
+    guide = openGuide(GUIDE, { substitutions: { '50051': String(port), '8484': String(guiPort) } });
   });
   afterAll(() => guide.dispose());
 
@@ -77,6 +79,18 @@ describe(GUIDE, () => {
     const after = await guide.run('op-after-upgrade');
     expect(after.stdout).toMatch(/heart/);
     expect(after.stdout).toMatch(/heart-logistic/);
+
+    writeFileSync(join(guide.dir, 'ada.txt'), 'ada passphrase one\n');
+    writeFileSync(join(guide.dir, 'olivia.txt'), 'olivia passphrase two\n');
+    const users = await guide.run('op-gui-users');
+    expect(users.stdout).toMatch(/ada\tadmin/);
+    expect(users.stdout).toMatch(/olivia\toperator/);
+    const gui = guide.start('op-gui');
+    await gui.waitFor(`node GUI of Hospital A at http://127.0.0.1:${guiPort}`, 60_000);
+    const login = await fetch(`http://127.0.0.1:${guiPort}/login`);
+    expect(login.status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${guiPort}/api/plans`)).status).toBe(401);
+    expect(await gui.stop()).toBe(0);
     guide.finish();
   }, 300_000);
 });

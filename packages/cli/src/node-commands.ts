@@ -16,13 +16,14 @@ import {
   type ConsoleLogFormat,
   type DatasetRecord,
   type InitNodeOptions,
-  type Node,
   type PlanRecord,
   type PrivacyStanding,
   type RunningNode,
 } from '@fedbiomed/node';
 import Table from 'cli-table3';
 import { Option, type Command } from 'commander';
+import { registerGuiCommands } from './gui-commands';
+import { withNode } from './with-node';
 
 /**
  * Registers `fedbiomed node …`: init, dataset, plan, audit and start. Each verb opens the node
@@ -109,6 +110,7 @@ export function registerNodeCommands(program: Command): void {
 
   registerDatasetCommands(node.command('dataset').description("the node's datasets"), dirOf);
   registerPlanCommands(node.command('plan').description('training plans and their approval'), dirOf);
+  registerGuiCommands(node, dirOf);
 
   node
     .command('audit')
@@ -312,21 +314,6 @@ function registerPlanCommands(plan: Command, dirOf: (command: Command) => string
         });
       });
   }
-}
-
-/** Opens the node folder, runs `fn` and closes it whatever happens. */
-function withNode<T>(dir: string, fn: (node: Node) => T): T {
-  const n = openNode(dir);
-  let result: T;
-  try {
-    result = fn(n);
-  } catch (error) {
-    n.close();
-    throw error;
-  }
-  if (result instanceof Promise) return result.finally(() => n.close()) as T;
-  n.close();
-  return result;
 }
 
 /** Prompts for a missing flag on a terminal; elsewhere a missing flag is an error. */

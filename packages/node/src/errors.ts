@@ -36,6 +36,10 @@ export const NodeErrorCode = {
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   /** Another running node holds the folder's lock (`node.lock`); the message names its pid. */
   FOLDER_IN_USE: 'FOLDER_IN_USE',
+  /** No GUI user has this name. */
+  USER_NOT_FOUND: 'USER_NOT_FOUND',
+  /** A GUI user with this name exists already. */
+  USER_EXISTS: 'USER_EXISTS',
   /** The node cannot reach or stay connected to the researcher. */
   CONNECTION_FAILED: 'CONNECTION_FAILED',
 } as const;

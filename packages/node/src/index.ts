@@ -39,6 +39,10 @@ export { reducePlanApproval } from './plan-approval';
 export type { PlanApproval, PlanEvent } from './plan-approval';
 export type { AuditEntry, AuditQuery, DatasetRecord, NodeRepository, PlanRecord, StateKey, StoredOptimizerState } from './repository';
 
+/**** Users of the web GUI ****/
+export { hashPassword, MIN_PASSWORD_LENGTH, passwordMatches, USER_ROLES } from './users';
+export type { OpenedSession, UserRecord, UserRegistry, UserRole } from './users';
+
 /**** Policy ****/
 export { checkPolicy } from './policy';
 export type { PolicyQuestion, PolicyRefusal } from './policy';

@@ -134,6 +134,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX privacy_ledger_dataset ON privacy_ledger (dataset_id, experiment_id);
     `,
   },
+  {
+    version: 6,
+    description: 'GUI users (role, scrypt password hash) and their sessions (token hashes only)',
+    sql: `
+      CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'operator', 'viewer')),
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE sessions (
+        token_sha256 TEXT PRIMARY KEY,
+        user_name TEXT NOT NULL REFERENCES users (name) ON DELETE CASCADE,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Schema version this build reads and writes. */

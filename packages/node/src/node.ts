@@ -8,6 +8,7 @@ import { nodePaths, type NodePaths } from './node-folder';
 import { createPlanRegistry, type PlanRegistry } from './plan-registry';
 import { createPrivacyLedger, type PrivacyLedger } from './privacy-ledger';
 import { createNodeRepository, type AuditEntry, type AuditQuery, type NodeRepository } from './repository';
+import { createUserRegistry, type UserRegistry } from './users';
 
 /** What {@link createNode} needs. */
 export interface CreateNodeOptions {
@@ -29,6 +30,8 @@ export interface Node {
   readonly logger: NodeLogger;
   readonly datasets: DatasetRegistry;
   readonly plans: PlanRegistry;
+  /** Users of the web GUI, their roles and sessions. */
+  readonly users: UserRegistry;
   /** The storage behind the registries (per-experiment state, audit). */
   readonly repository: NodeRepository;
   /** Differential privacy spent per dataset, against the policy's budgets. */
@@ -60,6 +63,7 @@ export function createNode(options: CreateNodeOptions): Node {
     datasets: createDatasetRegistry(repository, options.inspectDataset ?? inspectDataset),
     plans: createPlanRegistry(repository, options.config.policy),
     privacy: createPrivacyLedger(db, options.config.policy),
+    users: createUserRegistry(db, repository),
     audit: (query) => repository.listAudit(query),
     close: () => db.close(),
   };

@@ -13,6 +13,7 @@ export type OperatorEvent =
   | 'plan-approved'
   | 'plan-rejected'
   | 'train-received'
+  | 'train-progress'
   | 'round-trained'
   | 'evaluated'
   | 'request-refused'
@@ -70,6 +71,26 @@ export function logTrainReceived(
     { event: 'train-received' satisfies OperatorEvent, ...fields },
     `train request ${fields.requestId}: round ${fields.round} of experiment ${fields.experimentId}, plan "${fields.planName}" (${fields.planSha256.slice(0, 12)}) on dataset ${fields.datasetId}`,
   );
+}
+
+/**
+ * Returns a logger of a train request's progress (the optimiser steps done, of `totalSteps` when the
+ * request fixes them) that writes at most one line per `everyMs`, so the node's log, which the GUI's
+ * status page follows, shows the round advancing without one line per step.
+ */
+export function trainProgressLogger(
+  logger: NodeLogger,
+  fields: { requestId: string; experimentId: string; round: number; totalSteps?: number },
+  everyMs = 1_000,
+): (step: number) => void {
+  let last = -Infinity;
+  return (step) => {
+    const now = Date.now();
+    if (now - last < everyMs) return;
+    last = now;
+    const of = fields.totalSteps === undefined ? '' : ` of ${fields.totalSteps}`;
+    logger.info({ event: 'train-progress' satisfies OperatorEvent, ...fields, step }, `round ${fields.round} of experiment ${fields.experimentId}: step ${step}${of}`);
+  };
 }
 
 /** A round of local training finished and its reply is about to leave. */

@@ -3,7 +3,7 @@ import { MASKED_UPDATE_TENSOR, SecAggError } from '@fedbiomed/secagg';
 import { packTensors, type TensorPayload } from '@fedbiomed/transport';
 import { NodeError } from '../errors';
 import { experimentState } from '../experiment-state';
-import { logRoundTrained, logTrainReceived } from '../operator-log';
+import { logRoundTrained, logTrainReceived, trainProgressLogger } from '../operator-log';
 import { describeMechanism } from '../privacy-ledger';
 import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask, withProtection } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
@@ -94,6 +94,12 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
   const fingerprint = optimizerFingerprint(train.plan?.sha256 ?? '', optimizer);
   const optimizerState = state.optimizerState(fingerprint);
   const queuedMs = performance.now() - ctx.receivedAt;
+  const progress = trainProgressLogger(node.logger, {
+    requestId: request.requestId,
+    experimentId: request.experimentId,
+    round: train.round,
+    ...(args.numUpdates ? { totalSteps: Number(args.numUpdates) } : {}),
+  });
 
   const result = await trainLocal({
     plan: spec,
@@ -103,7 +109,10 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     testIndices: split.test,
     args: { ...args, randomSeed: seed + train.round },
     aux,
-    onScalar: (event) => ctx.emitScalar(event),
+    onScalar: (event) => {
+      ctx.emitScalar(event);
+      if (event.phase === 'train') progress(event.step);
+    },
     signal: ctx.signal,
     ...(optimizerState && { optimizerState }),
     // The data-parallel worker threads load no plug-ins: a plan using one trains on this thread.
