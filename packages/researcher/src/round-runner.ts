@@ -8,6 +8,7 @@ import type { Federation, NodeOutcome, Standardization, TrainOutcome, TrainTask 
 import { aggregateMetrics, type MetricValues } from './metric-aggregation';
 import { ReplyStream, streamsReplies } from './reply-stream';
 import { checkReplyWeight } from './reply-weight';
+import { checkUpdateNorm } from './update-norm';
 
 /** Everything one round needs; the experiment owns and updates the state between rounds. */
 export interface RoundInput {
@@ -39,7 +40,7 @@ export interface RoundOutput {
 /**
  * One round, Flower `start()` style: the strategy configures the selected nodes, the tasks go out,
  * replies are checked as they arrive (a reply claiming more samples than its node registered is
- * refused, see {@link checkReplyWeight}), nodes that fail or miss the deadline are reported, and the
+ * refused, see {@link checkReplyWeight}, and so is an update of absurd norm, see {@link checkUpdateNorm}), nodes that fail or miss the deadline are reported, and the
  * strategy aggregates when at least `minNodes` replied. Otherwise the round fails with
  * `ROUND_FAILED` and the caller keeps its previous model. Replies arriving after the deadline are
  * never read: the requests are cancelled and their iterator dropped.
@@ -108,6 +109,8 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
     const reply = outcome.value;
     const weight = checkReplyWeight(reply, match, input.args);
     if (!weight.ok) return fail(outcome.nodeId, 'INFLATED_SAMPLE_COUNT', weight.reason);
+    const tooLarge = checkUpdateNorm(reply.weights, weights, reply.isDelta);
+    if (tooLarge !== undefined) return fail(outcome.nodeId, 'UPDATE_TOO_LARGE', tooLarge);
     const local = reply.isDelta ? addInto(reply.weights, weights) : reply.weights;
     const metricsAfter = metricValues(reply.metricsAfter);
     const fit: FitResult = {
