@@ -23,6 +23,8 @@ interface Craft {
   readonly tensors: (global: Tensor[]) => Tensor[];
   readonly sampleCount?: number;
   readonly trainSize?: number;
+  /** The round the reply claims to answer (default: the request's). */
+  readonly round?: number;
 }
 
 const shifted = (by: number) => (global: Tensor[]) => global.map((t) => float32Tensor(t.name, t.shape, asFloat32Array(t).map((v) => v + by)));
@@ -38,7 +40,7 @@ function node(craft: Craft) {
     const weights = packTensors(craft.tensors(tensors.get(train.globalWeights?.transferId ?? '') ?? []));
     return {
       reply: {
-        train: { datasetId: 'ds', round: train.round, sampleCount: craft.sampleCount ?? 10, trainSize: craft.trainSize ?? REGISTERED_ROWS, weights: weights.set, numUpdates: 1, backend: 'test' },
+        train: { datasetId: 'ds', round: craft.round ?? train.round, sampleCount: craft.sampleCount ?? 10, trainSize: craft.trainSize ?? REGISTERED_ROWS, weights: weights.set, numUpdates: 1, backend: 'test' },
       },
       tensors: [weights],
     };
@@ -72,6 +74,7 @@ describe('a malicious node against the researcher (real gRPC on loopback)', () =
     ['a tensor of the wrong length', { tensors: (g) => shifted(1)(g).map((t) => (t.name === 'dense/bias' ? float32Tensor(t.name, [3], new Float32Array(3)) : t)) }, 'BAD_REPLY', /expected shape \[1\] \(1 values\), got shape \[3\] \(3 values\) \(tensor "dense\/bias"\)/],
     ['a tensor the model does not have', { tensors: (g) => [...shifted(1)(g), float32Tensor('extra', [1], new Float32Array(1))] }, 'BAD_REPLY', /tensor is not in the layout \(tensor "extra"\)/],
     ['n = 10^12 samples (train split of 10^12 rows)', { tensors: shifted(100), sampleCount: 1e12, trainSize: 1e12 }, 'INFLATED_SAMPLE_COUNT', /claims a train split of 1000000000000 rows, more than the 30 rows of dataset ds it reported at search time/],
+    ['a reply for another round', { tensors: shifted(100), round: 7 }, 'BAD_REPLY', /reply is for round 7, expected 1/],
     ['n = 10^12 samples processed', { tensors: shifted(100), sampleCount: 1e12 }, 'INFLATED_SAMPLE_COUNT', /claims 1000000000000 samples processed, more than the 32 that numUpdates 1 × batchSize 32 allows/],
   ])('refuses %s, names the node, and aggregates the honest update only', async (_what, craft, code, reason) => {
     await connect('honest', { tensors: shifted(1) });
