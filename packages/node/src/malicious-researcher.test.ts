@@ -62,6 +62,19 @@ describe('a malicious researcher against a running node (real gRPC on loopback)'
     node.plans.submit(plan, { by: 'researcher' });
     node.plans.approve(plan.sha256 ?? '', { by: 'alice' });
   };
+  /** `plan` as approved by the operator before `limits.maxParameters` was lowered below its size. */
+  const approvedBeforeTheLimit = (node: Node, plan: TrainingPlan): void => {
+    const at = new Date().toISOString();
+    node.repository.savePlan({
+      sha256: plan.sha256 ?? '',
+      name: plan.name ?? '',
+      kind: plan.kind ?? '',
+      canonicalJson: plan.canonicalJson ?? '',
+      approval: { status: 'approved', by: 'alice', at, notes: 'approved before the node limit was lowered' },
+      registeredAt: at,
+      registeredBy: 'alice',
+    });
+  };
   const train = (nodeId: string, plan: ReturnType<typeof resizedPlan> | typeof built, args: Record<string, unknown> = {}) => {
     const { request, payload } = trainRequest(plan as typeof built, datasets.get(nodeId)!.id, { args });
     return server.request(nodeId, request, { tensors: [payload], timeoutMs: 60_000 });
@@ -74,7 +87,7 @@ describe('a malicious researcher against a running node (real gRPC on loopback)'
     await open('hospital');
     await open('tiny-hospital', { limits: { maxParameters: 20 } });
     approved(nodes[0]!, built.plan);
-    approved(nodes[1]!, built.plan);
+    approvedBeforeTheLimit(nodes[1]!, built.plan);
   });
   afterAll(async () => {
     for (const r of running) await r.stop();
@@ -84,9 +97,17 @@ describe('a malicious researcher against a running node (real gRPC on loopback)'
   });
 
   describe('plans that would allocate absurd memory are refused before anything is built', () => {
+    it('refuses an approval request for such a plan, so no operator or allow-list can approve it', async () => {
+      const plan = resizedPlan(built, 1e9);
+      const refused = await remoteError(server.request('hospital', { approval: { plan: plan.plan, description: 'harmless' } }, { timeoutMs: 10_000 }));
+      expect(refused.remoteCode).toBe('ERROR_CODE_MALFORMED');
+      expect(refused.message).toContain('the plan was refused: plan "attacked logistic regression" has a layer with units = 1000000000, above this node\'s limits.maxParameters 100000000');
+      expect(nodes[0]!.plans.find(plan.plan.sha256 ?? '')).toBeUndefined();
+    });
+
     it('refuses a topology of 10^9 units behind a manifest of 31 weights', async () => {
       const plan = resizedPlan(built, 1e9);
-      approved(nodes[0]!, plan.plan);
+      approvedBeforeTheLimit(nodes[0]!, plan.plan);
       const rssBefore = process.memoryUsage().rss;
       const refused = await remoteError(train('hospital', plan));
       expect(refused.remoteCode).toBe('ERROR_CODE_POLICY_VIOLATION');
@@ -96,14 +117,14 @@ describe('a malicious researcher against a running node (real gRPC on loopback)'
 
     it('refuses a topology whose layer sizes are within the limit but not in the manifest it announces', async () => {
       const plan = resizedPlan(built, 5_000_000);
-      approved(nodes[0]!, plan.plan);
+      approvedBeforeTheLimit(nodes[0]!, plan.plan);
       const refused = await remoteError(train('hospital', plan));
       expect(refused.message).toContain('has a layer with units = 5000000, which no tensor of its weights\' manifest has as a dimension');
     });
 
     it('refuses a manifest of 3·10^10 weights', async () => {
       const plan = resizedPlan(built, 1e9, [30, 1e9]);
-      approved(nodes[0]!, plan.plan);
+      approvedBeforeTheLimit(nodes[0]!, plan.plan);
       const refused = await remoteError(train('hospital', plan));
       expect(refused.message).toContain('declares 30000000001 weights, above this node\'s limits.maxParameters 100000000');
     });

@@ -55,7 +55,7 @@ export function createNode(options: CreateNodeOptions): Node {
     logger,
     repository,
     datasets: createDatasetRegistry(repository, options.inspectDataset ?? inspectDataset),
-    plans: createPlanRegistry(repository, options.config.policy),
+    plans: createPlanRegistry(repository, options.config.policy, options.config.limits),
     audit: (query) => repository.listAudit(query),
     close: () => db.close(),
   };
