@@ -4,7 +4,7 @@ import { DashboardError, serveExperimentFolder } from '@fedbiomed/dashboard';
 import { createTransportFederation, describeRoundPrivacy, Experiment, selectFraction, waitForNodes, type ExperimentEvent } from '@fedbiomed/researcher';
 import { createStrategyRegistry } from '@fedbiomed/strategy';
 import { buildPlan, loadModel } from '@fedbiomed/training';
-import { ResearcherServer, type NodeInfo } from '@fedbiomed/transport';
+import { hashEnrolmentToken, ResearcherServer, type NodeInfo } from '@fedbiomed/transport';
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAnalyticsCommand } from './analytics-command';
 import { metricsTable, RoundProgress } from './demo-report';
@@ -23,7 +23,7 @@ export function registerResearcherCommands(program: Command): void {
     .description('serve nodes (until SIGINT) or, with --experiment, run an experiment and exit')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--port <port>', 'port to bind (0: any free port)', portNumber, 50051)
-    .option('--token <token...>', 'enrolment tokens nodes must present (or $FEDBIOMED_ENROLMENT_TOKEN)')
+    .option('--token <token...>', 'enrolment tokens nodes must present, or their hashes from `researcher hash-token` (or $FEDBIOMED_ENROLMENT_TOKEN)')
     .option('--experiment <file>', 'experiment file (JSON: tags, rounds, model, plan, strategy, trainingArgs; see the CLI README)')
     .option('--approval-timeout <ms>', "how long to wait for node operators to approve the plan (overrides the file's approvalTimeoutMs)", milliseconds)
     .option('--out <dir>', 'experiment folder: breakpoints, metrics, model', join('out', 'experiment'))
@@ -80,6 +80,15 @@ export function registerResearcherCommands(program: Command): void {
       console.log(`dashboard of ${o.dir} at ${dashboard.url} (Ctrl-C to stop)`);
       await untilSignal();
       await dashboard.close();
+    });
+  researcher
+    .command('hash-token')
+    .description('print the hash (sha256:…) of an enrolment token, to give `researcher start --token` instead of the token itself')
+    .argument('[token]', 'the token (default: $FEDBIOMED_ENROLMENT_TOKEN, which keeps it out of the shell history)')
+    .action(function (this: Command, token: string | undefined) {
+      const secret = token ?? process.env['FEDBIOMED_ENROLMENT_TOKEN'];
+      if (secret === undefined || secret === '') this.error('error: give the token as an argument or in $FEDBIOMED_ENROLMENT_TOKEN', { exitCode: 2 });
+      console.log(hashEnrolmentToken(secret));
     });
   registerAnalyticsCommand(researcher);
 }

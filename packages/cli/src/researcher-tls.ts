@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ServerTlsOptions } from '@fedbiomed/transport';
+import { isLoopbackHost, type ServerTlsOptions } from '@fedbiomed/transport';
 
 /** PEM files of the researcher's TLS, from `--tls-*` flags or an experiment file's `tls`. */
 export interface ResearcherTlsFiles {
@@ -44,7 +44,7 @@ export function securityOf(tls: ServerTlsOptions | undefined): ResearcherSecurit
  * model parameters and enrolment tokens would cross the network readable by anyone on the path.
  */
 export function plaintextWarning(host: string, tls: ServerTlsOptions | undefined): string | undefined {
-  if (tls !== undefined || isLoopback(host)) return undefined;
+  if (tls !== undefined || isLoopbackHost(host)) return undefined;
   return [
     '',
     `WARNING: serving PLAINTEXT gRPC on ${host}, which other hosts can reach: anyone on the network path`,
@@ -52,10 +52,6 @@ export function plaintextWarning(host: string, tls: ServerTlsOptions | undefined
     'WARNING: (and --tls-ca for mutual TLS); `fedbiomed certs` creates them (docs/guides/deployment.md).',
     '',
   ].join('\n');
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function readPem(path: string, flag: string): string {

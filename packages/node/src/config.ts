@@ -112,6 +112,20 @@ export const nodeConfigSchema = z
       .strict()
       .prefault({}),
     policy: policySchema.prefault({}),
+    /** Node-wide limits on what a researcher may ask, whatever plan was approved (see `task-limits.ts`). */
+    limits: z
+      .object({
+        /** Most weights a plan may have, counted from its manifest; also caps each layer size in its topology. */
+        maxParameters: z.number().int().positive().default(100_000_000),
+        /** Most local optimiser steps one round may ask for. */
+        maxNumUpdates: z.number().int().positive().default(100_000),
+        /** Most local epochs one round may ask for. */
+        maxEpochs: z.number().int().positive().default(1_000),
+        /** Smallest batch a round may ask for: one sample's update is that sample's gradient. */
+        minBatchSize: z.number().int().positive().default(4),
+      })
+      .strict()
+      .prefault({}),
     training: z
       .object({
         /** Prefer a GPU backend when one is installed. */

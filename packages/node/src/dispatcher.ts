@@ -153,5 +153,17 @@ function failure(node: Node, request: Request__Output, actor: string, error: unk
     requestId: request.requestId,
     detail: `${code}: ${message}`,
   });
-  return errorReply(code as Parameters<typeof errorReply>[0], message);
+  return errorReply(code as Parameters<typeof errorReply>[0], messageForResearcher(error, message, request.requestId));
+}
+
+/**
+ * What the researcher is told of a failure. The node's own errors (requests, plans, training) are
+ * written not to quote data and go out as they are; any other message (a dataset's: a cell's value,
+ * a file's path; a plug-in's; a library's) may quote the rows, so it stays in the node's log and
+ * audit, and the researcher gets its kind and where the operator finds it.
+ */
+function messageForResearcher(error: unknown, message: string, requestId: string): string {
+  if (error instanceof NodeError || error instanceof TrainingError) return message;
+  const kind = error instanceof DatasetError ? `the dataset could not be read (${error.code})` : `the task failed (${error instanceof Error ? error.name : 'error'})`;
+  return `${kind}; the details stay on the node: its operator finds them in the node's log and audit under request ${requestId}`;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DataParallelTraining, selectBackend, type BackendKind, type BackendSelection } from '@fedbiomed/training';
 import { NodeClient, type ClientTlsOptions } from '@fedbiomed/transport';
+import { maxRequestBytes } from './task-limits';
 import { resolveInNodeDir, type NodeConfig } from './config';
 import { createDispatcher, type Dispatcher } from './dispatcher';
 import { NodeError } from './errors';
@@ -80,6 +81,8 @@ async function runNode(node: Node, options: StartNodeOptions, release: () => voi
     nodeName: config.nodeName,
     capabilities: ['train', 'evaluate', `backend:${backend.backend}`],
     enrolmentToken: config.researcher.enrolmentToken,
+    // A request's tensors are received before its plan is checked: bound them by the node's size limit.
+    maxTransferBytes: maxRequestBytes(config.limits),
     ...(config.researcher.tls && { tls: readTls(node.paths.root, config.researcher.tls) }),
     handler: (request, tensors, context) => dispatcher.handle(request, tensors, context),
     ...(options.backoff && { backoff: options.backoff }),

@@ -61,7 +61,7 @@ export function createNode(options: CreateNodeOptions): Node {
     logger,
     repository,
     datasets: createDatasetRegistry(repository, options.inspectDataset ?? inspectDataset),
-    plans: createPlanRegistry(repository, options.config.policy),
+    plans: createPlanRegistry(repository, options.config.policy, options.config.limits),
     privacy: createPrivacyLedger(db, options.config.policy),
     users: createUserRegistry(db, repository),
     audit: (query) => repository.listAudit(query),

@@ -5,6 +5,7 @@ import type { NodePolicy } from './config';
 import { withInstallAdvice } from './plugins';
 import { reducePlanApproval, type PlanApproval, type PlanEvent } from './plan-approval';
 import type { NodeRepository, PlanRecord } from './repository';
+import { checkPlanSize, type TaskLimits } from './task-limits';
 
 /** Who acts and why, for the audit table. */
 export interface Decision {
@@ -19,8 +20,8 @@ export interface Decision {
 /** The plans a node knows, their approval and the audit of every decision. */
 export interface PlanRegistry {
   /**
-   * Checks a plan (hash, canonical form, built-in classes only) and records it as pending, or
-   * approved when the allow-list covers every layer. A known plan keeps its state.
+   * Checks a plan (hash, canonical form, built-in classes only, within the node's size limit) and
+   * records it as pending, or approved when the allow-list covers every layer. A known plan keeps its state.
    *
    * @throws NodeError INVALID_PLAN naming the fault
    */
@@ -61,8 +62,12 @@ export function checkPlan(plan: TrainingPlan): PlanSpec {
   }
 }
 
-/** Builds the plan registry over the repository, with the node's policy for auto-approval. */
-export function createPlanRegistry(repository: NodeRepository, policy: NodePolicy): PlanRegistry {
+/**
+ * Builds the plan registry over the repository, with the node's policy for auto-approval and, when
+ * given, its limits: a plan beyond `limits.maxParameters` is refused at submission, so neither an
+ * operator nor the allow-list can approve it.
+ */
+export function createPlanRegistry(repository: NodeRepository, policy: NodePolicy, limits?: TaskLimits): PlanRegistry {
   const transition = (sha256: string, event: PlanEvent, action: string, decision: Decision): PlanRecord => {
     const record = registry.get(sha256);
     const approval = reducePlanApproval(record.approval, event);
@@ -76,7 +81,7 @@ export function createPlanRegistry(repository: NodeRepository, policy: NodePolic
 
   const registry: PlanRegistry = {
     submit(plan, decision) {
-      const { name, kind, autoApproval } = plan.kind === ANALYTICS_QUERY_KIND ? checkedQuery(plan, policy) : checkedPlan(plan, policy);
+      const { name, kind, autoApproval } = plan.kind === ANALYTICS_QUERY_KIND ? checkedQuery(plan, policy) : checkedPlan(plan, policy, limits);
       const sha256 = plan.sha256 ?? '';
       return repository.transaction(() => {
         const known = repository.getPlan(sha256);
@@ -132,8 +137,10 @@ interface Submission {
   readonly autoApproval?: string;
 }
 
-function checkedPlan(plan: TrainingPlan, policy: NodePolicy): Submission {
+function checkedPlan(plan: TrainingPlan, policy: NodePolicy, limits: TaskLimits | undefined): Submission {
   const spec = checkPlan(plan);
+  const tooLarge = limits && checkPlanSize(spec, limits);
+  if (tooLarge) throw new NodeError('INVALID_PLAN', tooLarge);
   const layers = planLayerClasses(spec);
   const allowed = new Set(policy.autoApproveLayers);
   const covered = allowed.size > 0 && layers.length > 0 && layers.every((layer) => allowed.has(layer));

@@ -37,7 +37,7 @@ export interface NodeRoundResult {
 export interface NodeFailure {
   readonly nodeId: string;
   readonly nodeName: string;
-  /** `TIMEOUT`, `DISCONNECTED`, a node error code such as `PLAN_NOT_APPROVED`, `BAD_REPLY`, or `INFLATED_SAMPLE_COUNT` (a reply claiming more samples than its node may have). */
+  /** `TIMEOUT`, `DISCONNECTED`, a node error code such as `PLAN_NOT_APPROVED`, `BAD_REPLY`, `INFLATED_SAMPLE_COUNT` (a reply claiming more samples than its node may have), or `UPDATE_TOO_LARGE` (an update of absurd norm, see `MAX_UPDATE_NORM_RATIO`). */
   readonly code: string;
   readonly reason: string;
 }

@@ -83,6 +83,9 @@ export { TensorBoardEventCodec } from './monitoring/tensorboard-event';
 export type { TensorBoardEvent } from './monitoring/tensorboard-event';
 export { decodeTfRecords, encodeTfRecord, maskedCrc32c } from './monitoring/tfrecord';
 
+/**** Defences against malicious nodes ****/
+export { MAX_UPDATE_NORM_RATIO } from './update-norm';
+
 /**** Errors ****/
 export { RESEARCHER_ERROR_CODES, ResearcherError } from './errors';
 export type { ResearcherErrorCode } from './errors';

@@ -10,6 +10,7 @@ import { aggregateMetrics, type MetricValues } from './metric-aggregation';
 import { ReplyStream, streamsReplies } from './reply-stream';
 import { checkReplyWeight } from './reply-weight';
 import { SecureRound, type SecureAggregationOptions } from './secure-round';
+import { checkUpdateNorm } from './update-norm';
 
 /** Everything one round needs; the experiment owns and updates the state between rounds. */
 export interface RoundInput {
@@ -43,7 +44,7 @@ export interface RoundOutput {
 /**
  * One round, Flower `start()` style: the strategy configures the selected nodes, the tasks go out,
  * replies are checked as they arrive (a reply claiming more samples than its node registered is
- * refused, see {@link checkReplyWeight}), nodes that fail or miss the deadline are reported, and the
+ * refused, see {@link checkReplyWeight}, and so is an update of absurd norm, see {@link checkUpdateNorm}), nodes that fail or miss the deadline are reported, and the
  * strategy aggregates when at least `minNodes` replied. Otherwise the round fails with
  * `ROUND_FAILED` and the caller keeps its previous model. Replies arriving after the deadline are
  * never read: the requests are cancelled and their iterator dropped.
@@ -132,6 +133,8 @@ export async function runRound(input: RoundInput): Promise<RoundOutput> {
       const refused = secure.receive(outcome.nodeId, reply);
       if (refused !== undefined) return fail(outcome.nodeId, 'BAD_REPLY', refused);
     } else {
+      const tooLarge = checkUpdateNorm(reply.weights, weights, reply.isDelta);
+      if (tooLarge !== undefined) return fail(outcome.nodeId, 'UPDATE_TOO_LARGE', tooLarge);
       const local = reply.isDelta ? addInto(reply.weights, weights) : reply.weights;
       const fit: FitResult = {
         nodeId: outcome.nodeId,

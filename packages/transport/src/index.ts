@@ -5,7 +5,7 @@
  */
 
 /**** Researcher side ****/
-export { ResearcherServer } from './server';
+export { DEFAULT_MAX_PENDING_SESSIONS, isLoopbackHost, ResearcherServer } from './server';
 export type {
   NodeInfo,
   NodeOutcome,
@@ -14,6 +14,7 @@ export type {
   ResearcherServerEvents,
   ResearcherServerOptions,
 } from './server';
+export { hashEnrolmentToken } from './server-auth';
 export type { NodeAdmission } from './server-auth';
 
 /**** Node side ****/

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import { checkProtocolVersion, PROTOCOL_VERSION, type Hello__Output } from '@fedbiomed/proto';
 import { TransportError } from './errors';
@@ -7,7 +7,9 @@ import { TransportError } from './errors';
 export interface NodeAdmission {
   /**
    * Enrolment tokens: a list (any listed token admits any node) or a map node id → token (only the
-   * listed nodes, each with its own token). Required when mutual TLS is off.
+   * listed nodes, each with its own token). Required when mutual TLS is off. An entry may be the
+   * token's hash as {@link hashEnrolmentToken} writes it (`sha256:<64 hex>`), so a researcher's
+   * config need not hold the token itself; the server keeps only hashes either way.
    */
   enrolmentTokens?: readonly string[] | Readonly<Record<string, string>>;
   /** When set, only these node ids are admitted. */
@@ -45,7 +47,7 @@ export function checkHello(hello: Hello__Output, admission: NodeAdmission, peer:
     if (hello.enrolmentToken === '') {
       return new TransportError('UNAUTHENTICATED', `node "${nodeId}" sent no enrolment token`, { nodeId });
     }
-    if (!accepted.some((token) => sameSecret(token, hello.enrolmentToken))) {
+    if (!matchesAnyToken(accepted, hello.enrolmentToken)) {
       return new TransportError('UNAUTHENTICATED', `node "${nodeId}" sent a wrong enrolment token`, { nodeId });
     }
   }
@@ -81,8 +83,50 @@ export function certificateNames(certificate: PeerCertificate): string[] {
   return names;
 }
 
-function sameSecret(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+const HASHED_TOKEN = /^sha256:([0-9a-f]{64})$/;
+
+/**
+ * The form in which a researcher keeps an enrolment token: `sha256:` and the hex SHA-256 of its
+ * UTF-8 bytes (what `printf %s "$TOKEN" | sha256sum` prints). Give it in place of the token in
+ * `enrolmentTokens` (or `fedbiomed researcher start --token`) to keep the token itself out of configs.
+ */
+export function hashEnrolmentToken(token: string): string {
+  return `sha256:${createHash('sha256').update(token, 'utf8').digest('hex')}`;
+}
+
+/** `entry` as a hash: kept when it already is one, hashed otherwise. */
+function asHashedToken(entry: string): string {
+  if (entry.startsWith('sha256:') && !HASHED_TOKEN.test(entry)) {
+    throw new TypeError(`enrolment token "${entry.slice(0, 16)}…" starts with sha256: but is not sha256: followed by 64 lowercase hex digits`);
+  }
+  return HASHED_TOKEN.test(entry) ? entry : hashEnrolmentToken(entry);
+}
+
+/**
+ * `admission` with every enrolment token replaced by its hash ({@link hashEnrolmentToken}), so the
+ * server never holds a token. Throws a `TypeError` naming a malformed `sha256:` entry.
+ */
+export function hashAdmissionTokens(admission: NodeAdmission): NodeAdmission {
+  const tokens = admission.enrolmentTokens;
+  if (tokens === undefined) return admission;
+  const hashed = Array.isArray(tokens)
+    ? (tokens as readonly string[]).map(asHashedToken)
+    : Object.fromEntries(Object.entries(tokens as Record<string, string>).map(([id, token]) => [id, asHashedToken(token)]));
+  return { ...admission, enrolmentTokens: hashed };
+}
+
+/**
+ * Whether `given` hashes to one of `accepted` (each a plain token or its `sha256:` hash). Both sides
+ * are compared as 32-byte digests with `timingSafeEqual`, and every entry is compared, so the time
+ * taken tells neither a token's length nor how many of its bytes matched nor which entry did.
+ */
+function matchesAnyToken(accepted: readonly string[], given: string): boolean {
+  const digest = Buffer.from(hashEnrolmentToken(given).slice('sha256:'.length), 'hex');
+  let matched = false;
+  for (const entry of accepted) {
+    const expected = Buffer.from(asHashedToken(entry).slice('sha256:'.length), 'hex');
+    // Non-short-circuiting OR: no early exit on the first match.
+    matched = timingSafeEqual(expected, digest) || matched;
+  }
+  return matched;
 }

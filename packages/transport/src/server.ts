@@ -23,7 +23,7 @@ import {
   DEFAULT_MAX_TRANSFER_BYTES,
   grpcMessageOptions,
 } from './options';
-import { checkHello, type NodeAdmission } from './server-auth';
+import { checkHello, hashAdmissionTokens, type NodeAdmission } from './server-auth';
 import { ServerSession, type SessionCall, type SessionHost } from './server-session';
 import type { TensorPayload } from './tensor';
 import type { ReceivedTensors } from './tensor-receiver';
@@ -43,6 +43,12 @@ export interface ResearcherServerOptions extends NodeAdmission {
   heartbeatIntervalMs?: number;
   /** A connection that sends no hello within this delay is closed (default 10 s). */
   helloTimeoutMs?: number;
+  /**
+   * Most connections waiting for their hello at once (default {@link DEFAULT_MAX_PENDING_SESSIONS});
+   * beyond, a new connection is closed at once with `UNAVAILABLE`, so a flood of connections that
+   * never authenticate cannot exhaust the researcher. Admitted nodes do not count.
+   */
+  maxPendingSessions?: number;
   /** Size of the tensor chunks this side sends (default 1 MiB). */
   chunkSizeBytes?: number;
   /** Largest tensor payload a reply may declare (default 16 GiB). */
@@ -101,6 +107,9 @@ export interface ResearcherServerEvents {
   error: TransportError;
 }
 
+/** Default of {@link ResearcherServerOptions.maxPendingSessions}. */
+export const DEFAULT_MAX_PENDING_SESSIONS = 64;
+
 interface Pending {
   session: ServerSession;
   settle(outcome: { ok: true; value: NodeReply } | { ok: false; error: TransportError }): void;
@@ -124,12 +133,18 @@ export class ResearcherServer {
   private readonly pending = new Map<string, Pending>();
   private readonly sessions = new Set<ServerSession>();
   private readonly host: SessionHost;
+  /** The admission rules, with enrolment tokens kept as hashes only. */
+  private readonly admission: NodeAdmission;
   private boundPort: number | undefined;
 
   constructor(private readonly options: ResearcherServerOptions = {}) {
     if (options.enrolmentTokens === undefined && options.tls?.clientCaPem === undefined) {
       throw new TypeError('ResearcherServer: configure enrolmentTokens or mutual TLS (tls.clientCaPem); nodes would not be authenticated');
     }
+    this.admission = hashAdmissionTokens({
+      ...(options.enrolmentTokens !== undefined && { enrolmentTokens: options.enrolmentTokens }),
+      ...(options.allowedNodeIds !== undefined && { allowedNodeIds: options.allowedNodeIds }),
+    });
     installGrpcFastPaths();
     this.logger = options.logger ?? defaultLogger();
     this.hub = new EventHub(this.logger);
@@ -143,7 +158,20 @@ export class ResearcherServer {
     this.host = this.sessionHost(chunkSizeBytes);
     const { service } = loadContracts().fedbiomed.v1.Researcher;
     const Session = { ...service.Session, responseSerialize: chunkFrameSerializer(service.Session.responseSerialize) };
-    this.grpc.addService({ ...service, Session }, { Session: (call: SessionCall) => this.sessions.add(new ServerSession(call, this.host)) });
+    this.grpc.addService({ ...service, Session }, { Session: (call: SessionCall) => this.openSession(call) });
+  }
+
+  /** Serves one new connection, or closes it at once when too many are still waiting for their hello. */
+  private openSession(call: SessionCall): void {
+    const limit = this.options.maxPendingSessions ?? DEFAULT_MAX_PENDING_SESSIONS;
+    let waiting = 0;
+    for (const session of this.sessions) if (!session.active) waiting += 1;
+    const session = new ServerSession(call, this.host);
+    this.sessions.add(session);
+    if (waiting >= limit) {
+      this.logger.warn({ peer: session.peer, waiting }, 'connection refused: too many connections waiting for hello');
+      session.close(new TransportError('UNAVAILABLE', `the researcher already has ${waiting} connections waiting for hello (maxPendingSessions ${limit}); try again later`));
+    }
   }
 
   /** Binds the port and starts serving; resolves with the bound port. */
@@ -155,6 +183,12 @@ export class ResearcherServer {
       );
     });
     this.logger.info({ port: this.boundPort }, 'researcher server listening');
+    if (this.options.tls === undefined && !isLoopbackHost(this.options.host ?? '127.0.0.1')) {
+      this.logger.warn(
+        { host: this.options.host, port: this.boundPort },
+        `PLAINTEXT gRPC on ${this.options.host}, which other hosts can reach: anyone on the network path can read model parameters, metrics and enrolment tokens; configure tls`,
+      );
+    }
     return this.boundPort;
   }
 
@@ -294,7 +328,7 @@ export class ResearcherServer {
   }
 
   private admit(session: ServerSession, hello: Hello__Output): TransportError | undefined {
-    const refusal = checkHello(hello, this.options, {
+    const refusal = checkHello(hello, this.admission, {
       mutualTls: this.options.tls?.clientCaPem !== undefined,
       certificate: session.peerCertificate(),
     });
@@ -373,6 +407,11 @@ export class ResearcherServer {
       pending.settle(outcome.ok ? { ok: true, value: { nodeId, reply, tensors: outcome.tensors } } : outcome),
     );
   }
+}
+
+/** Whether `host` names the loopback interface only (localhost, ::1, 127.0.0.0/8). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function pendingKey(nodeId: string, requestId: string): string {

@@ -7,6 +7,7 @@ import { checkPlan } from '../plan-registry';
 import { missingPluginMessage } from '../plugins';
 import { checkPolicy, type TaskProtection } from '../policy';
 import type { DatasetRecord } from '../repository';
+import { checkArgsWithinNodeLimits, checkPlanSize } from '../task-limits';
 import { errorReply, type HandlerContext, type HandlerResult } from './handler';
 
 /** What a train or evaluate request asks to run. */
@@ -43,8 +44,9 @@ export interface TaskData {
 
 /**
  * The checks before any data is touched: a well-formed request, the node's policy (plan approved
- * by hash, dataset present and allowed, policy knobs), a plan that fits the dataset, training
- * arguments within the plan's approved limits. A refusal is audited and returned as the reply.
+ * by hash, dataset present and allowed, policy knobs), a plan that fits the dataset and this node's
+ * size limit (before any model is built), training arguments within the node's limits and the plan's
+ * approved limits. A refusal is audited and returned as the reply.
  */
 export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise<AdmittedTask | HandlerResult> {
   const { node } = ctx;
@@ -75,6 +77,10 @@ export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise
   } catch (error) {
     return refuse('ERROR_CODE_MALFORMED', (error as Error).message);
   }
+  const tooLarge = checkPlanSize(spec, node.config.limits);
+  if (tooLarge) return refuse('ERROR_CODE_POLICY_VIOLATION', tooLarge);
+  const overNodeLimit = task.training && checkArgsWithinNodeLimits(task.training.args, node.config.limits);
+  if (overNodeLimit) return refuse('ERROR_CODE_POLICY_VIOLATION', overNodeLimit);
   const overLimit = task.training && checkTrainingLimits(spec, task.training.args, task.training.round);
   if (overLimit) return refuse('ERROR_CODE_POLICY_VIOLATION', `${overLimit.message}, which the node operator approved`);
   const standardization = resolveStandardization(spec, step, task, record.featureShape);
