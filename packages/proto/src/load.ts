@@ -18,6 +18,7 @@ export const PROTO_FILES: readonly string[] = [
   'fedbiomed/v1/tensor.proto',
   'fedbiomed/v1/plan.proto',
   'fedbiomed/v1/concordance.proto',
+  'fedbiomed/v1/compression.proto',
   'fedbiomed/v1/messages.proto',
   'fedbiomed/v1/researcher_service.proto',
 ];

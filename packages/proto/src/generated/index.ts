@@ -2,6 +2,7 @@
 export * from './fedbiomed/v1/ApprovalReply';
 export * from './fedbiomed/v1/ApprovalRequest';
 export * from './fedbiomed/v1/Cancel';
+export * from './fedbiomed/v1/CompressedTensor';
 export * from './fedbiomed/v1/ConcordanceBinning';
 export * from './fedbiomed/v1/ConcordanceHistogram';
 export * from './fedbiomed/v1/DType';
