@@ -39,6 +39,10 @@ const policySchema = z
     requireSecureAggregation: z.boolean().default(false),
     /** Plan kinds accepted. */
     allowedPlanKinds: z.array(z.string().min(1)).default(['tfjs-layers']),
+    /** Compression codecs a plan may use up or down (`float16`, `qsgd`, `top_k`, `random_k`, ...); empty: every registered one. */
+    allowedCompressionCodecs: z.array(z.string().min(1)).default([]),
+    /** Refuse train requests whose plan sends the update uncompressed (no `compression.up`). */
+    requireUpdateCompression: z.boolean().default(false),
   })
   .strict();
 

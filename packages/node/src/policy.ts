@@ -21,6 +21,8 @@ export interface PolicyQuestion {
   readonly dataset: DatasetRecord | undefined;
   /** Whether the request asks for secure aggregation of the update. */
   readonly secureAggregation: boolean;
+  /** The codecs a train request's plan compresses with (`compression.up` / `.down`); absent for other requests. */
+  readonly compression?: { readonly up?: string; readonly down?: string };
 }
 
 /**
@@ -66,6 +68,20 @@ export function checkPolicy(policy: NodePolicy, question: PolicyQuestion): Polic
   }
   if (policy.requireSecureAggregation && !question.secureAggregation) {
     return violation('this node requires secure aggregation; the request did not ask for it');
+  }
+  return question.compression && compressionViolation(policy, question.compression);
+}
+
+function compressionViolation(policy: NodePolicy, compression: { readonly up?: string; readonly down?: string }): PolicyRefusal | undefined {
+  if (policy.requireUpdateCompression && compression.up === undefined) {
+    return violation('this node requires compressed updates (policy.requireUpdateCompression); the plan declares no compression.up');
+  }
+  if (policy.allowedCompressionCodecs.length === 0) return undefined;
+  for (const direction of ['up', 'down'] as const) {
+    const codec = compression[direction];
+    if (codec !== undefined && !policy.allowedCompressionCodecs.includes(codec)) {
+      return violation(`compression codec "${codec}" (compression.${direction}) is not allowed on this node (allowed: ${policy.allowedCompressionCodecs.join(', ')})`);
+    }
   }
   return undefined;
 }

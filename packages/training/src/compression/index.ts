@@ -8,3 +8,4 @@ export { rotate, unrotate } from './rotation';
 export { randomKCodec, topKCodec, type SparsifyParams } from './sparsify';
 export { compressTensor, decompressTensor, encodeContext } from './tensor-compression';
 export { parseEncoded, serializeEncoded } from './wire';
+export { compressWeights, decompressWeights, planCompression, type CompressedWeight, type CompressedWeights } from './weights-compression';
