@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { TrainingError } from '../errors';
+import * as tf from '@tensorflow/tfjs';
+import { buildPlan, type BuiltPlan } from '../plan/build-plan';
+import { formatPlanSummary, summarizePlan } from '../plan/plan-summary';
 import { buildPlanSpecCheck } from './compression.test.helper';
+import type { CompressionSpec } from './compression-spec';
 import {
   compressTensor,
   decompressTensor,
@@ -20,6 +24,15 @@ import {
   type CompressionCodec,
   type EncodedTensor,
 } from './index';
+
+function planWith(compression: CompressionSpec | undefined): BuiltPlan {
+  const model = tf.sequential({ layers: [tf.layers.dense({ name: 'dense', units: 1, inputShape: [3] })] });
+  try {
+    return buildPlan(model, { name: 'p', loss: 'mse', optimizer: { name: 'sgd', learningRate: 0.1 }, ...(compression !== undefined && { compression }) });
+  } finally {
+    model.dispose();
+  }
+}
 
 const shapes = fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 0, maxLength: 3 });
 const tensorOf = (shape: number[]) =>
@@ -237,6 +250,16 @@ describe('compression registry and plan spec', () => {
     expect(buildPlanSpecCheck({ up: { name: 'lab_identity_codec', params: {} } })).toBe('ok');
     expect(roundTrip({ name: 'lab_identity_codec', params: {} }, Float32Array.from([1.5, -2]), [2], 0)).toEqual(Float32Array.from([1.5, -2]));
     expect(() => registerCompressionCodec(negate)).toThrow(/already registered/);
+  });
+
+  it('the plan summary an operator approves names the codecs and the error feedback', () => {
+    const summary = formatPlanSummary(summarizePlan(planWith({ up: { name: 'top_k', params: { fraction: 0.1 } }, down: { name: 'float16', params: {} } }).spec));
+    expect(summary).toContain('Compression:\n  updates sent to the researcher: top_k {"fraction":0.1} (delta new − global, with error feedback kept on this node)\n  global model received: float16');
+    const plain = planWith(undefined);
+    expect(formatPlanSummary(summarizePlan(plain.spec))).not.toContain('Compression');
+    // The codecs are part of the hash: the same model with compression is another plan to approve.
+    expect(planWith({ up: { name: 'qsgd', params: { bits: 8 } } }).plan.sha256).not.toBe(plain.plan.sha256);
+    expect(planWith({ up: { name: 'qsgd', params: { bits: 4 } } }).plan.sha256).not.toBe(planWith({ up: { name: 'qsgd', params: { bits: 8 } } }).plan.sha256);
   });
 
   it('a plan refuses a sparsifier on the way down and bad codec parameters', () => {
