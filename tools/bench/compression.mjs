@@ -270,17 +270,17 @@ const NOTES = `
 ## Reading
 
 - **Target (≥ 4× fewer bytes, ≤ 0.5 accuracy points lost) met on both tasks by 4-bit QSGD up with
-  8-bit down**: 4.36× (Fed-Heart-Disease) and 5.14× (MNIST), accuracy within ±0.05 points; the
-  rotated variant also meets it (4.13×, 4.67×), the padding of each tensor to a power of two
+  8-bit down**: 4.38× (Fed-Heart-Disease) and 5.14× (MNIST), accuracy within ±0.05 points; the
+  rotated variant also meets it (4.14×, 4.67×), the padding of each tensor to a power of two
   (MNIST's 50,176-value kernel goes to 65,536) costing bytes with no accuracy gain on these small MLPs.
-- Float16 halves the tensors, so it cannot reach 4× by construction (1.90×, 1.98×); accuracy unchanged.
+- Float16 halves the tensors, so it cannot reach 4× by construction (1.90×, 1.99×); accuracy unchanged.
 - 8-bit QSGD both ways shrinks the tensors 4×, but gRPC framing, metrics, loss scalars and
-  heartbeats stay: 3.46× and 3.90× a round, just short of the target; accuracy unchanged.
-- Top-k (5% of each update, with the node's error feedback) reaches 5.03× and 6.15×, the 8-bit
+  heartbeats stay: 3.47× and 3.90× a round, just short of the target; accuracy unchanged.
+- Top-k (5% of each update, with the node's error feedback) reaches 5.06× and 6.16×, the 8-bit
   download then being most of a round; it keeps the accuracy on Fed-Heart-Disease (+1.18 points,
   about three of the 254 test rows) but loses 1.09 points on MNIST after 5 rounds: error feedback
   delays the 95% it drops, and 5 rounds do not catch up. It misses the target there.
-- Random-k (25%, error feedback) sends as many bytes as 8-bit QSGD (3.46×, 3.91×) and loses 2.24
+- Random-k (25%, error feedback) sends as many bytes as 8-bit QSGD (3.47×, 3.91×) and loses 2.39
   points on MNIST: not worth it against quantisation at this size.
 - Quantised runs on Fed-Heart-Disease have the same accuracy as float32 to the row: on 254 test rows
   the small perturbations change no prediction. Seeds are few (the machine is shared); a difference
