@@ -275,7 +275,7 @@ const NOTES = `
   (MNIST's 50,176-value kernel goes to 65,536) costing bytes with no accuracy gain on these small MLPs.
 - Float16 halves the tensors, so it cannot reach 4× by construction (1.90×, 1.99×); accuracy unchanged.
 - 8-bit QSGD both ways shrinks the tensors 4×, but gRPC framing, metrics, loss scalars and
-  heartbeats stay: 3.47× and 3.90× a round, just short of the target; accuracy unchanged.
+  heartbeats stay: 3.47× and 3.90× a round, just short of the target; accuracy within 0.05 points.
 - Top-k (5% of each update, with the node's error feedback) reaches 5.06× and 6.16×, the 8-bit
   download then being most of a round; it keeps the accuracy on Fed-Heart-Disease (+1.18 points,
   about three of the 254 test rows) but loses 1.09 points on MNIST after 5 rounds: error feedback
