@@ -51,11 +51,17 @@ export interface InProcessFederation {
  * Starts a ResearcherServer on loopback, prepares each node folder (registry, dataset) that `specs`
  * lays out under a fresh temp folder, and runs each as a silent in-process `@fedbiomed/node` runtime.
  */
-export async function startInProcessFederation(prefix: string, specs: (folder: string) => readonly LocalNodeSpec[]): Promise<InProcessFederation> {
+export async function startInProcessFederation(
+  prefix: string,
+  specs: (folder: string) => readonly LocalNodeSpec[],
+  options: { readonly via?: (serverAddress: string) => Promise<string> } = {},
+): Promise<InProcessFederation> {
   const token = `${prefix}token`;
   const folders = makeTempDir(prefix);
   const server = new ResearcherServer({ enrolmentTokens: [token] });
-  const address = `127.0.0.1:${await server.start()}`;
+  const serverAddress = `127.0.0.1:${await server.start()}`;
+  // Nodes dial `via`'s address when given (e.g. a byte-counting proxy in front of the server).
+  const address = options.via ? await options.via(serverAddress) : serverAddress;
   const stops: (() => Promise<void>)[] = [];
   for (const spec of specs(folders.path)) {
     await prepareNodeFolder(spec, { address, token });

@@ -93,6 +93,10 @@ const policySchema = z
     privacyBudget: privacyBudgetSchema.optional(),
     /** Budgets of single datasets by id, in place of `privacyBudget`. */
     privacyBudgets: z.record(z.string().min(1), privacyBudgetSchema).default({}),
+    /** Compression codecs a plan may use up or down (`float16`, `qsgd`, `top_k`, `random_k`, ...); empty: every registered one. */
+    allowedCompressionCodecs: z.array(z.string().min(1)).default([]),
+    /** Refuse train requests whose plan sends the update uncompressed (no `compression.up`). */
+    requireUpdateCompression: z.boolean().default(false),
   })
   .strict();
 

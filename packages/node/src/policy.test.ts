@@ -37,6 +37,20 @@ const question = (overrides: Partial<PolicyQuestion> = {}): PolicyQuestion => ({
 const policy = (overrides: Record<string, unknown> = {}) => parseNodeConfig({ nodeId: 'n', nodeName: 'n', policy: overrides }).policy;
 
 describe('checkPolicy', () => {
+  it('forbids compression codecs the operator did not allow, and may require compressed updates', () => {
+    const allowOnlyQsgd = policy({ allowedCompressionCodecs: ['qsgd'] });
+    expect(checkPolicy(allowOnlyQsgd, question({ compression: { up: 'qsgd', down: 'qsgd' } }))).toBeUndefined();
+    expect(checkPolicy(allowOnlyQsgd, question({ compression: { up: 'top_k' } }))?.message).toBe(
+      'compression codec "top_k" (compression.up) is not allowed on this node (allowed: qsgd)',
+    );
+    expect(checkPolicy(allowOnlyQsgd, question({ compression: { up: 'qsgd', down: 'float16' } }))?.code).toBe('ERROR_CODE_POLICY_VIOLATION');
+    const requireCompression = policy({ requireUpdateCompression: true });
+    expect(checkPolicy(requireCompression, question({ compression: { down: 'float16' } }))?.message).toMatch(/requires compressed updates/);
+    expect(checkPolicy(requireCompression, question({ compression: { up: 'random_k' } }))).toBeUndefined();
+    // Evaluate requests carry no compression question: the policy does not apply to them.
+    expect(checkPolicy(requireCompression, question())).toBeUndefined();
+  });
+
   it('allows an approved plan on an existing dataset', () => {
     expect(checkPolicy(policy(), question())).toBeUndefined();
   });

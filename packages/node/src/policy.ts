@@ -32,6 +32,8 @@ export interface PolicyQuestion {
   readonly dataset: DatasetRecord | undefined;
   /** What protects what the task sends back (see {@link TaskProtection}). */
   readonly protection: TaskProtection;
+  /** The codecs a train request's plan compresses with (`compression.up` / `.down`); absent for other requests. */
+  readonly compression?: { readonly up?: string; readonly down?: string };
 }
 
 /**
@@ -79,6 +81,20 @@ export function checkPolicy(policy: NodePolicy, question: PolicyQuestion): Polic
     return violation(
       'this node requires secure aggregation: it sends a model update only as a masked input of a secure-aggregation round it takes part in (Experiment option secureAggregation), and this request is not one',
     );
+  }
+  return question.compression && compressionViolation(policy, question.compression);
+}
+
+function compressionViolation(policy: NodePolicy, compression: { readonly up?: string; readonly down?: string }): PolicyRefusal | undefined {
+  if (policy.requireUpdateCompression && compression.up === undefined) {
+    return violation('this node requires compressed updates (policy.requireUpdateCompression); the plan declares no compression.up');
+  }
+  if (policy.allowedCompressionCodecs.length === 0) return undefined;
+  for (const direction of ['up', 'down'] as const) {
+    const codec = compression[direction];
+    if (codec !== undefined && !policy.allowedCompressionCodecs.includes(codec)) {
+      return violation(`compression codec "${codec}" (compression.${direction}) is not allowed on this node (allowed: ${policy.allowedCompressionCodecs.join(', ')})`);
+    }
   }
   return undefined;
 }

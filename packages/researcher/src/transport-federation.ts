@@ -1,5 +1,6 @@
 import type { Request, TensorSet__Output, TrainReply__Output } from '@fedbiomed/proto';
 import { flattenTensors, type ParameterLayout } from '@fedbiomed/strategy';
+import { compressWeights, decompressWeights, planCompression, resolveCodec, type CompressionSpec } from '@fedbiomed/training';
 import {
   asFloat32Array,
   float32Tensor,
@@ -56,7 +57,8 @@ export function createTransportFederation(server: ResearcherServer): AnalyticsFe
       const byNode = new Map(tasks.map((task) => [task.nodeId, task]));
       return outcomes([...byNode.keys()], options.signal, async (nodeId) => {
         const task = byNode.get(nodeId) as TrainTask;
-        const weights = packer.pack(task.layout, task.weights);
+        const compression = planCompression(task.plan);
+        const weights = compression?.down ? packer.packCompressed(task.layout, task.weights, compression.down, task.round) : packer.pack(task.layout, task.weights);
         const aux = Object.entries(task.aux).map(([key, values]) => [key, packer.pack(task.layout, values)] as const);
         const request: Request = {
           experimentId: options.experimentId,
@@ -68,7 +70,8 @@ export function createTransportFederation(server: ResearcherServer): AnalyticsFe
             args: task.args,
             aux: Object.fromEntries(aux.map(([key, payload]) => [key, payload.set])),
             strategyName: task.strategyName,
-            replyDelta: false,
+            // A compressed update is always a delta (new − global): small values that quantise well.
+            replyDelta: compression?.up !== undefined,
             ...standardizationField(task.standardization),
             ...(task.masking !== undefined && {
               secureAggregation: { sessionId: task.masking.sessionId, shares: task.masking.shares.map((s) => ({ fromNode: s.from, toNode: s.to, ciphertext: Buffer.from(s.ciphertext) })) },
@@ -79,7 +82,7 @@ export function createTransportFederation(server: ResearcherServer): AnalyticsFe
         const answer = await server.request(nodeId, request, { ...requestOptions(options), tensors: payloads });
         const received = [...answer.tensors.values()].flat();
         return {
-          ...readTrainReply(answer, task.layout, task.masking !== undefined),
+          ...readTrainReply(answer, task.layout, { masked: task.masking !== undefined, compression }),
           bytesSent: tensorBytes(payloads.flatMap((p) => p.tensors)),
           bytesReceived: tensorBytes(received),
         };
@@ -159,6 +162,18 @@ class PayloadCache {
     }
     return payload;
   }
+
+  /** The global weights encoded with the plan's `compression.down`, once per round for all nodes. */
+  packCompressed(layout: ParameterLayout, values: Float32Array, down: NonNullable<CompressionSpec['down']>, round: number): TensorPayload {
+    let payload = this.#payloads.get(values);
+    if (payload === undefined) {
+      const weights = layout.tensors.map((slot) => ({ name: slot.name, shape: slot.shape, values: values.subarray(slot.offset, slot.offset + slot.size) }));
+      const { compressed } = compressWeights(resolveCodec(down), weights, { seed: round });
+      payload = packTensors(compressed.map((c) => ({ name: c.name, dtype: 'DTYPE_UINT8', shape: [c.bytes.length], data: c.bytes })));
+      this.#payloads.set(values, payload);
+    }
+    return payload;
+  }
 }
 
 function tensorBytes(tensors: readonly Tensor[]): number {
@@ -174,12 +189,31 @@ function requestOptions(options: { timeoutMs: number; signal?: AbortSignal }): {
 }
 
 
-function readTrainReply(answer: NodeReply, layout: ParameterLayout, masked: boolean): TrainOutcome {
+/** How a train reply's update travels: masked by secure aggregation, or compressed by the plan's codec. */
+interface ReplyEncoding {
+  readonly masked: boolean;
+  readonly compression: CompressionSpec | undefined;
+}
+
+function readTrainReply(answer: NodeReply, layout: ParameterLayout, { masked, compression }: ReplyEncoding): TrainOutcome {
   const train: TrainReply__Output = expectBody(answer.reply.train, 'train', answer.nodeId);
   const received = (set: TensorSet__Output | null, what: string): Tensor[] => {
     const tensors = set === null ? undefined : answer.tensors.get(set.transferId);
     if (tensors === undefined) throw new TransportError('MALFORMED', `node "${answer.nodeId}" sent a train reply without its ${what}`, { nodeId: answer.nodeId });
     return tensors;
+  };
+  // Under secure aggregation the update travels in the protocol's own fixed point, never compressed.
+  const up = masked ? undefined : compression?.up;
+  if (up !== undefined && !train.isDelta) {
+    throw new TransportError('MALFORMED', `node "${answer.nodeId}" sent weights, the plan compresses updates as deltas ("${up.name}")`, { nodeId: answer.nodeId });
+  }
+  // Decoded here, before the strategy, to exactly the layout's shapes.
+  const update = (set: TensorSet__Output | null, codec: string): Float32Array => {
+    const compressed = received(set, 'weights').map((tensor) => {
+      if (tensor.dtype !== 'DTYPE_UINT8') throw new TransportError('MALFORMED', `node "${answer.nodeId}" sent tensor "${tensor.name}" as ${tensor.dtype}, the plan compresses updates with "${codec}"`, { nodeId: answer.nodeId });
+      return { name: tensor.name, bytes: tensor.data };
+    });
+    return flattenTensors(layout, decompressWeights(codec, compressed, layout.tensors, `update from node "${answer.nodeId}"`));
   };
   const weights = (set: TensorSet__Output | null): Float32Array =>
     flattenTensors(
@@ -205,7 +239,7 @@ function readTrainReply(answer: NodeReply, layout: ParameterLayout, masked: bool
     round: train.round,
     sampleCount: train.sampleCount,
     trainSize: train.trainSize,
-    weights: maskedUpdate === undefined ? weights(train.weights) : new Float32Array(0),
+    weights: maskedUpdate !== undefined ? new Float32Array(0) : up !== undefined ? update(train.weights, up.name) : weights(train.weights),
     ...(maskedUpdate !== undefined && { masked: maskedUpdate }),
     isDelta: train.isDelta,
     aux: Object.fromEntries(Object.entries(train.aux).map(([key, set]) => [key, aux(key, set)])),

@@ -32,6 +32,8 @@ export const TrainingErrorCode = {
   PLUGIN_MISSING: 'PLUGIN_MISSING',
   /** Reading or writing a saved model failed. */
   IO: 'IO',
+  /** A compressed tensor's bytes do not decode (wrong length, non-finite scale, index out of range, other codec). */
+  MALFORMED_COMPRESSED_TENSOR: 'MALFORMED_COMPRESSED_TENSOR',
 } as const;
 
 /** One of {@link TrainingErrorCode}'s values. */

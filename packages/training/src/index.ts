@@ -132,3 +132,6 @@ export type { PreprocessingManifest } from './io/preprocessing-file';
 export { selectBackend } from './backends/select-backend';
 export type { BackendAttempt, BackendKind, BackendSelection, SelectBackendOptions } from './backends/select-backend';
 export { registerWasmKernels, WASM_KERNEL_NAMES, wasmSimdKernelsActive } from './backends/wasm-kernels';
+
+/**** Compression ****/
+export * from './compression';

@@ -32,3 +32,16 @@ describe('packages/training/README.md', () => {
     expect(values['roc_auc']).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+describe('docs/guides/compression.md', () => {
+  it('"In a plan": the summary names the codecs, and 8-bit down is ~4× smaller with the shapes kept', async () => {
+    const logged = await runBlock('docs/guides/compression.md', 'compression-plan');
+    expect(logged[0]![0]).toBe(
+      'Compression:\n  updates sent to the researcher: qsgd {"bits":4,"bucketSize":512,"rotate":true} (delta new − global)\n  global model received: qsgd {"bits":8,"stochastic":false}',
+    );
+    const [, float32Bytes, compressedBytes, shapes] = /^(\d+) bytes as float32, (\d+) compressed; shapes (.*)$/.exec(String(logged[1]![0]))!;
+    expect(Number(float32Bytes)).toBe((30 * 64 + 64 + 64 + 1) * 4);
+    expect(Number(float32Bytes) / Number(compressedBytes)).toBeGreaterThan(3.5);
+    expect(shapes).toBe('[30, 64] [64] [64, 1] [1]');
+  });
+});

@@ -1,6 +1,16 @@
 import { fitStandardization, standardize, type Dataset, type Standardization, type TrainTestSplit } from '@fedbiomed/datasets';
 import type { Standardization__Output, TrainingPlan__Output } from '@fedbiomed/proto';
-import { checkPlanFitsDataset, checkTrainingLimits, standardizeStep, type LimitedArgs, type PlanSpec, type StandardizeStep } from '@fedbiomed/training';
+import {
+  checkPlanFitsDataset,
+  checkTrainingLimits,
+  compressionCodecsOf,
+  planCompression,
+  standardizeStep,
+  type CompressionSpec,
+  type LimitedArgs,
+  type PlanSpec,
+  type StandardizeStep,
+} from '@fedbiomed/training';
 import type { OpenedDataset } from '../dataset-source';
 import { experimentState } from '../experiment-state';
 import { checkPlan } from '../plan-registry';
@@ -58,6 +68,12 @@ export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise
   const missingPlugin = missingPluginMessage(task.plan);
   if (missingPlugin) return refuse('ERROR_CODE_POLICY_VIOLATION', missingPlugin);
   const record = node.repository.getDataset(task.datasetId);
+  let compression: CompressionSpec | undefined;
+  try {
+    compression = task.action === 'train' ? planCompression(task.plan) : undefined;
+  } catch (error) {
+    return refuse('ERROR_CODE_MALFORMED', (error as Error).message);
+  }
   const refusal = checkPolicy(node.config.policy, {
     planSha256: task.plan.sha256,
     planKind: task.plan.kind,
@@ -65,6 +81,7 @@ export async function admitTask(ctx: HandlerContext, task: TaskRequest): Promise
     datasetId: task.datasetId,
     dataset: record,
     protection: task.protection,
+    ...(task.action === 'train' && { compression: compressionCodecsOf(compression) }),
   });
   if (refusal) return refuse(refusal.code, refusal.message);
   if (!record) return refuse('ERROR_CODE_DATASET_NOT_FOUND', `no dataset with id "${task.datasetId}" on this node`);

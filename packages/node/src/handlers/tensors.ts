@@ -1,5 +1,5 @@
 import type { TensorSet__Output } from '@fedbiomed/proto';
-import type { WeightTensor } from '@fedbiomed/training';
+import { decompressWeights, type CompressedWeight, type WeightTensor } from '@fedbiomed/training';
 import { asFloat32Array, float32Tensor, packTensors, type Tensor, type TensorPayload } from '@fedbiomed/transport';
 import { NodeError } from '../errors';
 
@@ -18,6 +18,38 @@ export function receivedWeights(
     }
     return { name: tensor.name, shape: [...tensor.shape], values: asFloat32Array(tensor) };
   });
+}
+
+/**
+ * The tensors of a set encoded by `codec` (the plan's `compression.down`), decoded to float32 in the
+ * plan's manifest order and shapes; a payload of another dtype, codec, name or shape is refused.
+ */
+export function receivedCompressedWeights(
+  tensors: ReadonlyMap<string, readonly Tensor[]>,
+  set: TensorSet__Output | null | undefined,
+  codec: string,
+  manifest: readonly { readonly name: string; readonly shape: readonly number[] }[],
+  what: string,
+): WeightTensor[] {
+  if (!set || set.transferId === '') throw new NodeError('MALFORMED_REQUEST', `the request carries no ${what}`);
+  const received = tensors.get(set.transferId);
+  if (!received) throw new NodeError('MALFORMED_REQUEST', `the bytes of ${what} (transfer ${set.transferId}) did not arrive`);
+  const compressed = received.map((tensor) => {
+    if (tensor.dtype !== 'DTYPE_UINT8') {
+      throw new NodeError('MALFORMED_REQUEST', `${what}: tensor "${tensor.name}" is ${tensor.dtype}; the plan compresses them with "${codec}" (DTYPE_UINT8)`);
+    }
+    return { name: tensor.name, bytes: tensor.data };
+  });
+  try {
+    return decompressWeights(codec, compressed, manifest, what);
+  } catch (error) {
+    throw new NodeError('MALFORMED_REQUEST', (error as Error).message);
+  }
+}
+
+/** Packs compressed tensors, each as the DTYPE_UINT8 bytes of its `CompressedTensor` message. */
+export function packCompressed(compressed: readonly CompressedWeight[]): TensorPayload {
+  return packTensors(compressed.map((c) => ({ name: c.name, dtype: 'DTYPE_UINT8', shape: [c.bytes.length], data: c.bytes })));
 }
 
 /** A set's tensors concatenated into one flat array (strategy state travels flat). */

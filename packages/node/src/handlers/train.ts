@@ -1,15 +1,30 @@
-import { canonicalJson, dpMechanism, resolveDp, resolveOptimizer, trainLocal, type DpMechanism, type LocalTrainingArgs, type OptimizerSpec } from '@fedbiomed/training';
+import { createHash } from 'node:crypto';
+import {
+  canonicalJson,
+  compressWeights,
+  dpMechanism,
+  resolveCodec,
+  resolveDp,
+  resolveOptimizer,
+  trainLocal,
+  usesErrorFeedback,
+  type CompressionSpec,
+  type DpMechanism,
+  type LocalTrainingArgs,
+  type OptimizerSpec,
+  type WeightTensor,
+} from '@fedbiomed/training';
 import { MASKED_UPDATE_TENSOR, SecAggError } from '@fedbiomed/secagg';
 import { packTensors, type TensorPayload } from '@fedbiomed/transport';
 import { NodeError } from '../errors';
-import { experimentState } from '../experiment-state';
+import { experimentState, type ExperimentState } from '../experiment-state';
 import { logRoundTrained, logTrainReceived, trainProgressLogger } from '../operator-log';
 import { describeMechanism } from '../privacy-ledger';
 import { admitTask, isAdmitted, missingTestSplit, prepareTaskData, refuseTask, withProtection } from './admission';
 import type { HandlerContext, HandlerResult } from './handler';
 import type { SecAggSession } from '../secure-aggregation-sessions';
 import { receivedShares } from './secure-aggregation';
-import { packFlat, packWeights, receivedFlat, receivedWeights } from './tensors';
+import { packCompressed, packFlat, packWeights, receivedCompressedWeights, receivedFlat, receivedWeights } from './tensors';
 
 /** Strategy state the node keeps per experiment when the researcher does not send it back. */
 const KEPT_AUX = ['scaffold.node_control'];
@@ -59,7 +74,10 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
   if (!isAdmitted(admitted)) return admitted;
   const { spec, record } = admitted;
 
-  const weights = receivedWeights(ctx.tensors, train.globalWeights, 'global weights');
+  const down = spec.compression?.down;
+  const weights = down
+    ? receivedCompressedWeights(ctx.tensors, train.globalWeights, down.name, spec.weights.tensors, 'global weights')
+    : receivedWeights(ctx.tensors, train.globalWeights, 'global weights');
   const state = experimentState(node.repository, request.experimentId, record.id);
   const seed = Number(args.randomSeed ?? 0);
   const { dataset, split } = prepareTaskData(ctx, admitted, args.testRatio ?? 0, seed);
@@ -126,6 +144,9 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
   state.putOptimizerState(fingerprint, result.optimizerState);
   state.recordRound(train.round, { planSha256: train.plan?.sha256 ?? '', sampleCount: result.sampleCount, numUpdates: result.numUpdates });
 
+  const compression = spec.compression;
+  // Secure aggregation masks the delta in its own fixed point; otherwise a compressed update is a delta too.
+  const replyDelta = session !== undefined || train.replyDelta || compression?.up !== undefined;
   const delta = (): typeof result.weights => result.weights.map((w, i) => ({ ...w, values: subtract(w.values, weights[i]?.values) }));
   let weightsPayload: TensorPayload;
   let protectionDetail: string | undefined;
@@ -135,7 +156,8 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     weightsPayload = masked.payload;
     protectionDetail = masked.detail;
   } else {
-    weightsPayload = packWeights(train.replyDelta ? delta() : result.weights);
+    const sent = replyDelta ? delta() : result.weights;
+    weightsPayload = compression?.up ? packCompressedUpdate(compression, sent, state, compressionSeed(seed + train.round, record.id)) : packWeights(sent);
   }
   const auxPayloads: Record<string, TensorPayload> = {};
   for (const [name, values] of Object.entries(result.aux)) auxPayloads[name] = packFlat(name, values);
@@ -174,7 +196,7 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
         sampleCount: result.sampleCount,
         trainSize: split.train.length,
         weights: weightsPayload.set,
-        isDelta: session !== undefined || train.replyDelta,
+        isDelta: replyDelta,
         ...(result.metricsBefore && { metricsBefore: result.metricsBefore }),
         ...(result.metricsAfter && { metricsAfter: result.metricsAfter }),
         timing: { queuedMs, ...result.timing, totalMs: result.timing.totalMs + queuedMs },
@@ -186,6 +208,27 @@ export async function handleTrain(ctx: HandlerContext): Promise<HandlerResult> {
     },
     payloads: [weightsPayload, ...Object.values(auxPayloads)],
   };
+}
+
+/** Prefix of the state tensors holding the error-feedback residual, one per weight tensor. */
+const RESIDUAL_STATE = 'compression.residual:';
+
+/**
+ * The update (new − global weights) encoded with the plan's `compression.up`; under error feedback
+ * the residual of the last round is added first and the new one kept in the experiment's state, so
+ * it survives a node restart like the optimiser state.
+ */
+function packCompressedUpdate(compression: CompressionSpec, update: readonly WeightTensor[], state: ExperimentState, seed: number): TensorPayload {
+  const resolved = resolveCodec(compression.up as NonNullable<CompressionSpec['up']>);
+  if (!usesErrorFeedback(compression)) return packCompressed(compressWeights(resolved, update, { seed }).compressed);
+  const { compressed, residuals } = compressWeights(resolved, update, { seed, residuals: update.map((w) => state.getTensor(RESIDUAL_STATE + w.name)) });
+  residuals?.forEach((residual, i) => state.putTensor(RESIDUAL_STATE + (update[i] as WeightTensor).name, residual));
+  return packCompressed(compressed);
+}
+
+/** The round's seed mixed with the dataset id, so nodes sharing a random seed draw different roundings. */
+function compressionSeed(roundSeed: number, datasetId: string): number {
+  return (roundSeed ^ createHash('sha256').update(datasetId).digest().readUInt32LE(0)) >>> 0;
 }
 
 /**

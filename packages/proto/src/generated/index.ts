@@ -7,6 +7,7 @@ export * from './fedbiomed/v1/ApprovalRequest';
 export * from './fedbiomed/v1/BinCounts';
 export * from './fedbiomed/v1/Cancel';
 export * from './fedbiomed/v1/CoMoments';
+export * from './fedbiomed/v1/CompressedTensor';
 export * from './fedbiomed/v1/ConcordanceBinning';
 export * from './fedbiomed/v1/ConcordanceHistogram';
 export * from './fedbiomed/v1/DType';

@@ -16,6 +16,7 @@ import {
   type PlanSpec,
   type PreprocessingRef,
 } from './plan-spec';
+import type { CompressionSpec } from '../compression/compression-spec';
 import type { TrainingLimits } from './training-limits';
 
 /** What a researcher declares beside the model. */
@@ -40,6 +41,12 @@ export interface PlanConfig {
    * hashes as a plan written before limits existed.
    */
   readonly limits?: TrainingLimits;
+  /**
+   * Compressed communication: `up` encodes each node's update (sent as the delta new − global
+   * weights), `down` the global model; approved with the plan. Absent: float32 both ways, and the
+   * plan hashes as one written before compression existed.
+   */
+  readonly compression?: CompressionSpec;
 }
 
 /** A plan ready to send: its wire form, its parsed content and the model's initial weights. */
@@ -83,6 +90,7 @@ export function buildPlan(model: tf.LayersModel, config: PlanConfig): BuiltPlan 
     ...(plugins && { plugins }),
     weights: { tensors: weightSpecs(model) },
     ...(config.limits !== undefined && Object.keys(config.limits).length > 0 && { limits: { ...config.limits } }),
+    ...(config.compression !== undefined && { compression: config.compression }),
   };
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new TrainingError(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { lossRefIssues } from '../losses/loss-registry';
 import { isMetricName, unknownMetric } from '../metrics/metric-registry';
+import { compressionSpecSchema } from '../compression/compression-spec';
 import { planPluginsSchema } from './plan-plugins';
 import { trainingLimitsSchema } from './training-limits';
 
@@ -85,6 +86,8 @@ export const planSpecSchema = z.strictObject({
   }),
   /** What the training arguments of a round may ask for; absent (as in plans written before limits): the defaults. */
   limits: trainingLimitsSchema.optional(),
+  /** How updates go up and the global model down (codecs and their parameters); absent: float32 both ways. */
+  compression: compressionSpecSchema.optional(),
 });
 
 /**

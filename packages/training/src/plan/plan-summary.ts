@@ -1,5 +1,6 @@
 import { pluginId } from './plan-plugins';
 import type { PlanSpec } from './plan-spec';
+import { usesErrorFeedback } from '../compression/compression-spec';
 import { describeTrainingLimits } from './training-limits';
 
 /** One layer of a plan, as a node operator sees it. */
@@ -25,6 +26,8 @@ export interface PlanSummary {
   readonly plugins: readonly string[];
   /** What each round's training arguments may ask for, one limit a line, defaults spelled out. */
   readonly limits: readonly string[];
+  /** How updates go up and the global model down, one direction a line; empty when uncompressed. */
+  readonly compression: readonly string[];
 }
 
 /** Summarises a plan's layers, parameter counts and training configuration. */
@@ -54,6 +57,7 @@ export function summarizePlan(spec: PlanSpec): PlanSummary {
     preprocessing: spec.preprocessing.map(describeStep),
     plugins: (spec.plugins ?? []).map((p) => (p.layers.length ? `${pluginId(p)} (layers: ${p.layers.join(', ')})` : pluginId(p))),
     limits: describeTrainingLimits(spec.limits, spec.optimizer.learningRate),
+    compression: describeCompression(spec.compression),
   };
 }
 
@@ -64,6 +68,16 @@ export function summarizePlan(spec: PlanSpec): PlanSummary {
 function describeStep(step: PlanSpec['preprocessing'][number]): string {
   const params = step.name === 'standardize' && step.params['statistics'] === undefined ? { ...step.params, statistics: 'federated' } : step.params;
   return Object.keys(params).length ? `${step.name} ${JSON.stringify(params)}` : step.name;
+}
+
+function describeCompression(compression: PlanSpec['compression']): string[] {
+  if (compression === undefined) return [];
+  const codec = (ref: { name: string; params: Record<string, unknown> }): string => (Object.keys(ref.params).length ? `${ref.name} ${JSON.stringify(ref.params)}` : ref.name);
+  const feedback = usesErrorFeedback(compression) ? ', with error feedback kept on this node' : '';
+  return [
+    `updates sent to the researcher: ${compression.up ? `${codec(compression.up)} (delta new − global${feedback})` : 'float32'}`,
+    `global model received: ${compression.down ? codec(compression.down) : 'float32'}`,
+  ];
 }
 
 /** The summary as aligned text lines, one layer per line. */
@@ -86,6 +100,7 @@ export function formatPlanSummary(summary: PlanSummary): string {
     `Plug-ins: ${summary.plugins.join('; ') || '(none)'}`,
     'Training arguments allowed:',
     ...summary.limits.map((line) => `  ${line}`),
+    ...(summary.compression.length ? ['Compression:', ...summary.compression.map((line) => `  ${line}`)] : []),
     'Initial weights: sent by the researcher with each round (not covered by approval)',
   ].join('\n');
 }

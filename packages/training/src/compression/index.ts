@@ -1,0 +1,11 @@
+export { emptyEncoding, malformed, type CompressionCodec, type EncodeContext, type EncodedTensor } from './codec';
+export { codecRefSchema, compressionCodecsOf, compressionSpecSchema, resolveCodec, usesErrorFeedback, type CodecRef, type CompressionSpec, type ResolvedCodec } from './compression-spec';
+export { encodeWithErrorFeedback, type FeedbackEncoding } from './error-feedback';
+export { float16Codec } from './float16';
+export { qsgdCodec, type QsgdParams } from './qsgd';
+export { compressionCodec, compressionCodecNames, hasCompressionCodec, registerCompressionCodec } from './registry';
+export { rotate, unrotate } from './rotation';
+export { randomKCodec, topKCodec, type SparsifyParams } from './sparsify';
+export { compressTensor, decompressTensor, encodeContext } from './tensor-compression';
+export { parseEncoded, serializeEncoded } from './wire';
+export { compressWeights, decompressWeights, planCompression, type CompressedWeight, type CompressedWeights } from './weights-compression';
