@@ -195,10 +195,15 @@ describe('fedbiomed node gui in Chromium, beside a running node and a researcher
 
     // The status page follows the rounds live (server-sent events re-render the panel).
     await operator.getByRole('link', { name: 'Status' }).click();
-    await until(async () => (await operator.locator('#rounds tbody tr').count()) === 2, 'two rounds on the status page', 90_000);
+    // Read whole rows: the panel is re-rendered by server-sent events, and a row read mid-swap is empty.
+    const roundRows = async (): Promise<string[][]> => (await operator.locator('#rounds tbody tr').allInnerTexts()).map((row) => row.split('\t'));
+    let rounds: string[][] = [];
+    await until(async () => {
+      rounds = await roundRows();
+      return rounds.length === 2 && rounds.every((row) => row.length === 6);
+    }, 'two rounds on the status page', 90_000);
     // The researcher may already have finished and closed the session: the node then reconnects.
     expect(['connected', 'reconnecting']).toContain(await operator.locator('#connection').innerText());
-    const rounds = (await operator.locator('#rounds tbody tr').allInnerTexts()).map((row) => row.split('\t'));
     expect(rounds.map((row) => row[2])).toEqual(['2', '1']);
     // The samples each round reports, as the node logged them: the same every round, fewer than WDBC's 569 rows.
     const samples = rounds.map((row) => Number(row[3]));
