@@ -32,8 +32,12 @@ export const depConstraints = [
     onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:proto', 'scope:transport', 'scope:strategy', 'scope:training', 'scope:datasets'],
   },
   {
-    sourceTag: 'scope:cli',
+    sourceTag: 'scope:simulation',
     onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:researcher', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto'],
+  },
+  {
+    sourceTag: 'scope:cli',
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:simulation', 'scope:node', 'scope:researcher', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto'],
   },
   { sourceTag: 'scope:test-utils', onlyDependOnLibsWithTags: [] },
   {

@@ -24,6 +24,12 @@ export type { RunningNode, StartNodeOptions } from './node-runtime';
 export { reduceTaskState } from './task-state';
 export type { RunningTask, TaskEvent, TaskState } from './task-state';
 
+/**** Virtual nodes (simulation: in memory, no folder, no connection) ****/
+export { createVirtualNode } from './virtual-node';
+export type { VirtualDataset, VirtualNode, VirtualNodeOptions } from './virtual-node';
+export { createMemoryNodeRepository } from './memory-repository';
+export type { DatasetOpener, Dispatcher } from './dispatcher';
+
 /**** Plug-ins (losses, metrics, layers from npm packages) ****/
 export { loadNodePlugins, missingPluginMessage } from './plugins';
 

@@ -14,12 +14,19 @@ import { fanOut, type Settled } from './fan-out';
 import type { EvaluateTask, FeatureStatisticsTask, Federation, FederationEvent, NodeOutcome, Standardization, TrainOutcome, TrainTask } from './federation';
 
 /**
- * A {@link Federation} over `@fedbiomed/transport`'s `ResearcherServer`: each call becomes one
- * request per node, weights travel as chunked float32 tensors named as in the layout, and transport
- * failures become outcome codes (`NODE_OFFLINE`, `TIMEOUT`, `UNAVAILABLE`, or the node's own error
- * code such as `PLAN_NOT_APPROVED`).
+ * What {@link createTransportFederation} uses of `@fedbiomed/transport`'s `ResearcherServer`: the
+ * node list, one request with its tensors, and the server's events. A simulation supplies an
+ * in-process channel of the same shape, so its experiments go through this very federation.
  */
-export function createTransportFederation(server: ResearcherServer): Federation {
+export type RequestChannel = Pick<ResearcherServer, 'nodes' | 'request' | 'on'>;
+
+/**
+ * A {@link Federation} over `@fedbiomed/transport`'s `ResearcherServer` (or another
+ * {@link RequestChannel}): each call becomes one request per node, weights travel as chunked
+ * float32 tensors named as in the layout, and transport failures become outcome codes
+ * (`NODE_OFFLINE`, `TIMEOUT`, `UNAVAILABLE`, or the node's own error code such as `PLAN_NOT_APPROVED`).
+ */
+export function createTransportFederation(server: RequestChannel): Federation {
   const outcomes = async function* <T>(
     nodeIds: readonly string[],
     signal: AbortSignal | undefined,
