@@ -36,7 +36,8 @@ export { loadNodePlugins, missingPluginMessage } from './plugins';
 /**** Dataset registry ****/
 export type { AddDatasetInput, DatasetInspector, DatasetRegistry, DatasetSource, InspectedDataset } from './dataset-registry';
 export { tagsConflict } from './tags';
-export { datasetTypes, inspectDataset } from './dataset-source';
+export { datasetTypes, inspectDataset, openRegisteredDataset } from './dataset-source';
+export type { OpenedDataset } from './dataset-source';
 
 /**** Plans, approval and audit ****/
 export { describePlan, planLayerClasses } from './plan-registry';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { openBreastCancer, openMnistTest, type Dataset } from '@fedbiomed/datasets';
+import { openBreastCancer, openHeartDisease, openMnistTest, type Dataset } from '@fedbiomed/datasets';
 import { selectFraction, type ExperimentPlan } from '@fedbiomed/researcher';
 import { FedAvg, Scaffold } from '@fedbiomed/strategy';
 import { bundledDataset } from '@fedbiomed/test-utils';
@@ -80,6 +80,15 @@ describe('Simulation over the breast-cancer dataset cut across 10 virtual nodes'
     const keys = first?.repository.listStateKeys(experiment.id).map((key) => key.key) ?? [];
     expect(keys).toContain('tensor:scaffold.node_control');
   }, 60_000);
+
+  it('gives each part its samples\' side of the dataset\'s own split (FLamby\'s for heart disease)', async () => {
+    const { dataset, split } = await openHeartDisease({ dir: bundledDataset('heart_disease'), center: 0 });
+    const simulation = Simulation.fromPartition({ dataset, nodeCount: 4, scheme: { kind: 'iid' }, seed: 1, tags: ['heart'], split });
+    const parts = simulation.nodes.map(({ node }) => node.datasets.list()[0]?.fixedSplit);
+    expect(parts.reduce((n, part) => n + (part?.train ?? 0), 0)).toBe(split.train.length);
+    expect(parts.reduce((n, part) => n + (part?.test ?? 0), 0)).toBe(split.test.length);
+    expect(parts.every((part) => part !== undefined && part.test > 0)).toBe(true);
+  });
 
   it('names the partitioner\'s complaint', () => {
     expect(() => Simulation.fromPartition({ dataset: wdbc, nodeCount: 1000, scheme: { kind: 'iid' }, seed: 1, tags: ['wdbc'] })).toThrow(

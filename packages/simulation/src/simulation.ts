@@ -1,4 +1,4 @@
-import { partitionDataset, subsetDataset, type Dataset, type Partition, type PartitionScheme } from '@fedbiomed/datasets';
+import { partitionDataset, subsetDataset, type Dataset, type Partition, type PartitionScheme, type TrainTestSplit } from '@fedbiomed/datasets';
 import { createVirtualNode, type NodeConfigInput, type VirtualDataset, type VirtualNode } from '@fedbiomed/node';
 import { buildGlobalModel, createTransportFederation, Experiment, type ExperimentOptions, type Federation } from '@fedbiomed/researcher';
 import { evaluateModel, validatePlan, type Evaluation } from '@fedbiomed/training';
@@ -25,6 +25,11 @@ export interface PartitionedSimulationOptions {
   readonly seed: number;
   /** Tags of every node's dataset. */
   readonly tags: readonly string[];
+  /**
+   * The split the whole dataset carries (a split column, a recipe's): each node keeps its samples'
+   * side of it, used as is by every experiment. Default: each node's split is cut per experiment.
+   */
+  readonly split?: TrainTestSplit;
   readonly policy?: NodeConfigInput['policy'];
   readonly concurrency?: number;
 }
@@ -97,7 +102,13 @@ export class Simulation {
     }
     const nodes = partition.nodes.map((indices, index) => ({
       ...(partition.groupNames?.[index] !== undefined && { name: partition.groupNames[index] }),
-      datasets: [{ tags: options.tags, dataset: subsetDataset(options.dataset, indices) }],
+      datasets: [
+        {
+          tags: options.tags,
+          dataset: subsetDataset(options.dataset, indices),
+          ...(options.split !== undefined && { split: splitOfPart(options.split, indices) }),
+        },
+      ],
       ...(options.policy !== undefined && { policy: options.policy }),
     }));
     return new Simulation({ nodes, ...(options.concurrency !== undefined && { concurrency: options.concurrency }) }, partition);
@@ -121,4 +132,12 @@ export class Simulation {
       model.dispose();
     }
   }
+}
+
+/** `split` restricted to the samples `indices` (sorted) and renumbered as positions in them. */
+function splitOfPart(split: TrainTestSplit, indices: readonly number[]): TrainTestSplit {
+  const position = new Map(indices.map((index, at) => [index, at]));
+  const keep = (side: readonly number[]) => side.flatMap((index) => (position.has(index) ? [position.get(index) as number] : []));
+  const test = keep(split.test);
+  return { ...split, train: keep(split.train), test, size: indices.length, testRatio: indices.length > 0 ? test.length / indices.length : 0 };
 }
