@@ -6,6 +6,7 @@ import { Simulation } from '@fedbiomed/simulation';
 import { selectBackend } from '@fedbiomed/training';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { metricsTable, RoundProgress } from './demo-report';
+import { integer, positiveInteger, positiveNumber } from './option-parsers';
 import { readExperimentFile, type ExperimentFile } from './researcher-config';
 import { createExperiment } from './researcher-commands';
 
@@ -152,22 +153,4 @@ export function parseDataSpec(value: string): DataSpec {
 
 function collectData(value: string, previous: DataSpec[] | undefined): DataSpec[] {
   return [...(previous ?? []), parseDataSpec(value)];
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return n;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
-  return n;
-}
-
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
-  return n;
 }
