@@ -78,7 +78,7 @@ const runs = strategyNames.map((name) => {
     nodeSelection: selectFraction(setup.fraction, { minNodes: 1 }),
     seed,
   });
-  return { name, config, experiment, curve: [], roundSeconds: [], roundCpuSeconds: [] };
+  return { name, config, experiment, curve: [], roundSeconds: [], roundCpuSeconds: [], clientsPerRound: [] };
 });
 
 const report = () => ({
@@ -89,7 +89,7 @@ const report = () => ({
   cpu: os.cpus()[0]?.model ?? 'unknown',
   cores: os.cpus().length,
   node: process.version,
-  strategies: runs.map(({ name, config, curve, roundSeconds, roundCpuSeconds }) => ({
+  strategies: runs.map(({ name, config, curve, roundSeconds, roundCpuSeconds, clientsPerRound }) => ({
     name,
     config,
     roundsRun: curve.length,
@@ -100,6 +100,7 @@ const report = () => ({
     medianRoundCpuSeconds: median(roundCpuSeconds),
     roundSeconds,
     roundCpuSeconds,
+    clientsPerRound,
   })),
 });
 
@@ -108,14 +109,15 @@ for (let round = 1; round <= setup.rounds; round++) {
   for (const run of runs) {
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
-    await run.experiment.runOnce();
+    const result = await run.experiment.runOnce();
+    run.clientsPerRound.push(result.nodes.length);
     const trainedSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     run.roundCpuSeconds.push((cpu.user + cpu.system) / 1e6);
     const { values } = await simulation.evaluateCentrally(run.experiment, test, ['accuracy']);
     run.curve.push(values['accuracy']);
     run.roundSeconds.push(trainedSeconds);
-    console.log(`round ${round} ${run.name}: test accuracy ${values['accuracy'].toFixed(4)}, round ${trainedSeconds.toFixed(1)} s (${run.roundCpuSeconds.at(-1).toFixed(1)} CPU-s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
+    console.log(`round ${round} ${run.name}: test accuracy ${values['accuracy'].toFixed(4)}, ${result.nodes.length} clients, round ${trainedSeconds.toFixed(1)} s (${run.roundCpuSeconds.at(-1).toFixed(1)} CPU-s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
   }
   if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(report(), null, 2)}\n`);
 }

@@ -12,7 +12,7 @@ import { WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 interface BenchResult {
   readonly quick: boolean;
   readonly setup: { readonly clients: number; readonly rounds: number };
-  readonly strategies: { readonly name: string; readonly roundsRun: number; readonly accuracy: number[]; readonly roundSeconds: number[] }[];
+  readonly strategies: { readonly name: string; readonly roundsRun: number; readonly accuracy: number[]; readonly roundSeconds: number[]; readonly clientsPerRound: number[] }[];
 }
 
 describe('tools/bench/mcmahan-mnist.mjs --quick', () => {
@@ -31,6 +31,7 @@ describe('tools/bench/mcmahan-mnist.mjs --quick', () => {
     for (const strategy of result.strategies) {
       expect(strategy.roundsRun).toBe(2);
       expect(strategy.roundSeconds).toHaveLength(2);
+      expect(strategy.clientsPerRound).toEqual([5, 5]); // C = 0.5 of 10 clients, every one of them aggregated
       expect(strategy.accuracy[1]).toBeGreaterThan(0.2);
     }
   }, 600_000);

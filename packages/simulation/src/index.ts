@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-export { Simulation } from './simulation';
+export { Simulation, SIMULATION_ROUND_TIMEOUT_MS } from './simulation';
 export type { CentralEvaluation, PartitionedSimulationOptions, SimulatedNode, SimulationOptions } from './simulation';
 export { InProcessChannel } from './in-process-channel';
 export type { InProcessChannelOptions } from './in-process-channel';

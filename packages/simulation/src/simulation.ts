@@ -41,6 +41,14 @@ export interface SimulationOptions {
   readonly concurrency?: number;
 }
 
+/**
+ * A simulation's default round deadline: 7 days. Virtual nodes train one after another, so a
+ * wall-clock deadline meant for nodes training side by side (the `Experiment` default is 10
+ * minutes) would cut the last ones out of every long round. (Node timers stop at 2³¹ − 1 ms, about
+ * 24.8 days, and the round runner adds a margin to it.)
+ */
+export const SIMULATION_ROUND_TIMEOUT_MS = 7 * 24 * 3600 * 1000;
+
 /** What {@link Simulation.evaluateCentrally} returns: the metrics on the held-out set. */
 export type CentralEvaluation = Evaluation;
 
@@ -114,9 +122,12 @@ export class Simulation {
     return new Simulation({ nodes, ...(options.concurrency !== undefined && { concurrency: options.concurrency }) }, partition);
   }
 
-  /** A new experiment over this simulation's nodes; every option but `server` as for `new Experiment`. */
+  /**
+   * A new experiment over this simulation's nodes; every option but `server` as for `new Experiment`,
+   * `roundTimeoutMs` defaulting to {@link SIMULATION_ROUND_TIMEOUT_MS}.
+   */
   experiment(options: Omit<ExperimentOptions, 'server'>): Experiment {
-    return new Experiment({ ...options, server: this.federation });
+    return new Experiment({ roundTimeoutMs: SIMULATION_ROUND_TIMEOUT_MS, ...options, server: this.federation });
   }
 
   /**
