@@ -17,7 +17,7 @@
 // handler, one Experiment per strategy over the same nodes and split. The three strategies advance
 // round by round in turn, so at any moment they have run the same number of rounds, and the JSON
 // (written after every round) holds the curves so far.
-// --quick: the CI-sized run (10 clients holding 100 images each, 2 rounds, E = 1, 500 test images).
+// --quick: the CI-sized run (10 clients holding 60 images each, 2 rounds, E = 1, 300 test images).
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -49,7 +49,7 @@ const { values: flags } = parseArgs({
 
 const quick = flags.quick;
 const setup = quick
-  ? { clients: 10, perClient: 100, fraction: 0.5, epochs: 1, batchSize: 10, testSize: 500, rounds: Math.min(2, Number(flags.rounds)) }
+  ? { clients: 10, perClient: 60, fraction: 0.5, epochs: 1, batchSize: 10, testSize: 300, rounds: Math.min(2, Number(flags.rounds)) }
   : { clients: 100, perClient: 600, fraction: 0.1, epochs: 5, batchSize: 10, testSize: 10_000, rounds: Number(flags.rounds) };
 const learningRate = Number(flags.lr);
 const seed = Number(flags.seed);

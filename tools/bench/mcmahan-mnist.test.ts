@@ -1,6 +1,6 @@
 // Runs the McMahan et al. MNIST benchmark's CI-sized variant (tools/bench/mcmahan-mnist.mjs --quick:
-// 10 virtual clients holding 100 training images each as sorted shards of two digits, 2 rounds, E = 1,
-// 500 test images) as a process, as a reader would, on the built packages (`npx tsc -b
+// 10 virtual clients holding 60 training images each as sorted shards of two digits, 2 rounds, E = 1,
+// 300 test images) as a process, as a reader would, on the built packages (`npx tsc -b
 // tsconfig.build.json` first): FedAvg, FedProx and SCAFFOLD over the same Simulation.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
