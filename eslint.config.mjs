@@ -43,8 +43,12 @@ export const depConstraints = [
     bannedExternalImports: ['@tensorflow/*', '@grpc/*'],
   },
   {
+    sourceTag: 'scope:simulation',
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:researcher', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto'],
+  },
+  {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:node', 'scope:node-gui', 'scope:researcher', 'scope:dashboard', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto', 'scope:secagg'],
+    onlyDependOnLibsWithTags: ['scope:test-utils', 'scope:simulation', 'scope:node', 'scope:node-gui', 'scope:researcher', 'scope:dashboard', 'scope:datasets', 'scope:training', 'scope:strategy', 'scope:transport', 'scope:proto', 'scope:secagg'],
   },
   { sourceTag: 'scope:test-utils', onlyDependOnLibsWithTags: [] },
   {

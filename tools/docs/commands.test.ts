@@ -26,6 +26,7 @@ describe('documented commands', () => {
     ['packages/datasets/README.md', 'datasets-install', ['@fedbiomed/datasets', '@tensorflow/tfjs']],
     ['packages/node/README.md', 'node-install', ['@fedbiomed/node']],
     ['packages/proto/README.md', 'proto-install', ['@fedbiomed/proto']],
+    ['packages/simulation/README.md', 'simulation-install', ['@fedbiomed/simulation', '@fedbiomed/datasets', '@fedbiomed/strategy', '@fedbiomed/training']],
     ['packages/researcher/README.md', 'researcher-install', ['@fedbiomed/researcher', '@fedbiomed/transport', '@fedbiomed/strategy', '@fedbiomed/training']],
     ['packages/strategy/README.md', 'strategy-install', ['@fedbiomed/strategy']],
     ['packages/training/README.md', 'training-install', ['@fedbiomed/training']],

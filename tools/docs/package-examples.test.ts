@@ -36,6 +36,11 @@ describe('package README examples', () => {
     expect(await run('packages/transport/README.md', 'transport-pki-example')).toContain("[ 'hospital-a online' ]");
   });
 
+  it('simulation: ten virtual nodes on Dirichlet parts of WDBC learn', async () => {
+    const out = await run('packages/simulation/README.md', 'simulation-example');
+    expect(Number(/10 nodes, accuracy ([\d.]+)/.exec(out)?.[1])).toBeGreaterThan(0.85);
+  }, 120_000);
+
   it('datasets: WDBC metadata, split and standardised batches', async () => {
     const out = await run('packages/datasets/README.md', 'datasets-wdbc-example');
     expect(out).toContain('sampleCount: 569');

@@ -3,7 +3,7 @@
 // process, operators approving through the node CLI, and the exported model used outside.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI_BIN, freePort, openGuide, type Guide } from '@fedbiomed/test-utils';
+import { CLI_BIN, docBlocks, freePort, openGuide, type Guide } from '@fedbiomed/test-utils';
 
 const GUIDE = 'docs/guides/researcher.md';
 
@@ -12,7 +12,9 @@ describe(GUIDE, () => {
 
   beforeAll(async () => {
     if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: build first with npx tsc -b tsconfig.build.json`);
-    guide = openGuide(GUIDE, { substitutions: { '50051': String(await freePort()), '8484': String(await freePort()) } });
+    // Section 9 (simulation, no node processes) runs in researcher-guide-simulation.test.ts.
+    const ids = docBlocks(GUIDE).flatMap((block) => (block.id === undefined || block.id.startsWith('rg-sim-') ? [] : [block.id]));
+    guide = openGuide(GUIDE, { substitutions: { '50051': String(await freePort()), '8484': String(await freePort()) }, ids });
   });
   afterAll(() => guide.dispose());
 

@@ -48,4 +48,14 @@ describe('module boundaries', () => {
     );
     expect(errors).toEqual([]);
   });
+
+  it('allows simulation to import node and researcher, and forbids researcher from importing simulation', async () => {
+    const allowed = await boundaryErrors(
+      'packages/simulation/src/allowed.ts',
+      "import { createVirtualNode } from '@fedbiomed/node';\nimport { Experiment } from '@fedbiomed/researcher';\nexport const y = [createVirtualNode, Experiment];\n",
+    );
+    expect(allowed).toEqual([]);
+    const forbidden = await boundaryErrors('packages/researcher/src/forbidden.ts', "import { Simulation } from '@fedbiomed/simulation';\nexport const y = Simulation;\n");
+    expect(forbidden).toHaveLength(1); // reported as a cycle: simulation depends on researcher
+  });
 });

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { runDemo } from './demo-run';
 import { portNumber } from './port-option';
+import { positiveInteger, positiveNumber } from './option-parsers';
 
 /** Folder of the data bundled with the CLI (Fed-Heart-Disease, with its SOURCE.md). */
 export const DEMO_DATA_DIR = join(__dirname, '..', 'demo-data', 'heart_disease');
@@ -34,16 +35,4 @@ export function registerDemoCommand(program: Command): void {
         ...(o.dashboard && { dashboard: { host: o.dashboardHost, port: o.dashboardPort } }),
       });
     });
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  return n;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!(n > 0)) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
-  return n;
 }

@@ -6,6 +6,7 @@ import { registerCertsCommands } from './certs-commands';
 import { registerDemoCommand } from './demo-command';
 import { registerNodeCommands } from './node-commands';
 import { registerResearcherCommands } from './researcher-commands';
+import { registerSimulateCommand } from './simulate-command';
 
 /** Builds the `fedbiomed` command with every verb registered. */
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerNodeCommands(program);
   registerResearcherCommands(program);
+  registerSimulateCommand(program);
   registerDemoCommand(program);
   registerCertsCommands(program);
   return program;

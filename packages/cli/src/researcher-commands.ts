@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DashboardError, serveExperimentFolder } from '@fedbiomed/dashboard';
-import { createTransportFederation, describeRoundPrivacy, Experiment, selectFraction, waitForNodes, type ExperimentEvent } from '@fedbiomed/researcher';
+import { createTransportFederation, describeRoundPrivacy, Experiment, selectFraction, waitForNodes, type ExperimentEvent, type Federation } from '@fedbiomed/researcher';
 import { createStrategyRegistry } from '@fedbiomed/strategy';
 import { buildPlan, loadModel } from '@fedbiomed/training';
 import { hashEnrolmentToken, ResearcherServer, type NodeInfo } from '@fedbiomed/transport';
@@ -99,7 +99,7 @@ async function runExperimentFile(server: ResearcherServer, file: ExperimentFile,
   await waitForNodes(server, { count: file.waitForNodes, ...(file.waitForNodesTimeoutMs !== undefined && { timeoutMs: file.waitForNodesTimeoutMs }) });
   const experiment = resume
     ? await Experiment.resume(out, { server: createTransportFederation(server) })
-    : await createExperiment(server, file, out);
+    : await createExperiment(createTransportFederation(server), file, out);
   if (resume) console.log(`resuming experiment ${experiment.id} after round ${experiment.round}`);
   const progress = new RoundProgress(process.stdout, file.rounds);
   experiment.subscribe((event) => {
@@ -143,7 +143,8 @@ function approvalLine(event: ExperimentEvent): string | undefined {
   }
 }
 
-async function createExperiment(server: ResearcherServer, file: ExperimentFile, out: string): Promise<Experiment> {
+/** The experiment an experiment file describes, over `federation`, saving into `out`. */
+export async function createExperiment(federation: Federation, file: ExperimentFile, out: string): Promise<Experiment> {
   const model = await loadModel(file.model);
   const plan = (() => {
     try {
@@ -164,7 +165,7 @@ async function createExperiment(server: ResearcherServer, file: ExperimentFile, 
     roundTimeoutMs: file.roundTimeoutMs,
     requestTimeoutMs: file.requestTimeoutMs,
     experimentDir: out,
-    server: createTransportFederation(server),
+    server: federation,
     ...(file.nodes !== undefined && { nodes: file.nodes }),
     ...(file.fraction !== undefined && { nodeSelection: selectFraction(file.fraction, { minNodes: file.minNodes }) }),
     ...(file.seed !== undefined && { seed: file.seed }),

@@ -50,7 +50,7 @@ export type { MedicalFolderOptions, MedicalFolderResult } from './adapters/medic
 export { openBreastCancer } from './recipes/breast-cancer';
 export { openMedNistSample } from './recipes/mednist';
 export type { MedNistSampleOptions } from './recipes/mednist';
-export { openMnistTest } from './recipes/mnist';
+export { openMnistTest, openMnistTrain } from './recipes/mnist';
 export { HEART_DISEASE_CENTERS, openHeartDisease } from './recipes/heart-disease';
 export type { HeartDiseaseCenter, HeartDiseaseOptions } from './recipes/heart-disease';
 export { openPseudoAdni, PSEUDO_ADNI_FEATURES } from './recipes/pseudo-adni';

@@ -46,8 +46,19 @@ export interface Dispatcher {
   readonly state: TaskState;
 }
 
-/** Builds the dispatcher of a running node. */
-export function createDispatcher(node: Node, researcherId: () => string, parallel?: DataParallelTraining): Dispatcher {
+/** Opens a registered dataset for a task. */
+export type DatasetOpener = (record: DatasetRecord) => Promise<OpenedDataset>;
+
+/**
+ * Builds the dispatcher of a running node. `open` reads a registered dataset; a virtual node of a
+ * simulation gives one that returns its in-memory data.
+ */
+export function createDispatcher(
+  node: Node,
+  researcherId: () => string,
+  parallel?: DataParallelTraining,
+  open: DatasetOpener = openRegisteredDataset,
+): Dispatcher {
   let state: TaskState = { status: 'idle' };
   let inFlight: Promise<unknown> = Promise.resolve();
   const datasets = new Map<string, Promise<OpenedDataset>>();
@@ -58,7 +69,7 @@ export function createDispatcher(node: Node, researcherId: () => string, paralle
   const openDataset = (record: DatasetRecord): Promise<OpenedDataset> => {
     let opened = datasets.get(record.id);
     if (!opened) {
-      opened = openRegisteredDataset(record);
+      opened = open(record);
       opened.catch(() => datasets.delete(record.id));
       datasets.set(record.id, opened);
     }

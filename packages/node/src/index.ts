@@ -24,13 +24,20 @@ export type { RunningNode, StartNodeOptions } from './node-runtime';
 export { reduceTaskState } from './task-state';
 export type { RunningTask, TaskEvent, TaskState } from './task-state';
 
+/**** Virtual nodes (simulation: in memory, no folder, no connection) ****/
+export { createVirtualNode } from './virtual-node';
+export type { VirtualDataset, VirtualNode, VirtualNodeOptions } from './virtual-node';
+export { createMemoryNodeRepository } from './memory-repository';
+export type { DatasetOpener, Dispatcher } from './dispatcher';
+
 /**** Plug-ins (losses, metrics, layers from npm packages) ****/
 export { loadNodePlugins, missingPluginMessage } from './plugins';
 
 /**** Dataset registry ****/
 export type { AddDatasetInput, DatasetInspector, DatasetRegistry, DatasetSource, InspectedDataset } from './dataset-registry';
 export { tagsConflict } from './tags';
-export { datasetTypes, inspectDataset } from './dataset-source';
+export { datasetTypes, inspectDataset, openRegisteredDataset } from './dataset-source';
+export type { OpenedDataset } from './dataset-source';
 
 /**** Plans, approval and audit ****/
 export { describePlan, planLayerClasses } from './plan-registry';

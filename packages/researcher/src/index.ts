@@ -46,6 +46,7 @@ export type { WaitForNodesOptions } from './wait-for-nodes';
 
 /**** Federation (the transport as the experiment sees it) ****/
 export { createTransportFederation } from './transport-federation';
+export type { RequestChannel } from './transport-federation';
 export type {
   AnalyticsFederation,
   AnalyticsTask,

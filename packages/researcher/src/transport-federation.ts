@@ -17,12 +17,19 @@ import { MASKED_UPDATE_TENSOR } from '@fedbiomed/secagg';
 import { expectBody, readMaskedUpdate, secureAggregationChannel } from './transport-secure-aggregation';
 
 /**
- * A {@link Federation} over `@fedbiomed/transport`'s `ResearcherServer`: each call becomes one
- * request per node, weights travel as chunked float32 tensors named as in the layout, and transport
- * failures become outcome codes (`NODE_OFFLINE`, `TIMEOUT`, `UNAVAILABLE`, or the node's own error
- * code such as `PLAN_NOT_APPROVED`).
+ * What {@link createTransportFederation} uses of `@fedbiomed/transport`'s `ResearcherServer`: the
+ * node list, one request with its tensors, and the server's events. A simulation supplies an
+ * in-process channel of the same shape, so its experiments go through this very federation.
  */
-export function createTransportFederation(server: ResearcherServer): AnalyticsFederation {
+export type RequestChannel = Pick<ResearcherServer, 'nodes' | 'request' | 'on'>;
+
+/**
+ * A {@link Federation} over `@fedbiomed/transport`'s `ResearcherServer` (or another
+ * {@link RequestChannel}): each call becomes one request per node, weights travel as chunked
+ * float32 tensors named as in the layout, and transport failures become outcome codes
+ * (`NODE_OFFLINE`, `TIMEOUT`, `UNAVAILABLE`, or the node's own error code such as `PLAN_NOT_APPROVED`).
+ */
+export function createTransportFederation(server: RequestChannel): AnalyticsFederation {
   const outcomes = async function* <T>(
     nodeIds: readonly string[],
     signal: AbortSignal | undefined,

@@ -7,7 +7,7 @@ import type { NodeOutcome, RequestOptions, SecureAggregationChannel } from './fe
 type Outcomes = <T>(nodeIds: readonly string[], signal: AbortSignal | undefined, call: (nodeId: string) => Promise<T>) => AsyncIterable<NodeOutcome<T>>;
 
 /** The secure-aggregation steps over the researcher's gRPC sessions, one request per node. */
-export function secureAggregationChannel(server: ResearcherServer, outcomes: Outcomes): SecureAggregationChannel {
+export function secureAggregationChannel(server: Pick<ResearcherServer, 'request'>, outcomes: Outcomes): SecureAggregationChannel {
   const ask = async (nodeId: string, request: Parameters<ResearcherServer['request']>[1], options: RequestOptions) => {
     const { reply } = await server.request(nodeId, request, { timeoutMs: options.timeoutMs, ...(options.signal !== undefined && { signal: options.signal }) });
     return reply;

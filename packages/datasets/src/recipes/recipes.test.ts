@@ -3,6 +3,7 @@ import { classIds } from '../array-dataset';
 import { describeMissingValues } from '../adapters/missing-values';
 import { openBreastCancer } from './breast-cancer';
 import { openHeartDisease } from './heart-disease';
+import { openMnistTrain } from './mnist';
 import { openPseudoAdni } from './pseudo-adni';
 
 const counts = (ids: Int32Array) => Array.from(ids).reduce<Record<number, number>>((acc, id) => ({ ...acc, [id]: (acc[id] ?? 0) + 1 }), {});
@@ -76,5 +77,14 @@ describe('Fed-Heart-Disease (FLamby preprocessing)', () => {
     // Cleveland line 1: 63.0,1.0,1.0,145.0,233.0,1.0,2.0,150.0,0.0,2.3,... num 0
     expect(Array.from(dataset.features(0))).toEqual([63, 1, 145, 233, 1, 150, 0, expect.closeTo(2.3, 5), 0, 0, 0, 0, 1]);
     expect(dataset.label(0)[0]).toBe(0);
+  });
+});
+
+describe('MNIST training set', () => {
+  it('reads the 60,000 training images of 28×28 with the published class counts', async () => {
+    const dataset = await openMnistTrain({ dir: bundledDataset('mnist') });
+    expect(dataset.size).toBe(60_000);
+    expect(dataset.metadata).toMatchObject({ featureShape: [28, 28, 1], numClasses: 10 });
+    expect(counts(classIds(dataset))).toEqual({ 0: 5923, 1: 6742, 2: 5958, 3: 6131, 4: 5842, 5: 5421, 6: 5918, 7: 6265, 8: 5851, 9: 5949 });
   });
 });

@@ -1,0 +1,157 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { PartitionScheme } from '@fedbiomed/datasets';
+import { openRegisteredDataset, type OpenedDataset } from '@fedbiomed/node';
+import { Simulation, SIMULATION_ROUND_TIMEOUT_MS } from '@fedbiomed/simulation';
+import { selectBackend } from '@fedbiomed/training';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { metricsTable, RoundProgress } from './demo-report';
+import { integer, positiveInteger, positiveNumber } from './option-parsers';
+import { readExperimentFile, type ExperimentFile } from './researcher-config';
+import { createExperiment } from './researcher-commands';
+
+/** One `--data` argument: a dataset type, its path and the adapter's or recipe's options. */
+export interface DataSpec {
+  readonly type: string;
+  readonly path: string;
+  readonly options: Record<string, unknown>;
+}
+
+const PARTITIONS = ['iid', 'label-skew', 'dirichlet', 'quantity-skew'] as const;
+
+/**
+ * Registers `fedbiomed simulate`: the experiment file `researcher start --experiment` takes, run over
+ * virtual nodes in this process (no node processes, no gRPC, no node databases), built from one
+ * dataset cut by a partitioner or from one dataset per node.
+ */
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description('run an experiment file over virtual nodes in this process: one dataset partitioned across --nodes nodes, or one node per --data')
+    .requiredOption('--experiment <file>', 'experiment file (JSON), as `researcher start --experiment` takes; its tags are given to every virtual dataset')
+    .requiredOption(
+      '--data <type:path[:options]>',
+      'dataset as `node dataset add` takes it: type, path and optional JSON options, e.g. csv:data.csv:{"target":"y"} (repeat for one node per dataset)',
+      collectData,
+    )
+    .option('--nodes <count>', 'cut the one --data dataset across this many virtual nodes', positiveInteger)
+    .addOption(new Option('--partition <scheme>', 'how --nodes share the samples').choices(PARTITIONS).default('iid'))
+    .option('--classes-per-node <k>', 'label-skew: classes (shards) per node, as McMahan et al.', positiveInteger, 2)
+    .option('--alpha <a>', 'dirichlet and quantity-skew: concentration α (small: skewed)', positiveNumber, 0.5)
+    .option('--seed <seed>', "seed of the partition and of the experiment (default: the file's seed, else 0)", integer)
+    .option('--concurrency <n>', 'virtual nodes training at once (1: deterministic and lightest)', positiveInteger, 1)
+    .option('--out <dir>', 'experiment folder: breakpoints, metrics, model, evaluation.json', 'out/simulation')
+    .action(async function (this: Command) {
+      const o = this.opts<{
+        experiment: string;
+        data: DataSpec[];
+        nodes?: number;
+        partition: (typeof PARTITIONS)[number];
+        classesPerNode: number;
+        alpha: number;
+        seed?: number;
+        concurrency: number;
+        out: string;
+      }>();
+      if (o.nodes !== undefined && o.data.length !== 1) this.error(`error: --nodes cuts one dataset; ${o.data.length} --data were given`, { exitCode: 2 });
+      const file = readExperimentFile(o.experiment);
+      const seed = o.seed ?? file.seed ?? 0;
+      const backend = await selectBackend();
+      console.log(`training backend: ${backend.reason}`);
+      const simulation = await buildSimulation(o, file.tags, seed);
+      console.log(describeNodes(simulation));
+      // Virtual nodes train one after another: the file's round deadline, meant for nodes training side by side, would cut the last ones.
+      await runSimulation(simulation, { ...file, seed, roundTimeoutMs: SIMULATION_ROUND_TIMEOUT_MS }, resolve(o.out));
+    });
+}
+
+async function buildSimulation(
+  o: { data: DataSpec[]; nodes?: number; partition: (typeof PARTITIONS)[number]; classesPerNode: number; alpha: number; concurrency: number },
+  tags: readonly string[],
+  seed: number,
+): Promise<Simulation> {
+  const opened = await Promise.all(o.data.map(openData));
+  if (o.nodes !== undefined) {
+    const [only] = opened as [OpenedDataset];
+    return Simulation.fromPartition({
+      dataset: only.dataset,
+      nodeCount: o.nodes,
+      scheme: schemeOf(o),
+      seed,
+      tags,
+      concurrency: o.concurrency,
+      ...(only.split !== undefined && { split: only.split }),
+    });
+  }
+  const nodes = opened.map((data, index) => ({
+    name: `${o.data[index]?.type ?? 'data'} ${index}`,
+    datasets: [{ tags, dataset: data.dataset, ...(data.split !== undefined && { split: data.split }) }],
+  }));
+  return new Simulation({ nodes, concurrency: o.concurrency });
+}
+
+async function runSimulation(simulation: Simulation, file: ExperimentFile, out: string): Promise<void> {
+  const experiment = await createExperiment(simulation.federation, file, out);
+  const progress = new RoundProgress(process.stdout, file.rounds);
+  experiment.subscribe((event) => {
+    progress.onEvent(event);
+    if (event.type === 'round-completed' && process.stdout.isTTY !== true) console.log(`round ${event.result.round}/${file.rounds} done`);
+  });
+  await experiment.run();
+  const evaluation = await experiment.evaluate();
+  await experiment.exportModel(resolve(out, 'model'));
+  writeFileSync(resolve(out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
+  experiment.close();
+  console.log(metricsTable(evaluation, file.trainingArgs.metrics ?? file.plan.metrics));
+  console.log(`simulated ${simulation.nodes.length} node(s); model saved (tfjs format) in ${resolve(out, 'model')}; final metrics in ${resolve(out, 'evaluation.json')}`);
+}
+
+async function openData(spec: DataSpec): Promise<OpenedDataset> {
+  try {
+    return await openRegisteredDataset({ dataType: spec.type, path: resolve(spec.path), options: spec.options });
+  } catch (error) {
+    throw new Error(`--data ${spec.type}:${spec.path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function describeNodes(simulation: Simulation): string {
+  const sizes = simulation.nodes.map(({ node }) => node.datasets.list()[0]?.sampleCount ?? 0);
+  const classes = simulation.partition?.histograms.map((h) => h.filter((count) => count > 0).length);
+  const classLine = classes === undefined ? '' : `, classes per node ${Math.min(...classes)}-${Math.max(...classes)}`;
+  return `${simulation.nodes.length} virtual node(s), samples per node ${Math.min(...sizes)}-${Math.max(...sizes)}${classLine}`;
+}
+
+function schemeOf(o: { partition: (typeof PARTITIONS)[number]; classesPerNode: number; alpha: number }): PartitionScheme {
+  switch (o.partition) {
+    case 'iid':
+      return { kind: 'iid' };
+    case 'label-skew':
+      return { kind: 'label-skew', classesPerNode: o.classesPerNode };
+    case 'dirichlet':
+      return { kind: 'dirichlet', alpha: o.alpha };
+    case 'quantity-skew':
+      return { kind: 'quantity-skew', alpha: o.alpha };
+  }
+}
+
+/** Parses `type:path` or `type:path:{json}` (the options start at the first `:{`). */
+export function parseDataSpec(value: string): DataSpec {
+  const colon = value.indexOf(':');
+  if (colon <= 0 || colon === value.length - 1) throw new InvalidArgumentError(`expected type:path[:{json options}], got "${value}"`);
+  const type = value.slice(0, colon);
+  const rest = value.slice(colon + 1);
+  const optionsAt = rest.indexOf(':{');
+  if (optionsAt < 0) return { type, path: rest, options: {} };
+  let options: unknown;
+  try {
+    options = JSON.parse(rest.slice(optionsAt + 1));
+  } catch (error) {
+    throw new InvalidArgumentError(`the options of "${value}" are not valid JSON: ${(error as Error).message}`);
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InvalidArgumentError(`the options of "${value}" must be a JSON object`);
+  return { type, path: rest.slice(0, optionsAt), options: options as Record<string, unknown> };
+}
+
+function collectData(value: string, previous: DataSpec[] | undefined): DataSpec[] {
+  return [...(previous ?? []), parseDataSpec(value)];
+}

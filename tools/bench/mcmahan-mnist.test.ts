@@ -1,0 +1,38 @@
+// Runs the McMahan et al. MNIST benchmark's CI-sized variant (tools/bench/mcmahan-mnist.mjs --quick:
+// 10 virtual clients holding 60 training images each as sorted shards of two digits, 2 rounds, E = 1,
+// 300 test images) as a process, as a reader would, on the built packages (`npx tsc -b
+// tsconfig.build.json` first): FedAvg, FedProx and SCAFFOLD over the same Simulation.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+
+interface BenchResult {
+  readonly quick: boolean;
+  readonly setup: { readonly clients: number; readonly rounds: number };
+  readonly strategies: { readonly name: string; readonly roundsRun: number; readonly accuracy: number[]; readonly roundSeconds: number[]; readonly clientsPerRound: number[] }[];
+}
+
+describe('tools/bench/mcmahan-mnist.mjs --quick', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'mcmahan-mnist-test-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('trains the paper\'s CNN with FedAvg, FedProx and SCAFFOLD on pathological shards, each well above chance (0.1) after 2 rounds', async () => {
+    const out = join(dir, 'result.json');
+    await promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'bench', 'mcmahan-mnist.mjs'), '--quick', '--json', out], { cwd: WORKSPACE_ROOT });
+    const result = JSON.parse(readFileSync(out, 'utf8')) as BenchResult;
+    expect(result.quick).toBe(true);
+    expect(result.strategies.map((s) => s.name)).toEqual(['fedavg', 'fedprox', 'scaffold']);
+    for (const strategy of result.strategies) {
+      expect(strategy.roundsRun).toBe(2);
+      expect(strategy.roundSeconds).toHaveLength(2);
+      expect(strategy.clientsPerRound).toEqual([5, 5]); // C = 0.5 of 10 clients, every one of them aggregated
+      expect(strategy.accuracy[1]).toBeGreaterThan(0.2);
+    }
+  }, 600_000);
+});
