@@ -57,10 +57,14 @@ describe('FileBreakpointStore', () => {
     }
   });
 
-  it('refuses non-finite numbers in JSON state, naming the path', async () => {
+  it('keeps non-finite numbers (a NaN metric of a one-class test split) through save and load', async () => {
     const dir = makeTempDir();
     try {
-      await expect(new FileBreakpointStore(dir.path).save(1, { a: { b: Number.NaN } })).rejects.toThrow('breakpoint state at $.a.b: NaN cannot be saved as JSON');
+      const store = new FileBreakpointStore(dir.path);
+      await store.save(1, { a: { b: Number.NaN, c: [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5] } });
+      const loaded = (await store.loadLatest())?.state as { a: { b: number; c: number[] } };
+      expect(loaded.a.b).toBeNaN();
+      expect(loaded.a.c).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.5]);
     } finally {
       dir.dispose();
     }

@@ -10,9 +10,14 @@ interface TensorRef {
   readonly $float32: { readonly offset: number; readonly length: number };
 }
 
+/** A number JSON cannot hold (a node's ROC AUC on a one-class test split is NaN), kept by name. */
+interface NonFiniteRef {
+  readonly $number: 'NaN' | 'Infinity' | '-Infinity';
+}
+
 /**
- * Replaces every Float32Array in `value` by a reference into one little-endian blob. Numbers that
- * are not finite cannot travel in JSON, so they are refused with the path at fault.
+ * Replaces every Float32Array in `value` by a reference into one little-endian blob, and every
+ * non-finite number (which JSON cannot hold) by its name, so a resumed experiment sees the same values.
  */
 export function packState(value: unknown): PackedState {
   const arrays: Float32Array[] = [];
@@ -28,7 +33,8 @@ export function packState(value: unknown): PackedState {
       throw new ResearcherError('BREAKPOINT_INVALID', `breakpoint state at ${path}: only Float32Array tensors can be saved`);
     }
     if (typeof item === 'number' && !Number.isFinite(item)) {
-      throw new ResearcherError('BREAKPOINT_INVALID', `breakpoint state at ${path}: ${item} cannot be saved as JSON`);
+      const ref: NonFiniteRef = { $number: String(item) as NonFiniteRef['$number'] };
+      return ref;
     }
     if (Array.isArray(item)) return item.map((entry, index) => walk(entry, `${path}[${index}]`));
     if (item !== null && typeof item === 'object') {
@@ -52,6 +58,8 @@ export function unpackState(json: unknown, blob: Uint8Array): unknown {
   const walk = (item: unknown): unknown => {
     if (Array.isArray(item)) return item.map(walk);
     if (item !== null && typeof item === 'object') {
+      const named = (item as Partial<NonFiniteRef>).$number;
+      if (named === 'NaN' || named === 'Infinity' || named === '-Infinity') return Number(named);
       const ref = (item as Partial<TensorRef>).$float32;
       if (ref !== undefined) {
         if (ref.offset + ref.length > floats.length) {
