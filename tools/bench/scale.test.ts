@@ -27,7 +27,7 @@ interface SizeResult {
 
 describe('tools/bench/scale.mjs at CI size', () => {
   it('holds 200 sessions: every reply of the first and last rounds aggregated to the right mean, rounds complete under churn', async () => {
-    const args = ['--nodes', '200', '--workers', '2', '--heartbeat-ms', '500', '--idle-s', '1', '--churn-s', '6', '--churn-period-s', '3', '--churn-fraction', '0.1', '--max-s', '150'];
+    const args = ['--nodes', '200', '--workers', '2', '--heartbeat-ms', '2000', '--idle-s', '1', '--churn-s', '6', '--churn-period-s', '3', '--churn-fraction', '0.1', '--max-s', '150'];
     const { stdout } = await promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'bench', 'scale.mjs'), ...args], { cwd: WORKSPACE_ROOT });
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as SizeResult & { summary?: boolean; largestHeld?: number });
     const result = lines[0] as SizeResult;
