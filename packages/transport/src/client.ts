@@ -104,6 +104,10 @@ export class NodeClient {
         // No retry buffer: grpc-js then reports a frame written only once the socket has taken it (not
         // when it is buffered for a retry the session never makes), and only then is its chunk buffer reused.
         'grpc.per_rpc_retry_buffer_size': 0,
+        // Every node its own HTTP/2 connection, as a node process has: grpc-js otherwise shares one
+        // connection between the clients of a process that dial the same address with the same
+        // options, and their sessions would be streams of one socket (see docs/benchmarks/scale.md).
+        'grpc.use_local_subchannel_pool': 1,
       },
     };
   }

@@ -6,11 +6,15 @@ export const MISSED_HEARTBEATS_LIMIT = 3;
 /**
  * Sends a heartbeat every interval and watches the peer: any frame received counts as a sign of
  * life (`seen`); after {@link MISSED_HEARTBEATS_LIMIT} silent intervals `onSilent` is called once.
+ * Time during which this side's own event loop was blocked (the tick fired late) does not count as
+ * silence: the peer's frames of that time are still unread in the socket. Without this, a researcher
+ * busy for a few intervals (a round's fan-out to thousands of nodes) dropped every node at once.
  */
 export class HeartbeatMonitor {
   private lastSeen: number;
   private handle: unknown;
   private seq = 0;
+  private dueAt = 0;
 
   constructor(
     private readonly intervalMs: number,
@@ -36,10 +40,13 @@ export class HeartbeatMonitor {
   }
 
   private schedule(): void {
+    this.dueAt = this.clock.now() + this.intervalMs;
     this.handle = this.clock.setTimeout(() => this.tick(), this.intervalMs);
   }
 
   private tick(): void {
+    const lateMs = this.clock.now() - this.dueAt;
+    if (lateMs > 0) this.lastSeen = Math.min(this.clock.now(), this.lastSeen + lateMs);
     const silentForMs = this.clock.now() - this.lastSeen;
     if (silentForMs > MISSED_HEARTBEATS_LIMIT * this.intervalMs) {
       this.handle = undefined;
