@@ -137,16 +137,21 @@ describe('startIntermediateAggregator (real gRPC on loopback)', () => {
     expect(events.some((event) => event.type === 'round-completed')).toBe(true);
   });
 
+  const compressedPlan = { ...plan.plan, canonicalJson: JSON.stringify({ compression: { up: { name: 'float16', params: {} } } }) };
   it.each([
-    ['krum', {}, /strategy "krum" needs every node's individual update/],
-    ['fedavg', { dp: { enabled: true, mode: 'update', clipNorm: 1, noiseMultiplier: 1 } }, /per-node differential privacy/],
-  ])('refuses a round of %s %j that a subtree mean cannot reproduce', async (strategyName, args, reason) => {
+    ['krum', { strategyName: 'krum' }, /strategy "krum" needs every node's individual update/],
+    ['scaffold', { strategyName: 'scaffold' }, /strategy "scaffold" needs every node's individual update/],
+    ['per-node DP', { args: { dp: { enabled: true, mode: 'update', clipNorm: 1, noiseMultiplier: 1 } } }, /per-node differential privacy/],
+    ['secure aggregation', { masking: { sessionId: 'secagg-1', shares: [] } }, /secure aggregation needs each node's masked update/],
+    ['compressed updates', { plan: compressedPlan }, /the plan compresses updates/],
+    ['per-node strategy state', { aux: { 'custom.node_state': global.slice() } }, /strategy state \(custom.node_state\) meant for individual nodes/],
+  ])('refuses a round with %s, which a subtree mean cannot reproduce', async (_what, overrides, reason) => {
     await startTree();
     const federation = createTransportFederation(top);
     const options = { experimentId: 'refusals', timeoutMs: 10_000 };
     const found = new Map<string, string>();
     for await (const outcome of federation.search(['agg-a'], ['heart'], options)) if (outcome.ok) found.set(outcome.nodeId, outcome.value.datasets[0]!.id);
-    const task = { nodeId: 'agg-a', datasetId: found.get('agg-a')!, round: 1, plan: plan.plan, layout, weights: global, aux: {}, args, strategyName };
+    const task = { nodeId: 'agg-a', datasetId: found.get('agg-a')!, round: 1, plan: plan.plan, layout, weights: global, aux: {}, args: {}, strategyName: 'fedavg', ...overrides };
 
     const outcomes = [];
     for await (const outcome of federation.train([task], options)) outcomes.push(outcome);
