@@ -13,7 +13,7 @@ import {
   type RequestContext,
   type ResearcherServerOptions,
 } from '@fedbiomed/transport';
-import type { TrainOutcome } from '../federation';
+import type { Federation, TrainOutcome } from '../federation';
 import { createTransportFederation } from '../transport-federation';
 import { refuseUncomposable, subtreeMean, type SubtreeWeighting } from './subtree-mean';
 
@@ -86,7 +86,7 @@ type LeafDatasets = ReadonlyMap<string, DatasetMetadata__Output>;
 
 /** Answers the top researcher's requests on behalf of the leaves. */
 class Subtree {
-  private readonly federation;
+  private readonly federation: Federation;
   private readonly searches = new Map<string, LeafDatasets>();
   private readonly timeoutMs: number;
 
