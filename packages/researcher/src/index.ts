@@ -90,3 +90,8 @@ export { MAX_UPDATE_NORM_RATIO } from './update-norm';
 /**** Errors ****/
 export { RESEARCHER_ERROR_CODES, ResearcherError } from './errors';
 export type { ResearcherErrorCode } from './errors';
+
+/**** Hierarchical aggregation ****/
+export { startIntermediateAggregator } from './hierarchy/aggregator';
+export type { IntermediateAggregator, IntermediateAggregatorOptions } from './hierarchy/aggregator';
+export type { SubtreeWeighting } from './hierarchy/subtree-mean';
