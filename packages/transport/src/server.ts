@@ -14,7 +14,7 @@ import { serverCredentials, type ServerTlsOptions } from './credentials';
 import { asTransportError, TransportError } from './errors';
 import { EventHub, type Unsubscribe } from './events';
 import { FLOW_CONTROL_WINDOW_BYTES } from './flow-control';
-import { installGrpcFastPaths } from './grpc-fast-paths';
+import { fastenServerCall } from './grpc-call-fast-paths';
 import { defaultLogger, type Logger } from './logger';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
@@ -130,7 +130,6 @@ export class ResearcherServer {
     if (options.enrolmentTokens === undefined && options.tls?.clientCaPem === undefined) {
       throw new TypeError('ResearcherServer: configure enrolmentTokens or mutual TLS (tls.clientCaPem); nodes would not be authenticated');
     }
-    installGrpcFastPaths();
     this.logger = options.logger ?? defaultLogger();
     this.hub = new EventHub(this.logger);
     const chunkSizeBytes = options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES;
@@ -143,7 +142,13 @@ export class ResearcherServer {
     this.host = this.sessionHost(chunkSizeBytes);
     const { service } = loadContracts().fedbiomed.v1.Researcher;
     const Session = { ...service.Session, responseSerialize: chunkFrameSerializer(service.Session.responseSerialize) };
-    this.grpc.addService({ ...service, Session }, { Session: (call: SessionCall) => this.sessions.add(new ServerSession(call, this.host)) });
+    this.grpc.addService({ ...service, Session }, { Session: (call: SessionCall) => this.openSession(call) });
+  }
+
+  private openSession(call: SessionCall): void {
+    const fast = fastenServerCall(call);
+    if (!fast.pooledDecoder || !fast.inPlaceFraming) this.logger.debug(fast, 'grpc-js internals not found: bulk transfers on this session will be slower');
+    this.sessions.add(new ServerSession(call, this.host));
   }
 
   /** Binds the port and starts serving; resolves with the bound port. */
