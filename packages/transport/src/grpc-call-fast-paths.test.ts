@@ -13,6 +13,7 @@ import {
 import { frameInPlace, framedInPlaceCount, reserveHeadroom } from './in-place-framing';
 import { messageBufferPool } from './message-buffer-pool';
 import { PooledStreamDecoder } from './pooled-stream-decoder';
+import { fastenClientCall, fastenServerCall } from './grpc-call-fast-paths';
 import { packTensors } from './tensor';
 import { echoHandler, patternBytes, startNode, startServer } from './__fixtures__/harness';
 
@@ -44,6 +45,27 @@ const echoService = {
     responseDeserialize: (value: Buffer) => value,
   },
 };
+
+describe('fastenServerCall / fastenClientCall', () => {
+  it('leave a call alone where grpc-js internals are not found (another grpc-js layout): transfers then take grpc-js own path', () => {
+    expect(fastenServerCall({})).toEqual({ pooledDecoder: false, inPlaceFraming: false });
+    expect(fastenServerCall({ call: { decoder: {} } })).toEqual({ pooledDecoder: false, inPlaceFraming: false });
+    expect(fastenClientCall({})).toEqual({ pooledDecoder: false, inPlaceFraming: false });
+    expect(fastenClientCall({ call: { call: { child: { underlyingCalls: [] }, filterStack: { filters: [{}] } } } })).toEqual({ pooledDecoder: false, inPlaceFraming: false });
+  });
+
+  it('never swaps a decoder in the middle of a message (its buffered bytes would be lost)', () => {
+    const midMessage = new StreamDecoder(-1);
+    expect(midMessage.write(Buffer.from([0, 0, 0, 0, 10, 1, 2]))).toEqual([]);
+    const inner = { decoder: midMessage };
+    expect(fastenServerCall({ call: inner }).pooledDecoder).toBe(false);
+    expect(inner.decoder).toBe(midMessage);
+    const idle = { decoder: new StreamDecoder(1000) };
+    expect(fastenServerCall({ call: idle }).pooledDecoder).toBe(true);
+    expect(idle.decoder).toBeInstanceOf(PooledStreamDecoder);
+    expect(() => idle.decoder.write(Buffer.from([0, 0, 0, 3, 233]))).toThrow('Received message larger than max (1001 vs 1000)'); // the limit carried over
+  });
+});
 
 type Internals = { call: Record<string, unknown> & { call?: Record<string, unknown> } };
 
