@@ -26,7 +26,7 @@ const serialized = new WeakMap<object, { pool: MessageBufferPool; buffer: Buffer
  * Why: at 1 MiB per chunk, protobufjs allocates a fresh buffer per chunk, which grpc-js then copies
  * into a second fresh one behind its message prefix. Fresh memory costs the kernel a page fault per
  * 4 KiB and the garbage collector a full collection per 64 MiB; with the headroom grpc-js frames the
- * message where it lies (`installGrpcFastPaths`), and once the frame is written out
+ * message where it lies (`fastenServerCall`, `fastenClientCall`), and once the frame is written out
  * ({@link releaseChunkFrame}) its buffer serves the next one: one copy per chunk into warm memory.
  */
 export function chunkFrameSerializer<Frame extends ChunkCarrier>(

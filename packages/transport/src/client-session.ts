@@ -14,6 +14,7 @@ import {
 import type { Clock } from './clock';
 import { asTransportError, fromGrpcError, fromWireCode, toWireCode, TransportError } from './errors';
 import { raiseClientFrameSize } from './flow-control';
+import { fastenClientCall } from './grpc-call-fast-paths';
 import { FrameWriter, sendTensorChunks } from './frame-writer';
 import { HeartbeatMonitor } from './heartbeat';
 import type { Logger } from './logger';
@@ -205,6 +206,10 @@ export class ClientSession {
     this.heartbeat.start();
     if (!raiseClientFrameSize(this.call)) {
       this.settings.logger.debug({ nodeId: this.nodeId }, 'could not raise the HTTP/2 frame size; downloads will be slower');
+    }
+    const fast = fastenClientCall(this.call);
+    if (!fast.pooledDecoder || !fast.inPlaceFraming) {
+      this.settings.logger.debug({ nodeId: this.nodeId, ...fast }, 'grpc-js internals not found: bulk transfers on this session will be slower');
     }
     this.settings.onReady(ack);
   }

@@ -9,7 +9,6 @@ import { clientCredentials, type ClientTlsOptions } from './credentials';
 import { TransportError, type TransportErrorCode } from './errors';
 import { EventHub, type Unsubscribe } from './events';
 import { FLOW_CONTROL_WINDOW_BYTES } from './flow-control';
-import { installGrpcFastPaths } from './grpc-fast-paths';
 import { defaultLogger, type Logger } from './logger';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
@@ -91,7 +90,6 @@ export class NodeClient {
 
   constructor(private readonly options: NodeClientOptions) {
     if (options.nodeId === '') throw new TypeError('NodeClient: nodeId must not be empty');
-    installGrpcFastPaths();
     this.logger = options.logger ?? defaultLogger();
     this.clock = options.clock ?? systemClock;
     this.hub = new EventHub(this.logger);

@@ -49,5 +49,3 @@ export {
   DEFAULT_MAX_TRANSFER_BYTES,
 } from './options';
 export { MISSED_HEARTBEATS_LIMIT } from './heartbeat';
-export { installGrpcFastPaths } from './grpc-fast-paths';
-export type { GrpcFastPaths } from './grpc-fast-paths';

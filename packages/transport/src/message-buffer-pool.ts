@@ -51,5 +51,5 @@ export class MessageBufferPool {
   }
 }
 
-/** The pool of this process's gRPC message buffers (see `installGrpcFastPaths`). */
+/** The pool of this process's gRPC message buffers (see `fastenServerCall`). */
 export const messageBufferPool = new MessageBufferPool();

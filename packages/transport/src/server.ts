@@ -14,7 +14,7 @@ import { serverCredentials, type ServerTlsOptions } from './credentials';
 import { asTransportError, TransportError } from './errors';
 import { EventHub, type Unsubscribe } from './events';
 import { FLOW_CONTROL_WINDOW_BYTES } from './flow-control';
-import { installGrpcFastPaths } from './grpc-fast-paths';
+import { fastenServerCall } from './grpc-call-fast-paths';
 import { defaultLogger, type Logger } from './logger';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
@@ -145,7 +145,6 @@ export class ResearcherServer {
       ...(options.enrolmentTokens !== undefined && { enrolmentTokens: options.enrolmentTokens }),
       ...(options.allowedNodeIds !== undefined && { allowedNodeIds: options.allowedNodeIds }),
     });
-    installGrpcFastPaths();
     this.logger = options.logger ?? defaultLogger();
     this.hub = new EventHub(this.logger);
     const chunkSizeBytes = options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES;
@@ -166,6 +165,8 @@ export class ResearcherServer {
     const limit = this.options.maxPendingSessions ?? DEFAULT_MAX_PENDING_SESSIONS;
     let waiting = 0;
     for (const session of this.sessions) if (!session.active) waiting += 1;
+    const fast = fastenServerCall(call);
+    if (!fast.pooledDecoder || !fast.inPlaceFraming) this.logger.debug(fast, 'grpc-js internals not found: bulk transfers on this session will be slower');
     const session = new ServerSession(call, this.host);
     this.sessions.add(session);
     if (waiting >= limit) {

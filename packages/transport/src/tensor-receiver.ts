@@ -38,7 +38,7 @@ interface Transfer {
 
 /** Options of a {@link TensorReceiver}. */
 export interface TensorReceiverOptions {
-  /** Where the message buffer of each accepted chunk goes back once its bytes are copied out (see `installGrpcFastPaths`). */
+  /** Where the message buffer of each accepted chunk goes back once its bytes are copied out (see `fastenServerCall`). */
   pool?: MessageBufferPool;
   /**
    * Copies chunks in shared memory off this thread (default: the process's {@link ChunkCopier};
