@@ -75,7 +75,7 @@ describe('medical-folder masks as segmentation targets on a running node', () =>
   });
 
   it('trains a segmentation model with a Dice loss on the image/mask pairs', async () => {
-    const { request, payload } = trainRequest(segmenter, datasetId, { args: { epochs: 40, batchSize: 2, testRatio: 0.25, metrics: ['loss'] } });
+    const { request, payload } = trainRequest(segmenter, datasetId, { args: { epochs: 40, batchSize: 4, testRatio: 0.25, metrics: ['loss'] } });
     const { reply } = await server.request('hospital-seg', request, { tensors: [payload], timeoutMs: 60_000 });
     const train = reply.train!;
     expect(Number(train.sampleCount)).toBe(40 * 6);
