@@ -57,8 +57,11 @@ test('the demo prints the dashboard address; its curves gain a point as each rou
     // Live: the first point arrives while the demo still trains (rounds 2 and 3 to go).
     await page.waitForFunction(() => ((globalThis as unknown as DashboardWindow).fedbiomedDashboard?.charts['global-accuracy']?.data[0]?.length ?? 0) >= 1, undefined, { timeout: 120_000 });
     const firstSeen = await roundsDrawn(page, 'global-accuracy');
-    expect({ firstSeen, exited }).toEqual({ firstSeen: 1, exited: false });
-    expect(await chartPoints(page, 'global-accuracy')).toEqual(everyRound(1));
+    // A point appears while the demo still trains (a fast machine may have finished more than one round by then).
+    expect(exited).toBe(false);
+    expect(firstSeen).toBeGreaterThanOrEqual(1);
+    expect(firstSeen).toBeLessThan(ROUNDS);
+    expect(await chartPoints(page, 'global-accuracy')).toEqual(everyRound(firstSeen));
     await page.waitForFunction((rounds) => (globalThis as unknown as DashboardWindow).fedbiomedDashboard.charts['global-accuracy']?.data[0]?.length === rounds, ROUNDS, { timeout: 120_000 });
     expect(await chartPoints(page, 'global-accuracy')).toEqual(everyRound(ROUNDS));
     expect({ code: await demo.exited, stderr: demo.stderr() }).toEqual({ code: 0, stderr: '' });
