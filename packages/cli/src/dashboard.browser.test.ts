@@ -7,7 +7,7 @@ import { requireBuiltCli, startCli, until, type CliProcess } from './cli-test-su
 // processes on Fed-Heart-Disease) prints its address, real Chromium (Debian's, via playwright-core)
 // opens it while the federation trains, then `fedbiomed researcher dashboard --dir` reads the
 // finished experiment's folder. Without a browser, launchChromium() throws saying how to install one.
-const ROUNDS = 3;
+const ROUNDS = 5;
 const HOSPITALS = ['Cleveland Clinic', 'Hungarian Inst. of Cardiology', 'Univ. Hospital Zurich/Basel', 'VA Long Beach'];
 const AGGREGATED = 'All nodes (sample-weighted)';
 const SCREENSHOT = join(WORKSPACE_ROOT, 'docs', 'images', 'researcher-dashboard.png');
