@@ -5,7 +5,7 @@ import { requireBuiltCli, startCli, until, type CliProcess } from './cli-test-su
 
 // The researcher's dashboard as a newcomer meets it: the real demo (a researcher and 4 node
 // processes on Fed-Heart-Disease) prints its address, real Chromium (Debian's, via playwright-core)
-// opens it while the federation trains, then `fedbiomed researcher dashboard --dir` reads the
+// opens it, then `fedbiomed researcher dashboard --dir` reads the
 // finished experiment's folder. Without a browser, launchChromium() throws saying how to install one.
 const ROUNDS = 5;
 const HOSPITALS = ['Cleveland Clinic', 'Hungarian Inst. of Cardiology', 'Univ. Hospital Zurich/Basel', 'VA Long Beach'];
@@ -39,30 +39,27 @@ afterAll(async () => {
   out?.dispose();
 });
 
-test('the demo prints the dashboard address; its curves gain a point as each round completes', async () => {
-  const demo = startCli(['demo', '--rounds', String(ROUNDS), '--updates', '10', '--out', out.path]);
-  let exited = false;
-  void demo.exited.then(() => (exited = true));
+// Whether a point is drawn while a run is still going depends on how fast this machine trains (the
+// demo's 5 rounds can end before Chromium has loaded the page), so the round-by-round live update is
+// asserted where the test paces the rounds itself: the "live dashboard" test of @fedbiomed/dashboard.
+test('the demo prints the dashboard address and, with --keep-dashboard, serves every round until Ctrl-C', async () => {
+  const demo = startCli(['demo', '--rounds', String(ROUNDS), '--updates', '10', '--out', out.path, '--keep-dashboard']);
   const page = await browser.newPage();
   try {
-    await until(() => /dashboard: (http\S+)/.test(demo.stdout()) || exited, 'the demo to print the dashboard address', 60_000);
+    await until(() => /dashboard: (http\S+)/.test(demo.stdout()) || demo.stderr() !== '', 'the demo to print the dashboard address', 60_000);
     const url = /dashboard: (http\S+)/.exec(demo.stdout())?.[1];
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     await page.goto(url as string);
-    // Live: the first point arrives while the demo still trains (rounds 2 and 3 to go).
-    await page.waitForFunction(() => ((globalThis as unknown as DashboardWindow).fedbiomedDashboard?.charts['global-accuracy']?.data[0]?.length ?? 0) >= 1, undefined, { timeout: 120_000 });
-    // One read of every series: a round may land between two reads while the demo trains.
-    const firstPoints = await chartPoints(page, 'global-accuracy');
-    const firstSeen = firstPoints[AGGREGATED] ?? 0;
-    // A point appears while the demo still trains (a fast machine may have finished more than one round by then).
-    expect(exited).toBe(false);
-    expect(firstSeen).toBeGreaterThanOrEqual(1);
-    expect(firstSeen).toBeLessThan(ROUNDS);
-    expect(firstPoints).toEqual(everyRound(firstSeen));
-    await page.waitForFunction((rounds) => (globalThis as unknown as DashboardWindow).fedbiomedDashboard.charts['global-accuracy']?.data[0]?.length === rounds, ROUNDS, { timeout: 120_000 });
+    await page.waitForFunction((rounds) => (globalThis as unknown as DashboardWindow).fedbiomedDashboard?.charts['global-accuracy']?.data[0]?.length === rounds, ROUNDS, { timeout: 180_000 });
     expect(await chartPoints(page, 'global-accuracy')).toEqual(everyRound(ROUNDS));
-    expect({ code: await demo.exited, stderr: demo.stderr() }).toEqual({ code: 0, stderr: '' });
+    await until(() => demo.stdout().includes(`dashboard still served at ${url}: press Ctrl-C to stop`), 'the demo to finish its rounds', 60_000);
     expect(demo.stdout()).toContain(`fedbiomed researcher dashboard --dir ${join(out.path, 'experiment')}`);
+    // The page loaded after the last round shows the same curves.
+    await page.reload();
+    await page.waitForFunction(() => (globalThis as unknown as DashboardWindow).fedbiomedDashboard?.charts['global-accuracy'] !== undefined);
+    expect(await chartPoints(page, 'global-accuracy')).toEqual(everyRound(ROUNDS));
+    demo.child.kill('SIGINT');
+    expect({ code: await demo.exited, stderr: demo.stderr() }).toEqual({ code: 0, stderr: '' });
   } finally {
     await page.close();
     demo.child.kill();

@@ -21,8 +21,9 @@ export function registerDemoCommand(program: Command): void {
     .option('--dashboard-port <port>', "port of the researcher's dashboard, served while the federation trains (0: any free port)", portNumber, 0)
     .option('--dashboard-host <host>', 'interface the dashboard binds', '127.0.0.1')
     .option('--no-dashboard', 'do not serve the dashboard')
+    .option('--keep-dashboard', 'after the last round, keep serving the dashboard until Ctrl-C', false)
     .action(async function (this: Command) {
-      const o = this.opts<{ rounds: number; updates: number; lr: number; seed: number; out: string; data: string; dashboard: boolean; dashboardPort: number; dashboardHost: string }>();
+      const o = this.opts<{ rounds: number; updates: number; lr: number; seed: number; out: string; data: string; dashboard: boolean; keepDashboard: boolean; dashboardPort: number; dashboardHost: string }>();
       await runDemo({
         rounds: o.rounds,
         updates: o.updates,
@@ -32,7 +33,7 @@ export function registerDemoCommand(program: Command): void {
         dataDir: o.data,
         binPath: join(__dirname, 'bin.js'),
         stdout: process.stdout,
-        ...(o.dashboard && { dashboard: { host: o.dashboardHost, port: o.dashboardPort } }),
+        ...(o.dashboard && { dashboard: { host: o.dashboardHost, port: o.dashboardPort }, keepDashboard: o.keepDashboard }),
       });
     });
 }

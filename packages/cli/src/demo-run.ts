@@ -30,6 +30,11 @@ export interface DemoOptions {
   readonly seed: number;
   /** Serve the researcher's dashboard while the federation trains (port 0: any free port); absent: no dashboard. */
   readonly dashboard?: { readonly host: string; readonly port: number };
+  /**
+   * Keep serving the dashboard after the last round until SIGINT (Ctrl-C): on a fast machine the
+   * demo can finish before a browser has opened the address it printed.
+   */
+  readonly keepDashboard?: boolean;
 }
 
 /** What the demo produced. */
@@ -59,6 +64,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const server = new ResearcherServer({ enrolmentTokens: [token], heartbeatIntervalMs: 2_000, logger: quietLogger(options.stdout) });
   const processes: LocalNodeProcess[] = [];
   let dashboard: RunningDashboard | undefined;
+  let finished = false;
   const say = (line: string): void => {
     options.stdout.write(`${line}\n`);
   };
@@ -127,12 +133,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     say(`model saved (tfjs format) in ${modelDir}`);
     say(`metrics (CSV, JSON, TensorBoard, round events) in ${experimentDir}`);
     say(`dashboard of this run, any time: fedbiomed researcher dashboard --dir ${experimentDir}`);
+    finished = true;
     return { evaluation, modelDir, experimentDir };
   } finally {
-    await dashboard?.close();
     await Promise.all(processes.map((p) => p.stop()));
     await server.stop();
     rmSync(nodesRoot, { recursive: true, force: true });
+    if (finished && dashboard !== undefined && options.keepDashboard === true) {
+      say(`dashboard still served at ${dashboard.url}: press Ctrl-C to stop`);
+      await new Promise((resolveOnSigint) => process.once('SIGINT', resolveOnSigint));
+    }
+    await dashboard?.close();
   }
 }
 
