@@ -15,12 +15,12 @@
 // sign flip (the attacker trains honestly, then sends global − 4·Δ) and scaling (global + 20·Δ), Δ
 // being its honest update; attackers claim their true train-split sizes. Without --json, writes
 // docs/benchmarks/byzantine.md.
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { cpuModel, mean, median } from './bench-support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -61,12 +61,6 @@ const ATTACKS = [
   { label: 'sign flip (−4·Δ)', forge: (global, local) => global.map((g, i) => g - 4 * (local[i] - g)) },
   { label: 'scaled (20·Δ)', forge: (global, local) => global.map((g, i) => g + 20 * (local[i] - g)) },
 ];
-
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Rows `indices` of a centre as plain arrays. */
 function rows(dataset, indices) {
@@ -162,13 +156,7 @@ async function main() {
 }
 
 function report({ nodes, attackers, results }) {
-  const cpu = (() => {
-    try {
-      return execFileSync('sh', ['-c', "lscpu | grep 'Model name' | sed 's/Model name: *//'"]).toString().trim();
-    } catch {
-      return os.cpus()[0]?.model ?? 'unknown';
-    }
-  })();
+  const cpu = cpuModel();
   const clean = (rule) => results.find((r) => r.rule === rule && r.attack === 'none').accuracy;
   const fedavgClean = clean('FedAvg');
   const rows = results.map(

@@ -12,7 +12,6 @@
 //   MNIST: the bundled t10k set split into 3 nodes (by index mod 3), an MLP 784 → 64 → 10
 //   (50,890 parameters), 5 rounds × 50 SGD updates, 20% of each node held out for the test.
 // Writes docs/benchmarks/compression.md.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import os from 'node:os';
@@ -20,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
+import { cpuModel } from './bench-support.mjs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -235,7 +235,7 @@ async function main() {
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
-  const cpu = execFileSync('lscpu').toString().match(/Model name:\s*(.+)/)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
+  const cpu = cpuModel();
   const command = `node tools/bench/compression.mjs${quick ? ' --quick' : ''}${options.seeds !== undefined ? ` --seeds ${SEEDS.join(',')}` : ''}`;
   const report = `# Benchmark: compressed updates
 

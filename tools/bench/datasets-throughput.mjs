@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuModel } from './bench-support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
@@ -117,7 +118,7 @@ try {
   }
   const after = tf.memory().numTensors;
 
-  const cpu = execFileSync('sh', ['-c', "lscpu | grep 'Model name' | sed 's/Model name: *//'"]).toString().trim();
+  const cpu = cpuModel();
   const mb = readFileSync(csvFile).length / 1e6;
   const table = [
     `# @fedbiomed/datasets benchmarks`,

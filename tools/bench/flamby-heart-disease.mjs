@@ -12,23 +12,19 @@
 // Every strategy runs twice per seed, once per weighting of the node updates: by train-split size
 // (`dataset_size`, the default, FLamby's and Fed-BioMed's rule) and by samples processed in the round
 // (`processed`, the rule before it). Writes docs/benchmarks/researcher.md.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { cpuModel, loadPackage as load, mean, median, startHeartDiseaseNodes } from './bench-support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
-const load = (name) => require(path.join(root, 'packages', name, 'dist', 'index.js'));
 const tf = require('@tensorflow/tfjs');
-const { buildHeartDiseasePlan, prepareNodeFolder, approvePlanAsOperator, DEMO_DATA_DIR } = load('cli');
-const { openNode, startNode } = load('node');
+const { buildHeartDiseasePlan, approvePlanAsOperator } = load('cli');
 const { Experiment, createTransportFederation } = load('researcher');
 const { createStrategyRegistry } = load('strategy');
-const { ResearcherServer } = load('transport');
-const { HEART_DISEASE_CENTERS } = load('datasets');
 
 tf.enableProdMode();
 const argv = process.argv.slice(2);
@@ -53,29 +49,10 @@ const POOLED = 0.7353;
 // Both weightings, for every strategy (SCAFFOLD's own default, the paper's uniform mean, is not run).
 const WEIGHTINGS = ['dataset_size', 'processed'];
 
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
-  const nodesRoot = mkdtempSync(path.join(os.tmpdir(), 'fedbiomed-flamby-'));
-  const token = 'flamby-bench';
-  const server = new ResearcherServer({ enrolmentTokens: [token], logger: { debug() {}, info() {}, warn() {}, error: console.error } });
-  const port = await server.start();
-  const specs = HEART_DISEASE_CENTERS.map((center, index) => ({
-    dir: path.join(nodesRoot, center),
-    nodeId: `center-${index}-${center}`,
-    nodeName: center,
-    dataset: { dataType: 'heart-disease', path: DEMO_DATA_DIR, options: { center: index }, tags: ['fed-heart-disease'] },
-  }));
-  const running = [];
-  const opened = [];
-  for (const spec of specs) {
-    await prepareNodeFolder(spec, { address: `127.0.0.1:${port}`, token });
-    const node = openNode(spec.dir, { env: { FEDBIOMED_NODE_LOG_LEVEL: 'warn' } });
-    opened.push(node);
-    running.push(await startNode(node));
-  }
+  const { server, specs, stop } = await startHeartDiseaseNodes({ tag: 'fed-heart-disease' });
   const registry = createStrategyRegistry();
   const results = [];
   try {
@@ -85,10 +62,7 @@ async function main() {
       results.push({ strategy, byWeighting });
     }
   } finally {
-    await Promise.all(running.map((r) => r.stop()));
-    opened.forEach((node) => node.close());
-    await server.stop();
-    rmSync(nodesRoot, { recursive: true, force: true });
+    await stop();
   }
   report(results);
 }
@@ -124,13 +98,7 @@ async function runStrategy(strategy, weighting, specs, registry, server) {
 }
 
 function report(results) {
-  const cpu = (() => {
-    try {
-      return execFileSync('sh', ['-c', "lscpu | grep 'Model name' | sed 's/Model name: *//'"]).toString().trim();
-    } catch {
-      return os.cpus()[0]?.model ?? 'unknown';
-    }
-  })();
+  const cpu = cpuModel();
   const rows = results.map(({ strategy, byWeighting }) => {
     const { perSeed, mean: m, std: s, medianSeconds } = byWeighting.dataset_size;
     const processed = byWeighting.processed;

@@ -13,23 +13,19 @@
 // seeds 42-46 (--quick: one seed, 3 rounds × 20 updates, lr 0.01). Figures: accuracy of the final global model on each
 // centre's test split (mean over the 4 centres, then median over seeds) and the pooled ROC AUC of
 // the 4 test splits. Writes its section of docs/benchmarks/researcher.md (not with --quick).
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { cpuModel, loadPackage as load, mean, median, startHeartDiseaseNodes } from './bench-support.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
-const load = (name) => require(path.join(root, 'packages', name, 'dist', 'index.js'));
 const tf = require('@tensorflow/tfjs');
-const { buildHeartDiseasePlan, prepareNodeFolder, approvePlanAsOperator, DEMO_DATA_DIR } = load('cli');
-const { openNode, startNode } = load('node');
+const { buildHeartDiseasePlan, approvePlanAsOperator } = load('cli');
 const { Analytics, Experiment, createTransportFederation, globalStandardization } = load('researcher');
 const { FedAvg } = load('strategy');
-const { ResearcherServer } = load('transport');
-const { HEART_DISEASE_CENTERS } = load('datasets');
 
 tf.enableProdMode();
 const argv = process.argv.slice(2);
@@ -42,37 +38,11 @@ const UPDATES = quick ? 20 : 100;
 const LEARNING_RATES = quick ? [0.01] : [0.001];
 const MODES = ['local', 'global', 'federated'];
 
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const median = (xs) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-};
-
 async function main() {
-  const nodesRoot = mkdtempSync(path.join(os.tmpdir(), 'fedbiomed-std-bench-'));
-  const token = 'std-bench';
-  const server = new ResearcherServer({ enrolmentTokens: [token], logger: { debug() {}, info() {}, warn() {}, error: console.error } });
-  const port = await server.start();
-  const specs = HEART_DISEASE_CENTERS.map((center, index) => ({
-    dir: path.join(nodesRoot, center),
-    nodeId: `center-${index}-${center}`,
-    nodeName: center,
-    dataset: { dataType: 'heart-disease', path: DEMO_DATA_DIR, options: { center: index, normalize: false }, tags: ['heart-raw'] },
-    policy: { analytics: { autoApprove: true } },
-  }));
-  const running = [];
-  const opened = [];
+  const { server, specs, stop } = await startHeartDiseaseNodes({ tag: 'heart-raw', datasetOptions: { normalize: false }, policy: { analytics: { autoApprove: true } } });
   const runs = [];
   let step;
   try {
-    for (const spec of specs) {
-      await prepareNodeFolder(spec, { address: `127.0.0.1:${port}`, token });
-      const node = openNode(spec.dir, { env: { FEDBIOMED_NODE_LOG_LEVEL: 'warn' } });
-      opened.push(node);
-      running.push(await startNode(node));
-    }
-    while (server.nodes().filter((n) => n.state === 'online').length < specs.length) await new Promise((resolve) => setTimeout(resolve, 50));
     const federation = createTransportFederation(server);
     const analytics = await new Analytics({ federation, tags: ['heart-raw'], minNodes: 4 }).query({
       name: 'heart-train-moments',
@@ -111,10 +81,7 @@ async function main() {
       }
     }
   } finally {
-    await Promise.all(running.map((r) => r.stop()));
-    opened.forEach((node) => node.close());
-    await server.stop();
-    rmSync(nodesRoot, { recursive: true, force: true });
+    await stop();
   }
   const summary = summarize(runs);
   if (jsonOut !== undefined) writeFileSync(jsonOut, `${JSON.stringify({ step, runs, summary }, null, 2)}\n`);
@@ -156,13 +123,7 @@ function markdownTable(summary) {
 }
 
 function writeReport(table) {
-  const cpu = (() => {
-    try {
-      return execFileSync('sh', ['-c', "lscpu | grep 'Model name' | sed 's/Model name: *//'"]).toString().trim();
-    } catch {
-      return os.cpus()[0]?.model ?? 'unknown';
-    }
-  })();
+  const cpu = cpuModel();
   const begin = '<!-- heart-disease-standardization:begin -->';
   const end = '<!-- heart-disease-standardization:end -->';
   const generated = `${begin}
