@@ -78,7 +78,7 @@ function secureRound(clients, graph, plainMean) {
   const keys = server.advertisedKeys();
   bytes += nodes.length * 64 * (1 + keys.length);
   for (const node of nodes) {
-    const shares = node.shareKeys(keys);
+    const shares = node.shareKeys(keys, server.neighboursFor(node.nodeId));
     bytes += 2 * shares.reduce((sum, s) => sum + s.ciphertext.length + 16, 0);
     server.receiveShares(node.nodeId, shares);
   }

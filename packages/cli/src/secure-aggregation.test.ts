@@ -147,6 +147,44 @@ describe('secure aggregation through real node processes over gRPC', () => {
     expect(audit).toContainEqual(expect.objectContaining({ action: 'secagg.unmask', outcome: 'done' }));
   }, 180_000);
 
+  it('Experiment.resume of a secure experiment goes on with secure rounds under the saved settings, and ends where the uninterrupted run ends', async () => {
+    // Not the defaults (clipRange 8, threshold 2 for three nodes): a resume that forgot them shows.
+    const settings = { rounds: 2, minNodes: 3, secureAggregation: { clipRange: 4, neighbours: 2, threshold: 3 } };
+    const reference = experiment({ seen: [], experimentId: 'secagg-resume-reference', ...settings });
+    const interruptedDir = join(dir.path, 'secagg-resume');
+    const interrupted = experiment({ seen: [], experimentId: 'secagg-resume', experimentDir: interruptedDir, ...settings });
+    const seen: { nodeId: string; value: TrainOutcome }[] = [];
+    let resumed: Experiment | undefined;
+    try {
+      await reference.run();
+      const first = await interrupted.runOnce();
+      interrupted.close();
+
+      resumed = await Experiment.resume(interruptedDir, { server: instrument(createTransportFederation(server), seen) });
+      expect(resumed.round).toBe(1);
+      const [, second] = await resumed.run();
+      // Every node answered the resumed round with masked words only: it was a secure round...
+      expect(seen.map((s) => s.nodeId).sort()).toEqual(specs.map((s) => s.nodeId).sort());
+      expect(seen.every((s) => s.value.weights.length === 0 && s.value.masked !== undefined)).toBe(true);
+      // ...under the saved settings, not the defaults.
+      expect(second?.secureAggregation).toMatchObject({ clipRange: 4, threshold: 3, dropped: [] });
+      expect(second?.secureAggregation?.scale).toBe(first.secureAggregation?.scale);
+      // The weights of the run that was never interrupted, up to the quantisation bound and float32 rounding.
+      const bound = (second?.secureAggregation?.errorBound ?? 0) + 1e-6;
+      const expected = reference.weights;
+      resumed.weights.forEach((w, i) => expect(Math.abs(w - expected[i]!)).toBeLessThanOrEqual(bound));
+    } finally {
+      reference.close();
+      resumed?.close();
+    }
+    const audit = JSON.parse(await runCliToEnd(['node', '--path', specs[0]!.dir, 'audit', 'list', '--json'])) as { action: string; outcome: string; detail: string; experimentId?: string }[];
+    const trained = audit.filter((e) => e.action === 'train' && e.outcome === 'done' && e.experimentId === 'secagg-resume');
+    expect(trained.map((e) => e.detail)).toEqual([
+      expect.stringMatching(/; protection: secagg \(session .*: 3 participants, masked with 2 neighbours, threshold 3, .* clipped to ±4, /),
+      expect.stringMatching(/; protection: secagg \(session .*: 3 participants, masked with 2 neighbours, threshold 3, .* clipped to ±4, /),
+    ]);
+  }, 240_000);
+
   it('refuses a strategy that needs individual updates, naming it', () => {
     expect(() => experiment({ seen: [], strategy: new Krum({ byzantineNodes: 0 }), secureAggregation: true })).toThrow(
       /secure aggregation hides each node's update, but strategy 'krum' needs the individual updates/,

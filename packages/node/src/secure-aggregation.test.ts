@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SecAggClient, type AdvertisedKeys, type SecAggParameters } from '@fedbiomed/secagg';
+import { NeighbourGraph, SecAggClient, type AdvertisedKeys, type SecAggParameters } from '@fedbiomed/secagg';
 import { makeTempDir, type TempDir } from '@fedbiomed/test-utils';
 import { packTensors, type RequestContext, type Tensor } from '@fedbiomed/transport';
 import { createDispatcher, type Dispatcher } from './dispatcher';
@@ -68,10 +68,12 @@ describe('a node requiring secure aggregation', () => {
       { nodeId: 'n', cipherPublicKey: new Uint8Array(mine!.cipherPublicKey as Buffer), maskPublicKey: new Uint8Array(mine!.maskPublicKey as Buffer) },
       ...peers.map((peer) => peer.advertiseKeys()),
     ];
-    const shared = await ask({ body: 'secaggShareKeys', secaggShareKeys: { sessionId: parameters.sessionId, keys } });
+    // Three nodes with two neighbours each: the complete graph, whatever the transcript's permutation.
+    const neighboursOf = (id: string): string[] => parameters.participants.filter((other) => other !== id);
+    const shared = await ask({ body: 'secaggShareKeys', secaggShareKeys: { sessionId: parameters.sessionId, keys, neighbours: neighboursOf('n') } });
     const fromNode = shared.secaggShareKeys?.shares ?? [];
     expect(fromNode.map((s) => s.toNode).sort()).toEqual(['peer-a', 'peer-b']);
-    const peerShares = peers.flatMap((peer) => peer.shareKeys(keys));
+    const peerShares = peers.flatMap((peer) => peer.shareKeys(keys, neighboursOf(peer.nodeId)));
 
     const reply = await train({
       secureAggregation: { sessionId: parameters.sessionId, shares: peerShares.filter((s) => s.to === 'n').map((s) => ({ fromNode: s.from, toNode: s.to, ciphertext: Buffer.from(s.ciphertext) })) },
@@ -92,6 +94,30 @@ describe('a node requiring secure aggregation', () => {
     const audit = node.audit();
     expect(audit.find((e) => e.action === 'train' && e.outcome === 'done')?.detail).toMatch(/; protection: secagg \(session session-node-test: 3 participants, masked with 2 neighbours, threshold 2, \d+ coordinates clipped to ±4, weight \d+\)$/);
     expect(audit.filter((e) => e.action === 'secagg.unmask').map((e) => e.outcome)).toEqual(['refused', 'done', 'refused']);
+  });
+
+  it('refuses, and audits, a neighbour list that is not the one the round\'s transcript gives', async () => {
+    const parameters: SecAggParameters = {
+      sessionId: 'session-forged-graph',
+      participants: ['n', 'p1', 'p2', 'p3', 'p4', 'p5'],
+      threshold: 2,
+      neighbours: 2,
+      clipRange: 4,
+      weightBounds: { n: 569, p1: 1, p2: 1, p3: 1, p4: 1, p5: 1 },
+    };
+    const setup = await ask({ body: 'secaggSetup', secaggSetup: { parameters: { ...parameters, weighting: 'dataset_size' }, round: 2, datasetId } });
+    const mine = setup.secaggSetup?.keys;
+    const keys: AdvertisedKeys[] = [
+      { nodeId: 'n', cipherPublicKey: new Uint8Array(mine!.cipherPublicKey as Buffer), maskPublicKey: new Uint8Array(mine!.maskPublicKey as Buffer) },
+      ...['p1', 'p2', 'p3', 'p4', 'p5'].map((id) => new SecAggClient(id, parameters).advertiseKeys()),
+    ];
+    const honest = NeighbourGraph.fromTranscript(parameters, keys).neighboursOf('n');
+    // A researcher colluding with two nodes of its choice lists them as n's neighbours instead.
+    const forged = ['p1', 'p2', 'p3', 'p4', 'p5'].filter((id) => !honest.includes(id)).slice(0, 2);
+    const reply = await ask({ body: 'secaggShareKeys', secaggShareKeys: { sessionId: parameters.sessionId, keys, neighbours: forged } });
+    expect(reply.secaggShareKeys).toBeFalsy();
+    expect(reply.error).toMatchObject({ code: 'ERROR_CODE_POLICY_VIOLATION', message: expect.stringMatching(/GRAPH_MISMATCH: the researcher lists neighbours \[.*\] for node "n" .* but the round's transcript gives \[.*\]/) });
+    expect(node.audit().some((e) => e.action === 'secagg.share-keys' && e.outcome === 'refused' && /GRAPH_MISMATCH/.test(e.detail ?? ''))).toBe(true);
   });
 
   it('evaluates (metrics only, no update) and says so in its audit log', async () => {

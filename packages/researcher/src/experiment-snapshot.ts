@@ -3,6 +3,7 @@ import type { StrategySnapshot } from '@fedbiomed/strategy';
 import { ResearcherError } from './errors';
 import type { RoundResult } from './experiment-results';
 import type { LearningRateSchedule } from './learning-rate-schedule';
+import type { SecureAggregationOptions } from './secure-round';
 import type { PooledStandardization } from './standardization';
 
 /** Version of the breakpoint content below; bumped on any incompatible change. */
@@ -26,6 +27,11 @@ export interface ExperimentSnapshot {
     readonly roundTimeoutMs: number;
     readonly requestTimeoutMs: number;
     readonly seed: number;
+    /**
+     * The `secureAggregation` option as resolved: its settings, or `null` when updates travel in
+     * the clear. Absent in breakpoints saved before it was kept: the training-args flag decides.
+     */
+    readonly secureAggregation?: (SecureAggregationOptions & { readonly clipRange: number }) | null;
   };
   readonly plan: TrainingPlan__Output;
   readonly layout: readonly { readonly name: string; readonly shape: readonly number[] }[];
@@ -55,5 +61,42 @@ export function checkSnapshot(value: unknown, where: string): ExperimentSnapshot
   if (!Array.isArray(snapshot.layout) || !Array.isArray(snapshot.results) || !Array.isArray(snapshot.selectionHistory)) {
     return fail('layout, results or selection history is missing');
   }
+  const problem = optionsProblem(snapshot.options as unknown as Record<string, unknown>) ?? standardizationProblem(snapshot.standardization);
+  if (problem !== undefined) return fail(problem);
   return snapshot as ExperimentSnapshot;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isStringList = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'string');
+const isNumberList = (value: unknown): boolean => Array.isArray(value) && value.every((item) => typeof item === 'number');
+
+/** The first saved option whose type is not the one resume passes on, named with what it holds. */
+function optionsProblem(options: Record<string, unknown>): string | undefined {
+  if (!isObject(options)) return 'options is not an object';
+  const named = (field: string, expected: string): string => `options.${field} must be ${expected}, got ${JSON.stringify(options[field])}`;
+  if (!isStringList(options['tags'])) return named('tags', 'a list of strings');
+  if (options['nodes'] !== null && !isStringList(options['nodes'])) return named('nodes', 'null or a list of node ids');
+  for (const field of ['rounds', 'minNodes', 'roundTimeoutMs', 'requestTimeoutMs', 'seed']) {
+    if (typeof options[field] !== 'number') return named(field, 'a number');
+  }
+  for (const field of ['trainingArgs', 'nodeSelection']) {
+    if (!isObject(options[field])) return named(field, 'an object');
+  }
+  if (options['learningRateSchedule'] !== undefined && !isObject(options['learningRateSchedule'])) return named('learningRateSchedule', 'an object');
+  const secure = options['secureAggregation'];
+  if (secure === undefined || secure === null) return undefined;
+  if (!isObject(secure)) return named('secureAggregation', 'null or an object');
+  for (const [key, value] of Object.entries(secure)) {
+    if (!['clipRange', 'neighbours', 'threshold'].includes(key)) return `options.secureAggregation.${key} is not a secure-aggregation setting`;
+    if (typeof value !== 'number') return `options.secureAggregation.${key} must be a number, got ${JSON.stringify(value)}`;
+  }
+  return typeof secure['clipRange'] === 'number' ? undefined : 'options.secureAggregation.clipRange is missing';
+}
+
+function standardizationProblem(saved: unknown): string | undefined {
+  if (saved === undefined) return undefined;
+  if (!isObject(saved) || typeof saved['sampleCount'] !== 'number' || !isNumberList(saved['mean']) || !isNumberList(saved['scale'])) {
+    return `standardization must hold sampleCount, mean and scale, got ${JSON.stringify(saved)}`;
+  }
+  return undefined;
 }

@@ -135,7 +135,8 @@ export class Experiment {
       );
     }
     const selection = restoreSelection(snapshot.options.nodeSelection, collaborators.nodeSelection, dir);
-    const experiment = new Experiment({
+    const secure = snapshot.options.secureAggregation;
+    const experiment = rethrowAsBreakpointInvalid(dir, () => new Experiment({
       experimentId: snapshot.experimentId,
       tags: snapshot.options.tags,
       ...(snapshot.options.nodes !== null ? { nodes: snapshot.options.nodes } : {}),
@@ -149,12 +150,14 @@ export class Experiment {
       roundTimeoutMs: snapshot.options.roundTimeoutMs,
       requestTimeoutMs: snapshot.options.requestTimeoutMs,
       seed: snapshot.options.seed,
+      // Absent from older breakpoints: the saved training-args flag then decides, as it did.
+      ...(secure !== undefined && { secureAggregation: secure ?? false }),
       experimentDir: dir,
       saveBreakpoints: true,
       server: collaborators.server,
       breakpointStore: store,
       ...(collaborators.now !== undefined ? { now: collaborators.now } : {}),
-    });
+    }));
     if (collaborators.strategy !== undefined) strategy.loadState(snapshot.strategy.state);
     experiment.#weights = snapshot.weights;
     experiment.#round = snapshot.round;
@@ -465,7 +468,8 @@ export class Experiment {
       publish: (event) => this.#publish(event),
       now: this.#now,
     });
-    const delta = Number(this.#options.trainingArgs.dp?.delta ?? 0) || DEFAULT_PRIVACY_DELTA;
+    // The arguments as last set (`setTrainingArgs` may change δ): what a resumed experiment restores.
+    const delta = Number(this.#trainingArgs.args.dp?.delta ?? 0) || DEFAULT_PRIVACY_DELTA;
     const earlierRates = this.#results.flatMap((r) => (r.privacy ? [r.privacy.samplingRate] : []));
     const server = serverPrivacy(this.#strategy, candidates.length, earlierRates, delta);
     const result: RoundResult = server ? { ...trained, privacy: server } : trained;
@@ -574,6 +578,7 @@ export class Experiment {
         roundTimeoutMs: o.roundTimeoutMs,
         requestTimeoutMs: o.requestTimeoutMs,
         seed: o.seed,
+        secureAggregation: o.secureAggregation ?? null,
       },
       plan: this.#plan,
       layout: this.#layout.tensors.map((t) => ({ name: t.name, shape: t.shape })),
@@ -584,6 +589,21 @@ export class Experiment {
       results: this.#results,
       ...(this.#standardization !== undefined ? { standardization: this.#standardization } : {}),
     };
+  }
+}
+
+/**
+ * Builds the resumed experiment; a saved option the constructor refuses (out of range, or beyond
+ * the plan's limits) is a broken breakpoint, named as such with the option at fault.
+ */
+function rethrowAsBreakpointInvalid(dir: string, build: () => Experiment): Experiment {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof ResearcherError && error.code === 'INVALID_OPTION') {
+      throw new ResearcherError('BREAKPOINT_INVALID', `breakpoint in ${dir}: a saved option is refused: ${error.message.replace(/^new Experiment: /, '')}`, { cause: error });
+    }
+    throw error;
   }
 }
 

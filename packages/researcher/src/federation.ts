@@ -58,8 +58,12 @@ export interface Federation {
 export interface SecureAggregationChannel {
   /** Step 0: the round's parameters; each node answers with its public keys. */
   setup(tasks: readonly SecAggSetupTask[], options: RequestOptions): AsyncIterable<NodeOutcome<AdvertisedKeys>>;
-  /** Step 1: every advertised key; each node answers with its encrypted shares. */
-  shareKeys(nodeIds: readonly string[], request: { readonly sessionId: string; readonly keys: readonly AdvertisedKeys[] }, options: RequestOptions): AsyncIterable<NodeOutcome<EncryptedShare[]>>;
+  /** Step 1: every advertised key and each node's neighbours in the round's graph; each node answers with its encrypted shares. */
+  shareKeys(
+    nodeIds: readonly string[],
+    request: { readonly sessionId: string; readonly keys: readonly AdvertisedKeys[]; readonly neighboursOf: (nodeId: string) => readonly string[] },
+    options: RequestOptions,
+  ): AsyncIterable<NodeOutcome<EncryptedShare[]>>;
   /** Step 3: survivors and dropped nodes; each survivor answers with the shares it reveals. */
   unmask(nodeIds: readonly string[], request: UnmaskRequest & { readonly sessionId: string }, options: RequestOptions): AsyncIterable<NodeOutcome<UnmaskShares>>;
 }

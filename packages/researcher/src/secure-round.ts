@@ -114,7 +114,7 @@ export class SecureRound {
     }
     const keys = server.advertisedKeys();
     const advertised = keys.map((k) => k.nodeId);
-    for await (const outcome of channel.shareKeys(advertised, { sessionId: parameters.sessionId, keys }, input.options)) {
+    for await (const outcome of channel.shareKeys(advertised, { sessionId: parameters.sessionId, keys, neighboursOf: (nodeId) => server.neighboursFor(nodeId) }, input.options)) {
       if (accept(outcome, input)) guard(input.round, () => server.receiveShares(outcome.nodeId, outcome.value));
     }
     const sharers = new Set(server.closeSharing());

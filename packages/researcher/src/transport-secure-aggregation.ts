@@ -28,7 +28,7 @@ export function secureAggregationChannel(server: Pick<ResearcherServer, 'request
     shareKeys: (nodeIds, request, options) =>
       outcomes(nodeIds, options.signal, async (nodeId) => {
         const keys = request.keys.map((k) => ({ nodeId: k.nodeId, cipherPublicKey: Buffer.from(k.cipherPublicKey), maskPublicKey: Buffer.from(k.maskPublicKey) }));
-        const reply = await ask(nodeId, { experimentId: options.experimentId, secaggShareKeys: { sessionId: request.sessionId, keys } }, options);
+        const reply = await ask(nodeId, { experimentId: options.experimentId, secaggShareKeys: { sessionId: request.sessionId, keys, neighbours: [...request.neighboursOf(nodeId)] } }, options);
         const body = expectBody(reply.secaggShareKeys, 'secure-aggregation share-keys', nodeId);
         return body.shares.map((s): EncryptedShare => ({ from: s.fromNode, to: s.toNode, ciphertext: new Uint8Array(s.ciphertext) }));
       }),

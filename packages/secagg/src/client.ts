@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { SecAggError } from './errors';
 import { agreeKey, generateX25519, type RawKeyPair } from './keys';
 import type { AdvertisedKeys, EncryptedShare, RevealedShare, UnmaskRequest, UnmaskShares } from './messages';
-import { checkParameters, holdersOf, shareIndex, type SecAggParameters } from './parameters';
+import { NeighbourGraph } from './graph';
+import { checkParameters, shareIndex, type SecAggParameters } from './parameters';
 import { addMask, expandMask } from './prg';
 import { quantizeWeighted } from './quantize';
 import { openShares, sealShares, type SharePair } from './share-box';
@@ -34,6 +35,8 @@ export class SecAggClient {
   readonly #maskKeys: RawKeyPair = generateX25519();
   readonly #selfSeed = new Uint8Array(randomBytes(32));
   #advertised = new Map<string, AdvertisedKeys>();
+  /** This node and its neighbours in the round's graph, once the key list is known. */
+  #holders: ReadonlySet<string> = new Set();
   /** Shares this node holds, by owner (its own included). */
   readonly #held = new Map<string, SharePair>();
   /** Owners whose self-mask share, or mask-key share, this node has revealed. */
@@ -56,10 +59,13 @@ export class SecAggClient {
   }
 
   /**
-   * Step 1: given every node's advertised keys, splits this node's self-mask seed and mask
-   * private key among its share holders that advertised, and encrypts each holder's pair to it.
+   * Step 1: given every node's advertised keys and the neighbour list the researcher says the
+   * round's graph gives this node, derives the graph itself from the key list
+   * ({@link NeighbourGraph.fromTranscript}), refuses (`GRAPH_MISMATCH`) a list that differs, then
+   * splits this node's self-mask seed and mask private key among its share holders that
+   * advertised, and encrypts each holder's pair to it.
    */
-  shareKeys(advertised: readonly AdvertisedKeys[]): EncryptedShare[] {
+  shareKeys(advertised: readonly AdvertisedKeys[], claimedNeighbours: readonly string[]): EncryptedShare[] {
     this.#advance('advertised', 'shared');
     const mine = advertised.find((keys) => keys.nodeId === this.nodeId);
     if (mine === undefined || !sameBytes(mine.maskPublicKey, this.#maskKeys.publicKey) || !sameBytes(mine.cipherPublicKey, this.#cipherKeys.publicKey)) {
@@ -71,7 +77,10 @@ export class SecAggClient {
       if (this.#advertised.has(keys.nodeId)) throw new SecAggError('MALFORMED', `keys of "${keys.nodeId}" listed twice`);
       this.#advertised.set(keys.nodeId, keys);
     }
-    const holders = holdersOf(this.parameters, this.nodeId).filter((id) => this.#advertised.has(id));
+    const graph = NeighbourGraph.fromTranscript(this.parameters, advertised);
+    graph.verifyNeighbours(this.nodeId, claimedNeighbours);
+    this.#holders = new Set(graph.holdersOf(this.nodeId));
+    const holders = [...this.#holders].filter((id) => this.#advertised.has(id));
     this.#requireThreshold(holders.length, 'share holders advertised keys');
     const xs = holders.map((id) => shareIndex(this.parameters, id));
     const selfShares = splitSecret(this.#selfSeed, this.parameters.threshold, xs);
@@ -96,9 +105,8 @@ export class SecAggClient {
     this.#advance('shared', 'masked');
     const bound = this.parameters.weightBounds[this.nodeId] as number;
     if (!(weight >= 0) || weight > bound) throw new SecAggError('INVALID_PARAMETERS', `weight ${weight} of node "${this.nodeId}" is outside [0, ${bound}], its agreed bound`);
-    const neighbours = new Set(holdersOf(this.parameters, this.nodeId));
     for (const share of received) {
-      if (share.to !== this.nodeId || !neighbours.has(share.from) || share.from === this.nodeId) {
+      if (share.to !== this.nodeId || !this.#holders.has(share.from) || share.from === this.nodeId) {
         throw new SecAggError('MALFORMED', `a share from "${share.from}" to "${share.to}" is not for node "${this.nodeId}" or not from one of its neighbours`);
       }
       if (this.#held.has(share.from)) throw new SecAggError('MALFORMED', `two shares from "${share.from}"`);

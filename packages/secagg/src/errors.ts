@@ -13,6 +13,11 @@ export const SECAGG_ERROR_CODES = {
    * node, a survivor set smaller than the threshold, or itself listed as dropped.
    */
   UNMASK_REFUSED: 'UNMASK_REFUSED',
+  /**
+   * The researcher's neighbour list for a node is not the one the round's public transcript gives
+   * (see `NeighbourGraph`): the node refuses to share its secrets along it.
+   */
+  GRAPH_MISMATCH: 'GRAPH_MISMATCH',
   /** More nodes dropped than the threshold tolerates: the round fails and no aggregate is revealed. */
   TOO_MANY_DROPOUTS: 'TOO_MANY_DROPOUTS',
 } as const;

@@ -43,7 +43,7 @@ export function runSecAggInProcess(parameters: SecAggParameters, nodes: readonly
   const keys = server.advertisedKeys();
   for (const [nodeId, client] of clients) {
     bytesFromServer += keys.length * 64;
-    const shares = client.shareKeys(keys);
+    const shares = client.shareKeys(keys, server.neighboursFor(nodeId));
     bytesToServer += shares.reduce((sum, share) => sum + share.ciphertext.length, 0);
     server.receiveShares(nodeId, shares);
   }

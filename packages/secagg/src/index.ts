@@ -1,11 +1,10 @@
 export { SecAggClient, type MaskingRecord } from './client';
+export { degreeBounds, NeighbourGraph, seededPermutation, transcriptDigest, type GraphParameters } from './graph';
 export { SECAGG_ERROR_CODES, SecAggError, type SecAggErrorCode } from './errors';
 export { MASKED_UPDATE_TENSOR, type AdvertisedKeys, type EncryptedShare, type RevealedShare, type UnmaskRequest, type UnmaskShares } from './messages';
 export {
   checkParameters,
   fixedPointScale,
-  holdersOf,
-  neighboursOf,
   quantizationErrorBound,
   totalWeightBound,
   type SecAggParameters,

@@ -1,4 +1,5 @@
 import { SecAggError } from './errors';
+import { degreeBounds } from './graph';
 
 /**
  * What every participant of one secure-aggregation round agrees on before any key leaves it. The
@@ -15,9 +16,10 @@ export interface SecAggParameters {
    */
   readonly threshold: number;
   /**
-   * Neighbours each node masks with and shares its secrets with (SecAgg+, Bell et al. 2020):
-   * the nearest `neighbours` nodes on a ring of the sorted ids. `participants.length − 1` or more
-   * is the complete graph of SecAgg (Bonawitz et al. 2017).
+   * Neighbours each node masks with and shares its secrets with (SecAgg+, Bell et al. 2020): the
+   * degree k of the Harary graph H(k, n) that every party lays over a permutation drawn from the
+   * round's public transcript (`NeighbourGraph`). `participants.length − 1` or more is the
+   * complete graph of SecAgg (Bonawitz et al. 2017).
    */
   readonly neighbours: number;
   /** Each coordinate of an update is clipped to [−clipRange, clipRange] before quantisation. */
@@ -45,10 +47,12 @@ export function checkParameters(parameters: SecAggParameters): void {
     if ((participants[i - 1] as string) >= (participants[i] as string)) fail('participants must be sorted and distinct');
   }
   if (!Number.isInteger(parameters.neighbours) || parameters.neighbours < 1) fail(`neighbours must be a positive integer, got ${parameters.neighbours}`);
-  const holders = holdersOf(parameters, participants[0] as string).length;
-  const minimum = Math.floor(holders / 2) + 1;
-  if (!Number.isInteger(threshold) || threshold < Math.max(2, minimum) || threshold > holders) {
-    fail(`threshold ${threshold} must lie in [${Math.max(2, minimum)}, ${holders}]: more than half of each node's ${holders} share holders`);
+  // Share holders are a node and its neighbours; the graph's degrees are known before its permutation.
+  const degrees = degreeBounds(participants.length, parameters.neighbours);
+  const minimum = Math.max(2, Math.floor((degrees.max + 1) / 2) + 1);
+  const maximum = degrees.min + 1;
+  if (!Number.isInteger(threshold) || threshold < minimum || threshold > maximum) {
+    fail(`threshold ${threshold} must lie in [${minimum}, ${maximum}]: more than half of each node's ${degrees.min === degrees.max ? maximum : `${maximum} to ${degrees.max + 1}`} share holders`);
   }
   if (!(clipRange > 0) || !Number.isFinite(clipRange)) fail(`clipRange must be a positive finite number, got ${clipRange}`);
   for (const id of participants) {
@@ -56,30 +60,6 @@ export function checkParameters(parameters: SecAggParameters): void {
     if (bound === undefined || !(bound > 0) || !Number.isFinite(bound)) fail(`weightBounds["${id}"] must be a positive finite number, got ${bound}`);
   }
   if (!(fixedPointScale(parameters) >= 1)) fail(`clipRange ${clipRange} times the total weight ${totalWeightBound(parameters)} leaves no precision under the 2^32 modulus`);
-}
-
-/**
- * The nodes that hold shares of `nodeId`'s secrets: itself and its neighbours. With the complete
- * graph that is everyone; otherwise the `neighbours` nearest on the ring of sorted ids, half on each side.
- */
-export function holdersOf(parameters: SecAggParameters, nodeId: string): string[] {
-  const { participants } = parameters;
-  const n = participants.length;
-  if (parameters.neighbours >= n - 1) return [...participants];
-  const index = participants.indexOf(nodeId);
-  if (index < 0) throw new SecAggError('MALFORMED', `node "${nodeId}" is not a participant of session ${parameters.sessionId}`);
-  const half = Math.ceil(parameters.neighbours / 2);
-  const holders = new Set<string>([nodeId]);
-  for (let step = 1; step <= half; step++) {
-    holders.add(participants[(index + step) % n] as string);
-    holders.add(participants[(index - step + n) % n] as string);
-  }
-  return participants.filter((id) => holders.has(id));
-}
-
-/** `nodeId`'s neighbours: its share holders but itself. */
-export function neighboursOf(parameters: SecAggParameters, nodeId: string): string[] {
-  return holdersOf(parameters, nodeId).filter((id) => id !== nodeId);
 }
 
 /** Shamir x coordinate of a holder: 1 + its index among the participants. */

@@ -129,7 +129,7 @@ describe('secure aggregation round', () => {
     const clients = nodes.map((n) => new SecAggClient(n.nodeId, parameters));
     const server = new SecAggServer(parameters, 20);
     for (const client of clients) server.receiveKeys(client.advertiseKeys());
-    clients.forEach((client) => server.receiveShares(client.nodeId, client.shareKeys(server.advertisedKeys())));
+    clients.forEach((client) => server.receiveShares(client.nodeId, client.shareKeys(server.advertisedKeys(), server.neighboursFor(client.nodeId))));
     clients.forEach((client, i) => client.maskInput(server.sharesFor(client.nodeId), nodes[i]!.update, nodes[i]!.weight));
     const [a, b, c] = clients as [SecAggClient, SecAggClient, SecAggClient];
     // In one request: node-03 listed as survivor and dropped.

@@ -1,7 +1,8 @@
 import { SecAggError } from './errors';
 import { agreeKey } from './keys';
 import type { AdvertisedKeys, EncryptedShare, RevealedShare, UnmaskRequest, UnmaskShares } from './messages';
-import { checkParameters, neighboursOf, quantizationErrorBound, type SecAggParameters } from './parameters';
+import { NeighbourGraph } from './graph';
+import { checkParameters, quantizationErrorBound, type SecAggParameters } from './parameters';
 import { addMask, expandMask } from './prg';
 import { dequantizeMean } from './quantize';
 import { combineShares } from './shamir';
@@ -25,6 +26,8 @@ export interface SecAggResult {
  */
 export class SecAggServer {
   readonly #keys = new Map<string, AdvertisedKeys>();
+  /** The round's neighbour graph, fixed by the key list once it is sent out. */
+  #graph: NeighbourGraph | undefined;
   readonly #shares = new Map<string, EncryptedShare[]>();
   /** Nodes whose shares arrived; frozen into `#sharers` once routing starts. */
   readonly #received = new Set<string>();
@@ -43,20 +46,29 @@ export class SecAggServer {
 
   /** Records one node's advertised keys. */
   receiveKeys(keys: AdvertisedKeys): void {
-    if (this.#sharers !== undefined) throw new SecAggError('OUT_OF_ORDER', `keys of "${keys.nodeId}" after the key list was sent out`);
+    if (this.#graph !== undefined) throw new SecAggError('OUT_OF_ORDER', `keys of "${keys.nodeId}" after the key list was sent out`);
     this.#expectParticipant(keys.nodeId);
     if (this.#keys.has(keys.nodeId)) throw new SecAggError('MALFORMED', `node "${keys.nodeId}" advertised keys twice`);
     this.#keys.set(keys.nodeId, keys);
   }
 
-  /** Every key advertised so far: what each node receives for step 1. */
+  /** Every key advertised: what each node receives for step 1. Closes step 0 and fixes the round's graph. */
   advertisedKeys(): AdvertisedKeys[] {
-    return [...this.#keys.values()];
+    const keys = [...this.#keys.values()];
+    this.#graph ??= NeighbourGraph.fromTranscript(this.parameters, keys);
+    return keys;
+  }
+
+  /** The neighbour list each node receives with the key list, and checks against its own graph. */
+  neighboursFor(nodeId: string): readonly string[] {
+    this.advertisedKeys();
+    return (this.#graph as NeighbourGraph).neighboursOf(nodeId);
   }
 
   /** Records the encrypted shares one node sent, for routing. */
   receiveShares(from: string, shares: readonly EncryptedShare[]): void {
     if (!this.#keys.has(from)) throw new SecAggError('MALFORMED', `shares from "${from}", who advertised no keys`);
+    if (this.#graph === undefined) throw new SecAggError('OUT_OF_ORDER', `shares from "${from}" before the key list was sent out`);
     if (this.#sharers !== undefined) throw new SecAggError('OUT_OF_ORDER', `shares from "${from}" after they were routed`);
     for (const share of shares) {
       if (share.from !== from || !this.#keys.has(share.to)) throw new SecAggError('MALFORMED', `node "${from}" sent a share from "${share.from}" to "${share.to}"`);
@@ -149,7 +161,7 @@ export class SecAggServer {
     for (const seed of seeds) addMask(sum, expandMask(seed, sum.length), -1);
     const survivors = new Set(request.survivors);
     for (const { owner, key } of keys) {
-      for (const peer of neighboursOf(this.parameters, owner)) {
+      for (const peer of (this.#graph as NeighbourGraph).neighboursOf(owner)) {
         if (!survivors.has(peer)) continue;
         const seed = agreeKey(key, (this.#keys.get(peer) as AdvertisedKeys).maskPublicKey, sessionId, 'pairwise-mask');
         // The survivor added +mask when its id sorts first, −mask otherwise: take it back out.

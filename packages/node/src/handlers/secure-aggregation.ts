@@ -23,14 +23,14 @@ export function handleSecAggSetup(ctx: HandlerContext): HandlerResult {
   });
 }
 
-/** Step 1: splits and encrypts this node's secrets for its share holders. */
+/** Step 1: checks the researcher's neighbour list against the round's graph, then splits and encrypts this node's secrets for its share holders. */
 export function handleSecAggShareKeys(ctx: HandlerContext): HandlerResult {
   const body = ctx.request.secaggShareKeys;
   if (!body) throw new NodeError('MALFORMED_REQUEST', 'secure-aggregation share-keys request without a body');
   const session = requireSession(ctx, body.sessionId);
   return withSecAgg(ctx, 'secagg.share-keys', () => {
     const keys = body.keys.map((k) => ({ nodeId: k.nodeId, cipherPublicKey: new Uint8Array(k.cipherPublicKey), maskPublicKey: new Uint8Array(k.maskPublicKey) }));
-    const shares = session.client.shareKeys(keys);
+    const shares = session.client.shareKeys(keys, body.neighbours);
     return { body: { secaggShareKeys: { shares: shares.map((s) => ({ fromNode: s.from, toNode: s.to, ciphertext: Buffer.from(s.ciphertext) })) } } };
   });
 }

@@ -18,7 +18,7 @@ export interface SecAggParameters {
    */
   'threshold'?: (number);
   /**
-   * Neighbours each node masks with (participants - 1 or more: complete graph).
+   * Degree of the round's neighbour graph (participants - 1 or more: complete graph).
    */
   'neighbours'?: (number);
   /**
@@ -52,7 +52,7 @@ export interface SecAggParameters__Output {
    */
   'threshold': (number);
   /**
-   * Neighbours each node masks with (participants - 1 or more: complete graph).
+   * Degree of the round's neighbour graph (participants - 1 or more: complete graph).
    */
   'neighbours': (number);
   /**

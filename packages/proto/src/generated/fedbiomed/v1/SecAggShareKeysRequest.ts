@@ -8,6 +8,12 @@ import type { SecAggPublicKeys as _fedbiomed_v1_SecAggPublicKeys, SecAggPublicKe
 export interface SecAggShareKeysRequest {
   'sessionId'?: (string);
   'keys'?: (_fedbiomed_v1_SecAggPublicKeys)[];
+  /**
+   * The addressed node's neighbours in the round's graph: a Harary graph H(neighbours, n) over a
+   * permutation drawn from SHA-256 of the public transcript (session id, participants, keys).
+   * The node derives the graph itself and refuses a list that differs.
+   */
+  'neighbours'?: (string)[];
 }
 
 /**
@@ -16,4 +22,10 @@ export interface SecAggShareKeysRequest {
 export interface SecAggShareKeysRequest__Output {
   'sessionId': (string);
   'keys': (_fedbiomed_v1_SecAggPublicKeys__Output)[];
+  /**
+   * The addressed node's neighbours in the round's graph: a Harary graph H(neighbours, n) over a
+   * permutation drawn from SHA-256 of the public transcript (session id, participants, keys).
+   * The node derives the graph itself and refuses a list that differs.
+   */
+  'neighbours': (string)[];
 }
