@@ -1,8 +1,8 @@
 import { SecAggError } from './errors';
-import { agreeKey } from './keys';
+import { agreeKey, importPrivateKey } from './keys';
 import type { AdvertisedKeys, EncryptedShare, RevealedShare, UnmaskRequest, UnmaskShares } from './messages';
 import { checkParameters, neighboursOf, quantizationErrorBound, type SecAggParameters } from './parameters';
-import { addMask, expandMask } from './prg';
+import { addMask, addMaskFromSeed } from './prg';
 import { dequantizeMean } from './quantize';
 import { combineShares } from './shamir';
 
@@ -146,14 +146,15 @@ export class SecAggServer {
     };
     const seeds = request.survivors.map((owner) => rebuild(owner, 'selfMask'));
     const keys = request.dropped.map((owner) => ({ owner, key: rebuild(owner, 'maskKey') }));
-    for (const seed of seeds) addMask(sum, expandMask(seed, sum.length), -1);
+    for (const seed of seeds) addMaskFromSeed(sum, seed, -1);
     const survivors = new Set(request.survivors);
     for (const { owner, key } of keys) {
+      const privateKey = importPrivateKey(key);
       for (const peer of neighboursOf(this.parameters, owner)) {
         if (!survivors.has(peer)) continue;
-        const seed = agreeKey(key, (this.#keys.get(peer) as AdvertisedKeys).maskPublicKey, sessionId, 'pairwise-mask');
+        const seed = agreeKey(privateKey, (this.#keys.get(peer) as AdvertisedKeys).maskPublicKey, sessionId, 'pairwise-mask');
         // The survivor added +mask when its id sorts first, −mask otherwise: take it back out.
-        addMask(sum, expandMask(seed, sum.length), peer < owner ? -1 : 1);
+        addMaskFromSeed(sum, seed, peer < owner ? -1 : 1);
       }
     }
     const weightSum = [...this.#weights.values()].reduce((a, b) => a + b, 0);
