@@ -96,11 +96,23 @@ async function main() {
     const per = Math.ceil(nodes / workerCount);
     const workers = [];
     for (let w = 0; w < workerCount && w * per < nodes; w++) {
-      const worker = spawn(process.execPath, [SELF, '--role', 'worker', '--port', String(port), '--first', String(w * per), '--count', String(Math.min(per, nodes - w * per))], { stdio: ['pipe', 'inherit', 'inherit'] });
+      const worker = spawn(process.execPath, [SELF, '--role', 'worker', '--port', String(port), '--first', String(w * per), '--count', String(Math.min(per, nodes - w * per))], {
+        stdio: ['pipe', 'inherit', 'inherit', 'ipc'],
+      });
       workers.push(worker);
     }
     await allOnline;
 
+    /** CPU milliseconds all node workers have used so far (each answers over its IPC channel). */
+    const workersCpuMs = async () => {
+      const each = await Promise.all(workers.map((worker) => new Promise((resolve) => {
+        worker.once('message', (usage) => resolve((usage.user + usage.system) / 1000));
+        worker.send('cpu');
+      })));
+      return each.reduce((a, b) => a + b, 0);
+    };
+    const phases = {};
+    const timedFederation = timePhases(federation, phases);
     const layout = createLayout([{ name: 'w', shape: [params] }]);
     const global = new Float32Array(params).map((_, i) => Math.sin(i) * 0.5);
     const participants = server.nodes().map((node) => ({ nodeId: node.id, nodeName: node.id, dataset: { id: `bench-${node.id}`, sampleCount: 1000 } }));
@@ -109,13 +121,15 @@ async function main() {
     const round = async (secure) => {
       roundNumber += 1;
       globalThis.gc?.();
+      for (const key of Object.keys(phases)) delete phases[key];
+      const nodesCpuBefore = await workersCpuMs();
       const bytesBefore = ioBytes();
       const cpuBefore = process.cpuUsage();
       const started = performance.now();
       const output = await runRound({
         round: roundNumber,
         experimentId: 'secagg-round-bench',
-        federation,
+        federation: timedFederation,
         strategy: new FedAvg(),
         plan: { canonicalJson: '{}', sha256: '0'.repeat(64), kind: 'secagg-round-bench', name: 'bench' },
         layout,
@@ -130,7 +144,12 @@ async function main() {
       });
       const ms = performance.now() - started;
       const cpu = process.cpuUsage(cpuBefore);
-      return { ms, bytes: ioBytes() - bytesBefore, researcherCpuMs: (cpu.user + cpu.system) / 1000, weights: output.weights, result: output.result };
+      const bytes = ioBytes() - bytesBefore;
+      const nodesCpuMs = (await workersCpuMs()) - nodesCpuBefore;
+      const setupMs = (phases.setup ?? 0) + (phases.shareKeys ?? 0);
+      const trainMs = phases.train ?? 0;
+      const unmaskMs = phases.unmask ?? 0;
+      return { ms, setupMs, trainMs, unmaskMs, restMs: ms - setupMs - trainMs - unmaskMs, bytes, researcherCpuMs: (cpu.user + cpu.system) / 1000, nodesCpuMs, weights: output.weights, result: output.result };
     };
     // Warm-up (JIT, connections' first transfers), not counted.
     await round(false);
@@ -171,6 +190,12 @@ async function main() {
       secureRunsMs: secure.map((run) => Math.round(run.ms)),
       plainResearcherCpuMs: med(plain, 'researcherCpuMs'),
       secureResearcherCpuMs: med(secure, 'researcherCpuMs'),
+      plainNodesCpuMs: med(plain, 'nodesCpuMs'),
+      secureNodesCpuMs: med(secure, 'nodesCpuMs'),
+      // Where the secure round's time goes (medians): key and share exchange, training requests
+      // until the last masked reply is folded in, share reveal, and the rest (unmasking, FedAvg).
+      securePhasesMs: { setup: med(secure, 'setupMs'), train: med(secure, 'trainMs'), unmask: med(secure, 'unmaskMs'), rest: med(secure, 'restMs') },
+      plainPhasesMs: { train: med(plain, 'trainMs'), rest: med(plain, 'restMs') },
       plainBytes: med(plain, 'bytes'),
       secureBytes: med(secure, 'bytes'),
       maxError,
@@ -185,6 +210,37 @@ async function main() {
   if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ rows }, null, 2));
   if (args.report !== undefined) writeFileSync(args.report, report(rows));
   process.exit(rows.every((row) => row.withinBound) ? 0 : 1);
+}
+
+/**
+ * The federation with each protocol step timed (wall ms from the call to the last outcome, into
+ * `phases`): what runRound calls, unchanged otherwise.
+ */
+function timePhases(federation, phases) {
+  const timed = (name, iterable) => ({
+    async *[Symbol.asyncIterator]() {
+      const started = performance.now();
+      try {
+        yield* iterable;
+      } finally {
+        phases[name] = (phases[name] ?? 0) + performance.now() - started;
+      }
+    },
+  });
+  const channel = federation.secureAggregation;
+  const secureAggregation = {
+    setup: (...call) => timed('setup', channel.setup(...call)),
+    shareKeys: (...call) => timed('shareKeys', channel.shareKeys(...call)),
+    unmask: (...call) => timed('unmask', channel.unmask(...call)),
+  };
+  return new Proxy(federation, {
+    get(target, key) {
+      if (key === 'train') return (...call) => timed('train', target.train(...call));
+      if (key === 'secureAggregation') return secureAggregation;
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 function median(values) {
@@ -206,7 +262,7 @@ function report(rows) {
   const mb = (bytes) => (bytes / 2 ** 20).toFixed(1);
   const lines = rows.map(
     (r) =>
-      `| ${r.nodes} | ${r.params.toLocaleString('en')} | ${r.neighbours} | ${r.repeats} | ${fmt(r.plainMs)} | ${fmt(r.secureMs)} | **${r.ratio.toFixed(2)}×** | ${r.plainRunsMs.join(', ')} / ${r.secureRunsMs.join(', ')} | ${fmt(r.plainResearcherCpuMs)} / ${fmt(r.secureResearcherCpuMs)} | ${mb(r.plainBytes)} / ${mb(r.secureBytes)} | ${r.maxError.toExponential(1)} ≤ ${r.bound.toExponential(1)} |`,
+      `| ${r.nodes} | ${r.params.toLocaleString('en')} | ${r.neighbours} | ${r.repeats} | ${fmt(r.plainMs)} | ${fmt(r.secureMs)} | **${r.ratio.toFixed(2)}×** | ${r.plainRunsMs.join(', ')} / ${r.secureRunsMs.join(', ')} | ${fmt(r.plainResearcherCpuMs)} / ${fmt(r.secureResearcherCpuMs)} | ${r.plainNodesCpuMs === undefined ? '–' : `${fmt(r.plainNodesCpuMs)} / ${fmt(r.secureNodesCpuMs)}`} | ${r.securePhasesMs === undefined ? '–' : `${fmt(r.securePhasesMs.setup)} / ${fmt(r.securePhasesMs.train)} (${fmt(r.plainPhasesMs.train)}) / ${fmt(r.securePhasesMs.unmask)} / ${fmt(r.securePhasesMs.rest)} (${fmt(r.plainPhasesMs.rest)})`} | ${mb(r.plainBytes)} / ${mb(r.secureBytes)} | ${r.maxError.toExponential(1)} ≤ ${r.bound.toExponential(1)} |`,
   );
   return `Generated by \`node --expose-gc tools/bench/secagg-round.mjs\` (after \`npx tsc -b tsconfig.build.json\`), ${new Date().toISOString().slice(0, 16)} UTC.
 CPU: ${cpu}, ${os.cpus().length} cores **shared with other jobs** (load average ${os
@@ -214,8 +270,8 @@ CPU: ${cpu}, ${os.cpus().length} cores **shared with other jobs** (load average 
     .map((l) => l.toFixed(1))
     .join(' / ')} at the end), Node ${process.version}. Researcher and the node worker processes share these cores.
 
-| nodes | parameters | k | pairs | plain round (ms) | secure round (ms) | ratio | runs plain / secure (ms) | researcher CPU plain / secure (ms) | MB plain / secure | max \\|secure − plain\\| ≤ bound |
-|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|
+| nodes | parameters | k | pairs | plain round (ms) | secure round (ms) | ratio | runs plain / secure (ms) | researcher CPU plain / secure (ms) | all nodes' CPU plain / secure (ms) | secure phases: setup / train (plain) / reveal / rest (plain) (ms) | MB plain / secure | max \\|secure − plain\\| ≤ bound |
+|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---|
 ${lines.join('\n')}
 `;
 }
@@ -264,6 +320,7 @@ async function workerMain() {
       const delta = syntheticDelta(index, tensor.shape.reduce((a, b) => a * Number(b), 1));
       const base = { datasetId: train.datasetId, round: train.round, sampleCount: rows, trainSize: rows };
       if (train.secureAggregation) {
+        // The node's masking: handlers/train.ts's maskedDelta, weight = its train rows.
         const shares = train.secureAggregation.shares.map((s) => ({ from: s.fromNode, to: s.toNode, ciphertext: new Uint8Array(s.ciphertext) }));
         const words = session(train.secureAggregation.sessionId).maskInput(shares, delta, rows);
         const payload = packTensors([{ name: MASKED_UPDATE_TENSOR, dtype: 'DTYPE_INT32', shape: [words.length], data: new Uint8Array(words.buffer, words.byteOffset, words.byteLength) }]);
@@ -282,6 +339,7 @@ async function workerMain() {
     const client = new NodeClient({ address, nodeId, enrolmentToken: TOKEN, handler: handlerFor(index, nodeId), logger: silent, heartbeatIntervalMs: 30_000, maxTransferBytes: 2 ** 31 - 1 });
     await client.start();
   }
+  process.on('message', (message) => message === 'cpu' && process.send(process.cpuUsage()));
   process.on('SIGTERM', () => process.exit(0));
 }
 

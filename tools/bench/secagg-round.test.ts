@@ -16,6 +16,8 @@ interface RoundRow {
   readonly neighbours: number;
   readonly plainRunsMs: number[];
   readonly secureRunsMs: number[];
+  readonly securePhasesMs: { setup: number; train: number; unmask: number; rest: number };
+  readonly secureNodesCpuMs: number;
   readonly plainBytes: number;
   readonly secureBytes: number;
   readonly maxError: number;
@@ -45,6 +47,11 @@ describe('tools/bench/secagg-round.mjs at CI size', () => {
     // Each round moves at least the model both ways for every node; the secure round adds keys and shares.
     expect(row.plainBytes).toBeGreaterThan(2 * 5 * 1000 * 4);
     expect(row.secureBytes).toBeGreaterThan(row.plainBytes);
+    // The secure round went through every protocol step (timed, whatever the durations), and the nodes' CPU was read.
+    expect(Object.keys(row.securePhasesMs).sort()).toEqual(['rest', 'setup', 'train', 'unmask']);
+    expect(row.securePhasesMs.setup).toBeGreaterThan(0);
+    expect(row.securePhasesMs.unmask).toBeGreaterThan(0);
+    expect(row.secureNodesCpuMs).toBeGreaterThan(0);
     expect(readFileSync(report, 'utf8')).toMatch(/\| 5 \| 1,000 \| 4 \| 2 \|/);
   }, 120_000);
 });

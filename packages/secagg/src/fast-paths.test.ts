@@ -6,6 +6,7 @@ import type { SecAggParameters } from './parameters';
 import { fixedPointScale } from './parameters';
 import { addMaskFromSeed } from './prg';
 import { quantizeWeighted, roundHalfUp } from './quantize';
+import { combineShares, splitSecret } from './shamir';
 
 /** The previous PRG: the whole keystream in one buffer, then a word-by-word fold. */
 function referenceAddMask(into: Uint32Array, seed: Uint8Array, sign: 1 | -1): void {
@@ -81,6 +82,18 @@ describe('optimised secure-aggregation hot paths', () => {
     expect(() => quantizeWeighted(parameters, Float32Array.of(0, Number.NaN), 1)).toThrow(/MALFORMED: the update holds NaN at index 1/);
     expect(() => quantizeWeighted(parameters, Float32Array.of(0, 0, Number.POSITIVE_INFINITY), 1)).toThrow(/holds Infinity at index 2/);
     expect(() => quantizeWeighted(parameters, Float32Array.of(Number.NEGATIVE_INFINITY), 1)).toThrow(/holds -Infinity at index 0/);
+  });
+
+  it('rebuilds every secret from any threshold-sized subset of shares with one inversion', () => {
+    for (let trial = 0; trial < 30; trial++) {
+      const holders = 3 + (trial % 12);
+      const threshold = 2 + (trial % (holders - 1));
+      const secret = new Uint8Array(randomBytes(32));
+      const xs = Array.from({ length: holders }, (_, i) => 1 + i * (1 + (trial % 5)));
+      const shares = splitSecret(secret, threshold, xs);
+      const subset = [...shares].sort(() => Math.random() - 0.5).slice(0, threshold);
+      expect(Buffer.from(combineShares(subset, threshold)).equals(Buffer.from(secret))).toBe(true);
+    }
   });
 
   it('agrees the same key from imported key objects as from raw keys', () => {
