@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { SecAggError } from './errors';
-import { agreeKey, generateX25519, type RawKeyPair } from './keys';
+import { agreeKey, generateX25519, importPublicKey, type RawKeyPair } from './keys';
 import type { AdvertisedKeys, EncryptedShare, RevealedShare, UnmaskRequest, UnmaskShares } from './messages';
 import { NeighbourGraph } from './graph';
 import { checkParameters, shareIndex, type SecAggParameters } from './parameters';
-import { addMask, expandMask } from './prg';
+import { addMaskFromSeed } from './prg';
 import { quantizeWeighted } from './quantize';
 import { openShares, sealShares, type SharePair } from './share-box';
 import { splitSecret } from './shamir';
@@ -37,6 +37,8 @@ export class SecAggClient {
   #advertised = new Map<string, AdvertisedKeys>();
   /** This node and its neighbours in the round's graph, once the key list is known. */
   #holders: ReadonlySet<string> = new Set();
+  /** The share holders' two public keys, imported once for the agreements of steps 1 and 2. */
+  #publicKeys = new Map<string, { readonly cipher: KeyObject; readonly mask: KeyObject }>();
   /** Shares this node holds, by owner (its own included). */
   readonly #held = new Map<string, SharePair>();
   /** Owners whose self-mask share, or mask-key share, this node has revealed. */
@@ -81,6 +83,12 @@ export class SecAggClient {
     graph.verifyNeighbours(this.nodeId, claimedNeighbours);
     this.#holders = new Set(graph.holdersOf(this.nodeId));
     const holders = [...this.#holders].filter((id) => this.#advertised.has(id));
+    this.#publicKeys = new Map(
+      holders.map((id) => {
+        const keys = this.#advertised.get(id) as AdvertisedKeys;
+        return [id, { cipher: importPublicKey(keys.cipherPublicKey), mask: importPublicKey(keys.maskPublicKey) }];
+      }),
+    );
     this.#requireThreshold(holders.length, 'share holders advertised keys');
     const xs = holders.map((id) => shareIndex(this.parameters, id));
     const selfShares = splitSecret(this.#selfSeed, this.parameters.threshold, xs);
@@ -90,8 +98,8 @@ export class SecAggClient {
       const pair = { selfMask: (selfShares[i] as { y: Uint8Array }).y, maskKey: (keyShares[i] as { y: Uint8Array }).y };
       if (holder === this.nodeId) this.#held.set(holder, pair);
       else {
-        const recipient = this.#advertised.get(holder) as AdvertisedKeys;
-        sealed.push(sealShares(pair, { sessionId: this.parameters.sessionId, from: this.nodeId, to: holder }, this.#cipherKeys.privateKey, recipient.cipherPublicKey));
+        const recipient = this.#publicKeys.get(holder) as { cipher: KeyObject };
+        sealed.push(sealShares(pair, { sessionId: this.parameters.sessionId, from: this.nodeId, to: holder }, this.#cipherKeys.privateKeyObject, recipient.cipher));
       }
     });
     return sealed;
@@ -110,18 +118,18 @@ export class SecAggClient {
         throw new SecAggError('MALFORMED', `a share from "${share.from}" to "${share.to}" is not for node "${this.nodeId}" or not from one of its neighbours`);
       }
       if (this.#held.has(share.from)) throw new SecAggError('MALFORMED', `two shares from "${share.from}"`);
-      const sender = this.#advertised.get(share.from);
+      const sender = this.#publicKeys.get(share.from);
       if (sender === undefined) throw new SecAggError('MALFORMED', `a share from "${share.from}", who advertised no keys`);
-      this.#held.set(share.from, openShares(share, this.parameters.sessionId, this.#cipherKeys.privateKey, sender.cipherPublicKey));
+      this.#held.set(share.from, openShares(share, this.parameters.sessionId, this.#cipherKeys.privateKeyObject, sender.cipher));
     }
     this.#requireThreshold(this.#held.size, 'share holders are still in the round');
     const { words, clipped } = quantizeWeighted(this.parameters, update, weight);
-    addMask(words, expandMask(this.#selfSeed, words.length), 1);
+    addMaskFromSeed(words, this.#selfSeed, 1);
     let maskedWith = 0;
     for (const peer of this.#held.keys()) {
       if (peer === this.nodeId) continue;
-      const seed = agreeKey(this.#maskKeys.privateKey, (this.#advertised.get(peer) as AdvertisedKeys).maskPublicKey, this.parameters.sessionId, 'pairwise-mask');
-      addMask(words, expandMask(seed, words.length), this.nodeId < peer ? 1 : -1);
+      const seed = agreeKey(this.#maskKeys.privateKeyObject, (this.#publicKeys.get(peer) as { mask: KeyObject }).mask, this.parameters.sessionId, 'pairwise-mask');
+      addMaskFromSeed(words, seed, this.nodeId < peer ? 1 : -1);
       maskedWith += 1;
     }
     this.#record = { sessionId: this.parameters.sessionId, participants: this.parameters.participants.length, maskedWith, threshold: this.parameters.threshold, clipped };

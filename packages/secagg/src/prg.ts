@@ -2,22 +2,38 @@ import { createCipheriv } from 'node:crypto';
 
 // ChaCha20's 16-byte IV (32-bit counter and 96-bit nonce), all zero: safe because every seed keys one mask only.
 const ZERO_IV = Buffer.alloc(16);
+/**
+ * Words of keystream generated per cipher call: 64 KiB, a whole number of 64-byte ChaCha20 blocks,
+ * small enough that each chunk is folded in while still in the CPU cache, large enough that the
+ * per-call overhead of node:crypto vanishes.
+ */
+const CHUNK_WORDS = 16_384;
+const ZERO_CHUNK = Buffer.alloc(CHUNK_WORDS * 4);
 
 /**
- * Expands a 32-byte seed into `length` pseudo-random 32-bit words: the ChaCha20 keystream under
- * the seed (RFC 8439's stream cipher, OpenSSL's through node:crypto; faster than AES-256-CTR on
- * machines whose AES instructions are busy or absent, and as strong a PRG).
+ * `into[i] += sign · PRG(seed)[i]` modulo 2^32, where PRG(seed) is the ChaCha20 keystream under the
+ * 32-byte seed read as little-endian 32-bit words (RFC 8439's stream cipher, OpenSSL's through
+ * node:crypto; faster than AES-256-CTR on machines whose AES instructions are busy or absent, and
+ * as strong a PRG). The keystream is produced natively in cache-sized chunks and folded in as it
+ * comes: no mask-sized buffer is allocated.
  */
-export function expandMask(seed: Uint8Array, length: number): Uint32Array {
+export function addMaskFromSeed(into: Uint32Array, seed: Uint8Array, sign: 1 | -1): void {
   const cipher = createCipheriv('chacha20', seed, ZERO_IV);
-  const stream = cipher.update(Buffer.alloc(length * 4));
+  for (let start = 0; start < into.length; start += CHUNK_WORDS) {
+    const words = Math.min(CHUNK_WORDS, into.length - start);
+    addMask(into.subarray(start, start + words), asWords(cipher.update(ZERO_CHUNK.subarray(0, words * 4)), words), sign);
+  }
   cipher.final();
-  // Buffer.alloc results may share a pool slab; a fresh copy keeps the Uint32Array aligned.
-  return stream.byteOffset % 4 === 0 ? new Uint32Array(stream.buffer, stream.byteOffset, length) : new Uint32Array(Uint8Array.from(stream).buffer);
 }
 
-/** `into[i] += sign · mask[i]` modulo 2^32 (a Uint32Array store wraps). */
+/** `into[i] += sign · mask[i]` modulo 2^32. */
 export function addMask(into: Uint32Array, mask: Uint32Array, sign: 1 | -1): void {
-  if (sign === 1) for (let i = 0; i < into.length; i++) into[i] = (into[i] as number) + (mask[i] as number);
-  else for (let i = 0; i < into.length; i++) into[i] = (into[i] as number) - (mask[i] as number);
+  const n = into.length;
+  if (sign === 1) for (let i = 0; i < n; i++) into[i] = ((into[i] as number) + (mask[i] as number)) >>> 0;
+  else for (let i = 0; i < n; i++) into[i] = ((into[i] as number) - (mask[i] as number)) >>> 0;
+}
+
+/** A cipher output as words; a copy only if it is not 4-byte aligned (small Buffers may sit in a shared pool). */
+function asWords(bytes: Buffer, words: number): Uint32Array {
+  return bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, words) : new Uint32Array(Uint8Array.from(bytes).buffer);
 }

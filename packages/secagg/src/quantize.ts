@@ -9,16 +9,31 @@ import { fixedPointScale, type SecAggParameters } from './parameters';
 export function quantizeWeighted(parameters: SecAggParameters, update: Float32Array, weight: number): { words: Uint32Array; clipped: number } {
   const { clipRange } = parameters;
   const factor = fixedPointScale(parameters) * weight;
-  const words = new Uint32Array(update.length);
+  const n = update.length;
+  // Signed stores: a negative word is its two's complement, the same bits as the Uint32Array view returned.
+  const signed = new Int32Array(n);
   let clipped = 0;
-  for (let i = 0; i < update.length; i++) {
-    const value = update[i] as number;
-    if (!Number.isFinite(value)) throw new SecAggError('MALFORMED', `the update holds ${value} at index ${i}; secure aggregation masks finite values only`);
-    const bounded = value > clipRange ? clipRange : value < -clipRange ? -clipRange : value;
-    if (bounded !== value) clipped += 1;
-    words[i] = Math.round(bounded * factor);
+  for (let i = 0; i < n; i++) {
+    let value = update[i] as number;
+    // One rarely taken branch for everything outside the range: NaN fails every comparison.
+    if (!(value >= -clipRange && value <= clipRange)) {
+      if (!Number.isFinite(value)) throw new SecAggError('MALFORMED', `the update holds ${value} at index ${i}; secure aggregation masks finite values only`);
+      value = value > 0 ? clipRange : -clipRange;
+      clipped += 1;
+    }
+    signed[i] = roundHalfUp(value * factor);
   }
-  return { words, clipped };
+  return { words: new Uint32Array(signed.buffer), clipped };
+}
+
+/**
+ * Math.round(x) for |x| < 2^31, several times faster in V8's optimised loops: floor(x + 0.5) is exact
+ * there except for the largest double below 1/2, where the addition rounds up to 1.
+ */
+export function roundHalfUp(x: number): number {
+  const rounded = Math.floor(x + 0.5);
+  // rounded − 0.5 is exact for integers below 2^52, so this spots the one case the addition rounded up.
+  return x < rounded - 0.5 ? rounded - 1 : rounded;
 }
 
 /** Decodes an unmasked sum of weighted contributions into the weighted mean (Float64). */

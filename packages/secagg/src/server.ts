@@ -1,9 +1,9 @@
 import { SecAggError } from './errors';
-import { agreeKey } from './keys';
+import { agreeKey, importPrivateKey } from './keys';
 import type { AdvertisedKeys, EncryptedShare, RevealedShare, UnmaskRequest, UnmaskShares } from './messages';
 import { NeighbourGraph } from './graph';
 import { checkParameters, quantizationErrorBound, type SecAggParameters } from './parameters';
-import { addMask, expandMask } from './prg';
+import { addMask, addMaskFromSeed } from './prg';
 import { dequantizeMean } from './quantize';
 import { combineShares } from './shamir';
 
@@ -158,14 +158,15 @@ export class SecAggServer {
     };
     const seeds = request.survivors.map((owner) => rebuild(owner, 'selfMask'));
     const keys = request.dropped.map((owner) => ({ owner, key: rebuild(owner, 'maskKey') }));
-    for (const seed of seeds) addMask(sum, expandMask(seed, sum.length), -1);
+    for (const seed of seeds) addMaskFromSeed(sum, seed, -1);
     const survivors = new Set(request.survivors);
     for (const { owner, key } of keys) {
+      const privateKey = importPrivateKey(key);
       for (const peer of (this.#graph as NeighbourGraph).neighboursOf(owner)) {
         if (!survivors.has(peer)) continue;
-        const seed = agreeKey(key, (this.#keys.get(peer) as AdvertisedKeys).maskPublicKey, sessionId, 'pairwise-mask');
+        const seed = agreeKey(privateKey, (this.#keys.get(peer) as AdvertisedKeys).maskPublicKey, sessionId, 'pairwise-mask');
         // The survivor added +mask when its id sorts first, −mask otherwise: take it back out.
-        addMask(sum, expandMask(seed, sum.length), peer < owner ? -1 : 1);
+        addMaskFromSeed(sum, seed, peer < owner ? -1 : 1);
       }
     }
     const weightSum = [...this.#weights.values()].reduce((a, b) => a + b, 0);

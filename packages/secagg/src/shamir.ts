@@ -42,7 +42,8 @@ export function combineShares(shares: readonly Share[], threshold: number): Uint
     throw new SecAggError('TOO_MANY_DROPOUTS', `${distinct.size} distinct share(s) at hand, the threshold is ${threshold}`);
   }
   const points = [...distinct.values()].slice(0, threshold).map((share) => ({ x: BigInt(share.x), y: toBigInt(share.y) }));
-  // Σ yᵢ·nᵢ/dᵢ = (Σ yᵢ·nᵢ·D/dᵢ) / D with D = Π dᵢ: one modular inversion instead of one per share.
+  // Σ yᵢ·nᵢ/dᵢ = (Σ yᵢ·nᵢ·Πⱼ≠ᵢ dⱼ) / Π dⱼ: the products of the other denominators come from prefix
+  // and suffix products, so the whole interpolation costs one modular inversion.
   const terms = points.map((pi, i) => {
     let numerator = pi.y;
     let denominator = 1n;
@@ -53,9 +54,15 @@ export function combineShares(shares: readonly Share[], threshold: number): Uint
     }
     return { numerator, denominator };
   });
-  const common = terms.reduce((product, term) => (product * term.denominator) % SHAMIR_PRIME, 1n);
+  const suffix: bigint[] = new Array<bigint>(terms.length + 1).fill(1n);
+  for (let i = terms.length - 1; i >= 0; i--) suffix[i] = ((suffix[i + 1] as bigint) * (terms[i] as { denominator: bigint }).denominator) % SHAMIR_PRIME;
+  const common = suffix[0] as bigint;
+  let prefix = 1n;
   let sum = 0n;
-  for (const term of terms) sum = (sum + term.numerator * ((common * modInverse(term.denominator)) % SHAMIR_PRIME)) % SHAMIR_PRIME;
+  terms.forEach((term, i) => {
+    sum = (sum + ((term.numerator * ((prefix * (suffix[i + 1] as bigint)) % SHAMIR_PRIME)) % SHAMIR_PRIME)) % SHAMIR_PRIME;
+    prefix = (prefix * term.denominator) % SHAMIR_PRIME;
+  });
   const secret = (sum * modInverse(common)) % SHAMIR_PRIME;
   if (secret >= 1n << BigInt(SECRET_BYTES * 8)) throw new SecAggError('MALFORMED', 'the shares do not rebuild a 32-byte secret: at least one share is corrupt');
   return toBytes(secret, SECRET_BYTES);

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { SecAggError } from './errors';
-import { agreeKey } from './keys';
+import { agreeKey, type X25519Key } from './keys';
 import type { EncryptedShare } from './messages';
 import { SHARE_BYTES } from './shamir';
 
@@ -14,7 +14,7 @@ export interface SharePair {
 }
 
 /** Encrypts a share pair from `from` to `to` (AES-256-GCM, the route and session authenticated). */
-export function sealShares(pair: SharePair, route: { sessionId: string; from: string; to: string }, cipherPrivateKey: Uint8Array, recipientPublicKey: Uint8Array): EncryptedShare {
+export function sealShares(pair: SharePair, route: { sessionId: string; from: string; to: string }, cipherPrivateKey: X25519Key, recipientPublicKey: X25519Key): EncryptedShare {
   const key = agreeKey(cipherPrivateKey, recipientPublicKey, route.sessionId, 'share-encryption');
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -24,7 +24,7 @@ export function sealShares(pair: SharePair, route: { sessionId: string; from: st
 }
 
 /** Decrypts a share pair addressed to this node; a forged, altered or misrouted one fails. */
-export function openShares(share: EncryptedShare, sessionId: string, cipherPrivateKey: Uint8Array, senderPublicKey: Uint8Array): SharePair {
+export function openShares(share: EncryptedShare, sessionId: string, cipherPrivateKey: X25519Key, senderPublicKey: X25519Key): SharePair {
   const bytes = Buffer.from(share.ciphertext);
   if (bytes.length !== IV_BYTES + TAG_BYTES + 2 * SHARE_BYTES) {
     throw new SecAggError('MALFORMED', `the share from "${share.from}" has ${bytes.length} bytes, expected ${IV_BYTES + TAG_BYTES + 2 * SHARE_BYTES}`);
