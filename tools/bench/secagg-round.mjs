@@ -304,7 +304,7 @@ async function workerMain() {
       if (request.secaggShareKeys) {
         const body = request.secaggShareKeys;
         const keys = body.keys.map((k) => ({ nodeId: k.nodeId, cipherPublicKey: new Uint8Array(k.cipherPublicKey), maskPublicKey: new Uint8Array(k.maskPublicKey) }));
-        const shares = session(body.sessionId).shareKeys(keys);
+        const shares = session(body.sessionId).shareKeys(keys, body.neighbours);
         return { reply: { secaggShareKeys: { shares: shares.map((s) => ({ fromNode: s.from, toNode: s.to, ciphertext: Buffer.from(s.ciphertext) })) } } };
       }
       if (request.secaggUnmask) {
