@@ -3,21 +3,71 @@ import type { Readable, Writable } from 'node:stream';
 import { TransportError, type TransportErrorContext } from './errors';
 import type { TensorPayload } from './tensor';
 
-/** Header carrying a bulk transfer's one-time token. */
-export const BULK_TOKEN_HEADER = 'fedbiomed-bulk-token';
-/** Header naming the node a bulk transfer belongs to (checked against the token's node id). */
-export const BULK_NODE_HEADER = 'fedbiomed-node-id';
-/** Path of the bulk channel on the researcher's bulk port. */
-export const BULK_PATH = '/fedbiomed/v1/bulk';
 /** Node capability (in `Hello.capabilities`) saying the node can use the bulk channel. */
 export const BULK_CAPABILITY = 'bulk:v1';
+/** Largest request or answer line on the bulk port. */
+const MAX_LINE_BYTES = 4096;
+/** Bodies are written in slices of this size, as the raw-socket baseline does, so TLS encrypts slice by slice. */
+const WRITE_SLICE_BYTES = 16 * 2 ** 20;
+
+/** What a node asks the bulk port: fetch (`GET`) or upload (`POST`) the body of a token. */
+export interface BulkRequestLine {
+  method: 'GET' | 'POST';
+  token: string;
+  /** The node the token must belong to (under mutual TLS, the client certificate decides). */
+  nodeId: string;
+  /** Byte count of an upload's body. */
+  contentLength?: number;
+}
+
+/** The bulk port's answer: 200, or a refusal with its reason; a `GET`'s body follows a 200. */
+export interface BulkAnswerLine {
+  status: number;
+  reason?: string;
+}
+
+/** Writes one line of JSON (a request or an answer) to the bulk connection. */
+export function lineOf(message: BulkRequestLine | BulkAnswerLine): string {
+  return `${JSON.stringify(message)}\n`;
+}
+
 /**
- * HTTP/2 flow-control window of bulk streams and sessions (64 MiB): with the 64 KiB default, a
- * sender waits for a window update every 64 KiB and throughput collapses.
+ * Reads one line of JSON from a bulk connection; the bytes after it stay in the stream (for the
+ * body), which is left paused. Rejects on a line over 4 KiB, bad JSON, or a stream that ends first.
  */
-export const BULK_WINDOW_BYTES = 64 * 2 ** 20;
-/** Largest HTTP/2 DATA frame (the protocol's maximum, 16 MiB - 1), for fewer frames per transfer. */
-export const BULK_MAX_FRAME_BYTES = 2 ** 24 - 1;
+export function readLine(stream: Readable): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let buffered: Buffer = Buffer.alloc(0);
+    const stop = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onEnd);
+    };
+    const onEnd = (error?: unknown) => {
+      stop();
+      reject(new Error(error ? `bulk connection failed: ${String(error)}` : 'bulk connection closed before its first line'));
+    };
+    const onData = (data: Buffer) => {
+      buffered = buffered.byteLength === 0 ? data : Buffer.concat([buffered, data]);
+      const newline = buffered.indexOf(10);
+      if (newline < 0 && buffered.byteLength <= MAX_LINE_BYTES) return;
+      stop();
+      stream.pause();
+      if (newline < 0 || newline > MAX_LINE_BYTES) return reject(new Error(`bulk line longer than ${MAX_LINE_BYTES} bytes`));
+      if (newline + 1 < buffered.byteLength) stream.unshift(buffered.subarray(newline + 1));
+      try {
+        const parsed: unknown = JSON.parse(buffered.subarray(0, newline).toString('utf8'));
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
+        resolve(parsed as Record<string, unknown>);
+      } catch (error) {
+        reject(new Error(`bad bulk line: ${String(error)}`));
+      }
+    };
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', onEnd);
+  });
+}
 
 /** Byte count of a tensor set's body: its tensors' bytes, one after the other. */
 export function bodyLength(payload: TensorPayload): number {
@@ -41,8 +91,9 @@ export function bodyDigest(payload: TensorPayload): Buffer {
 /** Writes a tensor set's body to `stream` with backpressure, then ends it. */
 export async function writeBody(stream: Writable, payload: TensorPayload): Promise<void> {
   for (const tensor of payload.tensors) {
-    if (tensor.data.byteLength === 0) continue;
-    if (!stream.write(tensor.data)) await drained(stream);
+    for (let offset = 0; offset < tensor.data.byteLength; offset += WRITE_SLICE_BYTES) {
+      if (!stream.write(tensor.data.subarray(offset, offset + WRITE_SLICE_BYTES))) await drained(stream);
+    }
   }
   stream.end();
 }
@@ -106,6 +157,7 @@ export function readBody(stream: Readable, expected: ExpectedBody, context: Tran
       received += data.byteLength;
     };
     stream.on('data', onData);
+    stream.resume();
     stream.once('error', (error) => fail(`stream failed: ${String(error)}`, error));
     stream.once('close', () => fail(`the stream closed after ${received} of ${expected.byteLength} bytes`));
     stream.once('end', () => {

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import { once } from 'node:events';
 import type { Request__Output, TensorSet } from '@fedbiomed/proto';
-import { BULK_CAPABILITY, BULK_NODE_HEADER, BULK_PATH, BULK_TOKEN_HEADER } from './bulk-body';
+import { BULK_CAPABILITY, lineOf, readLine, type BulkRequestLine } from './bulk-body';
 import { BulkServer, type UploadDelivery } from './bulk-server';
 import type { NodeClient } from './client';
 import { systemClock } from './clock';
@@ -29,29 +31,29 @@ function bulkLines(records: LogRecord[], message: string): unknown[] {
   return records.filter((r) => r.message === message).map((r) => r.fields['transferId']);
 }
 
-/** What one HTTP/2 request to a bulk port answers. */
+/** What one request to a bulk port answers: its answer line and the bytes after it. */
 async function bulkRequest(
-  authority: string,
-  method: 'GET' | 'POST',
-  headers: Record<string, string>,
+  port: number,
+  request: Omit<BulkRequestLine, 'method'> & { method: string },
   body?: Uint8Array,
-  tls?: http2.SecureClientSessionOptions,
-): Promise<{ status: number; body: Buffer }> {
-  const session = http2.connect(authority, tls);
+  tlsOptions?: tls.ConnectionOptions,
+): Promise<{ status: number; body: Buffer; reason: unknown }> {
+  const tcp = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+  const socket = tlsOptions ? tls.connect({ socket: tcp, ...tlsOptions }) : tcp;
   try {
-    return await new Promise((resolve, reject) => {
-      session.on('error', reject);
-      const stream = session.request({ ':method': method, ':path': BULK_PATH, ...headers });
-      stream.on('error', reject);
-      const parts: Buffer[] = [];
-      let status = 0;
-      stream.on('response', (h) => (status = Number(h[':status'])));
-      stream.on('data', (part: Buffer) => parts.push(part));
-      stream.on('end', () => resolve({ status, body: Buffer.concat(parts) }));
-      stream.end(body);
-    });
+    await once(socket, tlsOptions ? 'secureConnect' : 'connect');
+    socket.write(lineOf(request as BulkRequestLine));
+    const answered = readLine(socket);
+    if (body) socket.write(body);
+    socket.end();
+    const answer = await answered;
+    socket.resume();
+    const parts: Buffer[] = [];
+    socket.on('data', (part: Buffer) => parts.push(part));
+    await once(socket, 'end');
+    return { status: Number(answer['status']), reason: answer['reason'], body: Buffer.concat(parts) };
   } finally {
-    session.destroy();
+    socket.destroy();
   }
 }
 
@@ -107,11 +109,11 @@ describe('bulk tensor channel', () => {
 
   describe('one-time tokens', () => {
     let bulk: BulkServer;
-    let authority: string;
+    let port: number;
     const payload = packTensors(modelTensors(11));
     beforeEach(async () => {
       bulk = new BulkServer({ host: '127.0.0.1', tls: undefined, clock: systemClock, logger: recordingLogger(), tokenTtlMs: 2_000 });
-      authority = `http://127.0.0.1:${await bulk.start()}`;
+      port = await bulk.start();
     });
     afterEach(() => bulk.stop());
 
@@ -119,27 +121,27 @@ describe('bulk tensor channel', () => {
       const transfer = bulk.offer('node-1', payload);
       expect(Buffer.from(transfer.token, 'base64url').byteLength).toBe(32);
       const wrongNode = bulk.offer('node-1', payload);
-      expect((await bulkRequest(authority, 'GET', { [BULK_TOKEN_HEADER]: wrongNode.token, [BULK_NODE_HEADER]: 'node-2' })).body.toString()).toBe(
+      expect((await bulkRequest(port, { method: 'GET', token: wrongNode.token, nodeId: 'node-2' })).reason).toBe(
         'the token belongs to node "node-1", not "node-2"',
       );
-      const first = await bulkRequest(authority, 'GET', { [BULK_TOKEN_HEADER]: transfer.token, [BULK_NODE_HEADER]: 'node-1' });
+      const first = await bulkRequest(port, { method: 'GET', token: transfer.token, nodeId: 'node-1' });
       expect(first.status).toBe(200);
       expect(createHash('sha256').update(first.body).digest().equals(transfer.sha256 as Buffer)).toBe(true);
       expect(first.body.byteLength).toBe(transfer.byteLength);
       for (const token of [transfer.token, wrongNode.token, 'made-up-token']) {
-        const again = await bulkRequest(authority, 'GET', { [BULK_TOKEN_HEADER]: token, [BULK_NODE_HEADER]: 'node-1' });
-        expect([again.status, again.body.toString()]).toEqual([403, 'unknown, used or expired bulk token']);
+        const again = await bulkRequest(port, { method: 'GET', token: token, nodeId: 'node-1' });
+        expect([again.status, again.reason]).toEqual([403, 'unknown, used or expired bulk token']);
       }
       expect(bulk.size).toBe(0);
     });
 
     it('refuses an expired token', async () => {
       const short = new BulkServer({ host: '127.0.0.1', tls: undefined, clock: systemClock, logger: recordingLogger(), tokenTtlMs: 50 });
-      const port = await short.start();
+      const shortPort = await short.start();
       try {
         const transfer = short.offer('node-1', payload);
         await new Promise((resolve) => setTimeout(resolve, 150));
-        const late = await bulkRequest(`http://127.0.0.1:${port}`, 'GET', { [BULK_TOKEN_HEADER]: transfer.token, [BULK_NODE_HEADER]: 'node-1' });
+        const late = await bulkRequest(shortPort, { method: 'GET', token: transfer.token, nodeId: 'node-1' });
         expect(late.status).toBe(403);
       } finally {
         await short.stop();
@@ -157,7 +159,7 @@ describe('bulk tensor channel', () => {
     it('takes an upload that matches its announced size and digest', async () => {
       const bytes = patternBytes(MiB + 3, 9);
       const delivered = expectUpload(bytes, 'tok-ok');
-      const answer = await bulkRequest(authority, 'POST', { [BULK_TOKEN_HEADER]: 'tok-ok', [BULK_NODE_HEADER]: 'node-1' }, bytes);
+      const answer = await bulkRequest(port, { method: 'POST', token: 'tok-ok', nodeId: 'node-1', contentLength: bytes.byteLength }, bytes);
       expect(answer.status).toBe(200);
       const outcome = await delivered;
       expect(outcome.ok && Buffer.from(outcome.body).equals(Buffer.from(bytes))).toBe(true);
@@ -166,7 +168,7 @@ describe('bulk tensor channel', () => {
     it('refuses an upload larger than announced, and one whose bytes are not the announced ones, handing nothing on', async () => {
       const bytes = patternBytes(MiB, 4);
       const tooLong = expectUpload(bytes, 'tok-long');
-      const answer = await bulkRequest(authority, 'POST', { [BULK_TOKEN_HEADER]: 'tok-long', [BULK_NODE_HEADER]: 'node-1' }, patternBytes(2 * MiB, 4));
+      const answer = await bulkRequest(port, { method: 'POST', token: 'tok-long', nodeId: 'node-1', contentLength: MiB }, patternBytes(2 * MiB, 4));
       expect(answer.status).toBe(422);
       const long = await tooLong;
       expect(long.ok ? 'delivered' : [long.error.code, long.error.message]).toEqual([
@@ -174,8 +176,8 @@ describe('bulk tensor channel', () => {
         `bulk transfer "t-1": the body carries more than the declared ${MiB} bytes`,
       ]);
       const forged = expectUpload(bytes, 'tok-forged');
-      const other = await bulkRequest(authority, 'POST', { [BULK_TOKEN_HEADER]: 'tok-forged', [BULK_NODE_HEADER]: 'node-1' }, patternBytes(MiB, 5));
-      expect(other.body.toString()).toBe('bulk transfer "t-1": SHA-256 mismatch: the body is not the one announced');
+      const other = await bulkRequest(port, { method: 'POST', token: 'tok-forged', nodeId: 'node-1', contentLength: MiB }, patternBytes(MiB, 5));
+      expect(other.reason).toBe('bulk transfer "t-1": SHA-256 mismatch: the body is not the one announced');
       const outcome = await forged;
       expect(outcome.ok ? 'delivered' : outcome.error.code).toBe('TRANSFER_FAILED');
     });
@@ -211,7 +213,7 @@ describe('bulk tensor channel', () => {
         const token = 'liar-token-'.padEnd(43, 'x');
         raw?.call.write({ reply: { requestId: request.requestId, nodeId: 'node-1', train: { round: 1, weights: replySet(announced) } } });
         raw?.call.write({ bulk: { transferId: 'reply-1', token, byteLength: MiB, sha256: createHash('sha256').update(announced).digest() } });
-        await bulkRequest(`http://127.0.0.1:${port}`, 'POST', { [BULK_TOKEN_HEADER]: token, [BULK_NODE_HEADER]: 'node-1' }, patternBytes(MiB, 2));
+        await bulkRequest(port, { method: 'POST', token, nodeId: 'node-1', contentLength: MiB }, patternBytes(MiB, 2));
       });
       const failure = await server.request('node-1', { train: { round: 1 } }, { timeoutMs: 10_000 }).catch((error: TransportError) => error);
       expect([(failure as TransportError).code, (failure as TransportError).message]).toEqual(['TRANSFER_FAILED', 'bulk transfer "reply-1": SHA-256 mismatch: the body is not the one announced']);
@@ -255,17 +257,16 @@ describe('bulk tensor channel', () => {
       expect(bulkLines(logger.records, 'bulk upload received')).toHaveLength(1);
 
       const bulkPort = (logger.records.find((r) => r.message === 'researcher bulk channel listening')?.fields['port'] as number);
-      const authority = `https://127.0.0.1:${bulkPort}`;
-      const noCert = await bulkRequest(authority, 'GET', { [BULK_TOKEN_HEADER]: 'x' }, undefined, { ca: ca.certPem, servername: 'localhost' }).catch((error: Error) => error);
+      const noCert = await bulkRequest(bulkPort, { method: 'GET', token: 'x', nodeId: 'node-1' }, undefined, { ca: ca.certPem, servername: 'localhost' }).catch((error: Error) => error);
       expect(String(noCert)).toMatch(/alert certificate required/);
       const tokenOfNode1 = (server as unknown as { bulkServer: BulkServer }).bulkServer.offer('node-1', global).token;
-      const stolen = await bulkRequest(authority, 'GET', { [BULK_TOKEN_HEADER]: tokenOfNode1, [BULK_NODE_HEADER]: 'node-1' }, undefined, {
+      const stolen = await bulkRequest(bulkPort, { method: 'GET', token: tokenOfNode1, nodeId: 'node-1' }, undefined, {
         ca: ca.certPem,
         servername: 'localhost',
         cert: node2.certPem,
         key: node2.keyPem,
       });
-      expect([stolen.status, stolen.body.toString()]).toEqual([403, 'the token belongs to node "node-1" but the client certificate names "node-2"']);
+      expect([stolen.status, stolen.reason]).toEqual([403, 'the token belongs to node "node-1" but the client certificate names "node-2"']);
     });
   });
 });

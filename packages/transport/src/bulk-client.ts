@@ -1,19 +1,21 @@
-import http2 from 'node:http2';
+import net from 'node:net';
+import tls from 'node:tls';
+import { once } from 'node:events';
 import type { BulkChannelOffer__Output, BulkTransfer, BulkTransfer__Output } from '@fedbiomed/proto';
-import { BULK_MAX_FRAME_BYTES, BULK_NODE_HEADER, BULK_PATH, BULK_TOKEN_HEADER, BULK_WINDOW_BYTES, bodyDigest, bodyLength, readBody, writeBody } from './bulk-body';
+import { bodyDigest, bodyLength, lineOf, readBody, readLine, writeBody } from './bulk-body';
 import { newToken } from './bulk-server';
 import type { ClientTlsOptions } from './credentials';
 import { TransportError } from './errors';
 import type { TensorPayload } from './tensor';
 
 /**
- * A node's end of the researcher's bulk channel: one HTTP/2 connection to the port the researcher
- * offered, on the host of its gRPC address, with the same TLS settings (CA, client certificate,
- * server name) as the gRPC channel; opened at the first transfer.
+ * A node's end of the researcher's bulk channel: one connection per transfer to the port the
+ * researcher offered, on the host of its gRPC address, with the same TLS settings (CA, client
+ * certificate, server name) as the gRPC channel.
  */
 export class BulkClient {
-  private session: http2.ClientHttp2Session | undefined;
   readonly minBytes: number;
+  private readonly sockets = new Set<net.Socket>();
 
   constructor(
     private readonly grpcAddress: string,
@@ -31,74 +33,71 @@ export class BulkClient {
 
   /** Fetches the body a researcher's `BulkTransfer` announced; rejects unless its length and SHA-256 match. */
   async fetch(transfer: BulkTransfer__Output): Promise<Uint8Array> {
-    const stream = this.connect().request({ ':method': 'GET', ':path': BULK_PATH, [BULK_TOKEN_HEADER]: transfer.token, [BULK_NODE_HEADER]: this.nodeId });
-    stream.end();
-    await this.accepted(stream, transfer.transferId);
+    const socket = await this.connect();
     try {
-      return await readBody(stream, { transferId: transfer.transferId, byteLength: Number(transfer.byteLength), sha256: transfer.sha256 }, { nodeId: this.nodeId });
+      socket.write(lineOf({ method: 'GET', token: transfer.token, nodeId: this.nodeId }));
+      await this.accepted(socket, transfer.transferId);
+      return await readBody(socket, { transferId: transfer.transferId, byteLength: Number(transfer.byteLength), sha256: transfer.sha256 }, { nodeId: this.nodeId });
     } finally {
-      if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+      socket.destroy();
     }
   }
 
   /**
    * Uploads a tensor set's body under a fresh token: `announce` sends the returned frame on the
-   * session, then the body goes on the bulk stream. Resolves once the researcher checked it.
+   * session, then the body goes on a bulk connection. Resolves once the researcher checked it.
    */
   async upload(payload: TensorPayload, announce: (transfer: BulkTransfer) => Promise<void>): Promise<void> {
     const transfer = { transferId: payload.set.transferId, token: newToken(), byteLength: bodyLength(payload), sha256: bodyDigest(payload) };
     await announce(transfer);
-    const stream = this.connect().request({
-      ':method': 'POST',
-      ':path': BULK_PATH,
-      'content-length': transfer.byteLength,
-      [BULK_TOKEN_HEADER]: transfer.token,
-      [BULK_NODE_HEADER]: this.nodeId,
-    });
-    const answered = this.accepted(stream, transfer.transferId);
-    answered.catch(() => undefined);
-    await writeBody(stream, payload).catch(() => undefined); // a refusal ends the stream early: the answer says why
-    await answered;
-    stream.resume();
+    const socket = await this.connect();
+    try {
+      socket.write(lineOf({ method: 'POST', token: transfer.token, nodeId: this.nodeId, contentLength: transfer.byteLength }));
+      const answered = this.accepted(socket, transfer.transferId);
+      answered.catch(() => undefined);
+      await writeBody(socket, payload).catch(() => undefined); // a refusal cuts the upload: the answer says why
+      await answered;
+    } finally {
+      socket.destroy();
+    }
   }
 
-  /** Closes the connection. */
+  /** Cuts the transfers in progress. */
   close(): void {
-    this.session?.close();
-    this.session = undefined;
+    for (const socket of this.sockets) socket.destroy();
   }
 
-  private connect(): http2.ClientHttp2Session {
-    if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
+  private async connect(): Promise<net.Socket> {
     const host = this.grpcAddress.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
-    const tls = this.tls;
-    const authority = `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.offer.port}`;
-    const session = http2.connect(authority, {
-      settings: { initialWindowSize: BULK_WINDOW_BYTES, maxFrameSize: BULK_MAX_FRAME_BYTES },
-      ...(tls && { ca: tls.caPem, servername: tls.serverName ?? host, ...(tls.certPem !== undefined && { cert: tls.certPem, key: tls.keyPem }) }),
-    });
-    session.on('connect', () => session.setLocalWindowSize(BULK_WINDOW_BYTES));
-    session.on('error', () => undefined); // surfaced on the streams
-    session.unref();
-    this.session = session;
-    return session;
+    const { port } = this.offer;
+    const options = this.tls;
+    // allowHalfOpen: after an upload's body this side ends, and still reads the answer.
+    const tcp = net.connect({ host, port, allowHalfOpen: true });
+    const socket = options
+      ? tls.connect({ socket: tcp, ca: options.caPem, servername: options.serverName ?? host, ...(options.certPem !== undefined && { cert: options.certPem, key: options.keyPem }) })
+      : tcp;
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    try {
+      await once(socket, options ? 'secureConnect' : 'connect');
+    } catch (error) {
+      socket.destroy();
+      throw new TransportError('UNAVAILABLE', `cannot reach the researcher's bulk port ${host}:${port}: ${String(error)}`, { nodeId: this.nodeId, cause: error });
+    }
+    return socket;
   }
 
   /** Resolves on a 200 answer; rejects with the researcher's reason otherwise. */
-  private accepted(stream: http2.ClientHttp2Stream, transferId: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      stream.once('error', (error) => reject(new TransportError('TRANSFER_FAILED', `bulk transfer "${transferId}": ${error.message}`, { nodeId: this.nodeId, cause: error })));
-      stream.once('response', (headers) => {
-        const status = Number(headers[':status']);
-        if (status === 200) return resolve();
-        let reason = '';
-        stream.setEncoding('utf8');
-        stream.on('data', (text: string) => (reason += text));
-        stream.once('end', () => {
-          const code = status === 401 || status === 403 ? 'UNAUTHENTICATED' : 'TRANSFER_FAILED';
-          reject(new TransportError(code, `bulk transfer "${transferId}" refused by the researcher (HTTP ${status}): ${reason}`, { nodeId: this.nodeId }));
-        });
-      });
-    });
+  private async accepted(socket: net.Socket, transferId: string): Promise<void> {
+    let answer: Record<string, unknown>;
+    try {
+      answer = await readLine(socket);
+    } catch (error) {
+      throw new TransportError('TRANSFER_FAILED', `bulk transfer "${transferId}": ${String(error)}`, { nodeId: this.nodeId, cause: error });
+    }
+    const status = Number(answer['status']);
+    if (status === 200) return;
+    const code = status === 401 || status === 403 ? 'UNAUTHENTICATED' : 'TRANSFER_FAILED';
+    throw new TransportError(code, `bulk transfer "${transferId}" refused by the researcher (${status}): ${String(answer['reason'])}`, { nodeId: this.nodeId });
   }
 }

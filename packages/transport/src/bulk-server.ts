@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import http2 from 'node:http2';
-import type { TLSSocket } from 'node:tls';
+import net from 'node:net';
+import tls from 'node:tls';
 import type { BulkTransfer } from '@fedbiomed/proto';
-import { BULK_MAX_FRAME_BYTES, BULK_NODE_HEADER, BULK_PATH, BULK_TOKEN_HEADER, BULK_WINDOW_BYTES, bodyDigest, bodyLength, readBody, writeBody } from './bulk-body';
+import { bodyDigest, bodyLength, lineOf, readBody, readLine, writeBody } from './bulk-body';
 import type { Clock } from './clock';
 import type { ServerTlsOptions } from './credentials';
 import { TransportError } from './errors';
@@ -52,20 +52,22 @@ export interface BulkServerSettings extends BulkChannelOptions {
 }
 
 /**
- * The researcher's bulk channel: an HTTP/2 server (plaintext, TLS, or mutual TLS with the gRPC
- * port's key, certificate and client CA) serving tensor-set bodies to nodes (GET) and taking theirs
- * (POST), each under a one-time token announced on the node's gRPC session. A token is 256 random
+ * The researcher's bulk channel: a TCP server (plaintext, TLS, or mutual TLS with the gRPC port's
+ * key, certificate and client CA) serving tensor-set bodies to nodes (`GET`) and taking theirs
+ * (`POST`), one connection per transfer, each under a one-time token announced on the node's gRPC
+ * session. A connection starts with one JSON request line ({@link BulkRequestLine}) and the answer
+ * is one JSON line ({@link BulkAnswerLine}), followed by the body for a `GET`. A token is 256 random
  * bits, kept only as its SHA-256, used once, expires after `tokenTtlMs`, and is bound to one node id:
- * under mutual TLS the client certificate must name that node, otherwise the request must carry it
- * in `fedbiomed-node-id`. Every refusal answers the HTTP/2 stream with a status and a reason; the
- * gRPC sessions are not affected.
+ * under mutual TLS the client certificate must name that node, otherwise the request line must.
+ * Every refusal answers with a status and a reason and closes that connection; the gRPC sessions
+ * are not affected.
  */
 export class BulkServer {
-  private readonly server: http2.Http2Server | http2.Http2SecureServer;
+  private readonly server: net.Server;
   private readonly entries = new Map<string, Download | Upload>();
   /** Uploads whose POST arrived before the session frame announcing them (the two travel apart). */
   private readonly early = new Map<string, () => void>();
-  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly sockets = new Set<net.Socket>();
   private boundPort: number | undefined;
   readonly minBytes: number;
   private readonly tokenTtlMs: number;
@@ -73,23 +75,26 @@ export class BulkServer {
   constructor(private readonly settings: BulkServerSettings) {
     this.minBytes = settings.minBytes ?? DEFAULT_BULK_MIN_BYTES;
     this.tokenTtlMs = settings.tokenTtlMs ?? DEFAULT_BULK_TOKEN_TTL_MS;
-    const http2Settings = { initialWindowSize: BULK_WINDOW_BYTES, maxFrameSize: BULK_MAX_FRAME_BYTES };
-    const { tls } = settings;
-    this.server = tls
-      ? http2.createSecureServer({
-          key: tls.keyPem,
-          cert: tls.certPem,
-          settings: http2Settings,
-          // Under mutual TLS a peer without a certificate of the researcher's CA gets no connection at all.
-          ...(tls.clientCaPem !== undefined && { ca: tls.clientCaPem, requestCert: true, rejectUnauthorized: true }),
-        })
-      : http2.createServer({ settings: http2Settings });
-    this.server.on('session', (session) => {
-      session.setLocalWindowSize(BULK_WINDOW_BYTES);
-      this.sessions.add(session);
-      session.once('close', () => this.sessions.delete(session));
-    });
-    this.server.on('stream', (stream, headers) => this.onStream(stream, headers));
+    const serve = (socket: net.Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      socket.on('error', (error) => this.settings.logger.debug({ err: String(error) }, 'bulk connection failed'));
+      void this.serve(socket);
+    };
+    const { tls: tlsOptions } = settings;
+    // allowHalfOpen: an uploading node ends its side after the body and still reads the answer.
+    this.server = tlsOptions
+      ? tls.createServer(
+          {
+            key: tlsOptions.keyPem,
+            cert: tlsOptions.certPem,
+            allowHalfOpen: true,
+            // Under mutual TLS a peer without a certificate of the researcher's CA gets no connection at all.
+            ...(tlsOptions.clientCaPem !== undefined && { ca: tlsOptions.clientCaPem, requestCert: true, rejectUnauthorized: true }),
+          },
+          serve,
+        )
+      : net.createServer({ allowHalfOpen: true }, serve);
   }
 
   /** Binds the port; resolves with it. */
@@ -116,7 +121,7 @@ export class BulkServer {
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       // Open connections would keep close() waiting.
-      for (const session of this.sessions) session.destroy();
+      for (const socket of this.sockets) socket.destroy();
     });
   }
 
@@ -171,33 +176,37 @@ export class BulkServer {
     return entry;
   }
 
-  private async onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): Promise<void> {
+  private async serve(socket: net.Socket): Promise<void> {
     const refuse = (status: number, reason: string) => {
-      this.settings.logger.warn({ status, reason, peer: stream.session?.socket?.remoteAddress }, 'bulk request refused');
-      if (stream.destroyed || stream.closed) return;
-      if (!stream.headersSent) stream.respond({ ':status': status, 'content-type': 'text/plain; charset=utf-8' });
-      // Once the answer is out, the stream is reset, so a sender still uploading stops.
-      stream.end(reason, () => stream.close(http2.constants.NGHTTP2_NO_ERROR));
+      this.settings.logger.warn({ status, reason, peer: socket.remoteAddress }, 'bulk request refused');
+      if (socket.destroyed) return;
+      socket.pause();
+      // A sender still uploading is cut once the answer had time to reach it.
+      socket.end(lineOf({ status, reason }), () => setTimeout(() => socket.destroy(), 2_000).unref());
     };
-    stream.on('error', (error) => this.settings.logger.debug({ err: String(error) }, 'bulk stream failed'));
-    const method = headers[':method'];
-    const token = headers[BULK_TOKEN_HEADER];
-    if (headers[':path'] !== BULK_PATH || (method !== 'GET' && method !== 'POST')) return refuse(404, `no such bulk resource: ${String(method)} ${String(headers[':path'])}`);
-    if (typeof token !== 'string' || token === '') return refuse(401, `missing ${BULK_TOKEN_HEADER} header`);
+    let request: Record<string, unknown>;
+    try {
+      request = await readLine(socket);
+    } catch (error) {
+      return refuse(400, (error as Error).message);
+    }
+    const { method, token, nodeId: claimed } = request;
+    if (method !== 'GET' && method !== 'POST') return refuse(400, `unknown bulk method ${String(method)}`);
+    if (typeof token !== 'string' || token === '') return refuse(401, 'missing bulk token');
     const key = tokenKey(token);
     if (method === 'POST' && !this.entries.has(key)) await this.announced(key);
     const entry = this.take(key);
     if (!entry) return refuse(403, 'unknown, used or expired bulk token');
-    const identityProblem = this.identityProblem(stream, headers, entry.nodeId);
+    const identityProblem = this.identityProblem(socket, claimed, entry.nodeId);
     if (identityProblem) {
       if (entry.kind === 'upload') entry.deliver({ ok: false, error: new TransportError('UNAUTHENTICATED', `bulk upload "${entry.transfer.transferId}": ${identityProblem}`, { nodeId: entry.nodeId }) });
       return refuse(403, identityProblem);
     }
     if (entry.kind === 'download') {
       if (method !== 'GET') return refuse(405, 'this token is for a download (GET)');
-      stream.respond({ ':status': 200, 'content-type': 'application/octet-stream', 'content-length': bodyLength(entry.payload) });
       const transferId = entry.payload.set.transferId;
-      await writeBody(stream, entry.payload).then(
+      socket.write(lineOf({ status: 200 }));
+      await writeBody(socket, entry.payload).then(
         () => this.settings.logger.debug({ nodeId: entry.nodeId, transferId }, 'bulk download served'),
         (error: unknown) => this.settings.logger.debug({ nodeId: entry.nodeId, transferId, err: String(error) }, 'bulk download cut'),
       );
@@ -207,16 +216,15 @@ export class BulkServer {
       entry.deliver({ ok: false, error: new TransportError('MALFORMED', `bulk upload "${entry.transfer.transferId}": fetched with ${method}`, { nodeId: entry.nodeId }) });
       return refuse(405, 'this token is for an upload (POST)');
     }
-    const declared = Number(headers['content-length'] ?? entry.transfer.byteLength);
+    const declared = request['contentLength'];
     if (declared !== entry.transfer.byteLength) {
-      const error = new TransportError('TRANSFER_FAILED', `bulk upload "${entry.transfer.transferId}": content-length ${declared}, ${entry.transfer.byteLength} announced`, { nodeId: entry.nodeId });
+      const error = new TransportError('TRANSFER_FAILED', `bulk upload "${entry.transfer.transferId}": content length ${String(declared)}, ${entry.transfer.byteLength} announced`, { nodeId: entry.nodeId });
       entry.deliver({ ok: false, error });
       return refuse(413, error.message);
     }
     try {
-      const body = await readBody(stream, entry.transfer, { nodeId: entry.nodeId });
-      stream.respond({ ':status': 200 });
-      stream.end();
+      const body = await readBody(socket, entry.transfer, { nodeId: entry.nodeId });
+      socket.end(lineOf({ status: 200 }));
       this.settings.logger.debug({ nodeId: entry.nodeId, transferId: entry.transfer.transferId }, 'bulk upload received');
       entry.deliver({ ok: true, body });
     } catch (error) {
@@ -242,14 +250,13 @@ export class BulkServer {
   }
 
   /** Why the peer may not use a token of `nodeId`, or `undefined` when it may. */
-  private identityProblem(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, nodeId: string): string | undefined {
+  private identityProblem(socket: net.Socket, claimed: unknown, nodeId: string): string | undefined {
     if (this.settings.tls?.clientCaPem !== undefined) {
-      const certificate = (stream.session?.socket as TLSSocket | undefined)?.getPeerCertificate?.();
-      const names = certificate && Object.keys(certificate).length > 0 ? [...new Set(certificateNames(certificate))] : [];
+      const certificate = (socket as tls.TLSSocket).getPeerCertificate();
+      const names = Object.keys(certificate).length > 0 ? [...new Set(certificateNames(certificate))] : [];
       if (!names.includes(nodeId)) return `the token belongs to node "${nodeId}" but the client certificate names ${names.map((n) => `"${n}"`).join(', ') || 'no identity'}`;
       return undefined;
     }
-    const claimed = headers[BULK_NODE_HEADER];
     if (claimed !== nodeId) return `the token belongs to node "${nodeId}", not "${String(claimed)}"`;
     return undefined;
   }

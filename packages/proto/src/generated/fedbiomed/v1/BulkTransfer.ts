@@ -5,9 +5,8 @@ import type { Long } from '@grpc/proto-loader';
 /**
  * Sent on the session instead of the TensorChunk frames of one tensor set. The bytes (the set's
  * tensors' raw bytes, one after the other, in header order) are fetched (researcher to node: GET)
- * or uploaded (node to researcher: POST) on the bulk port with `token` in the
- * `fedbiomed-bulk-token` header. A token is random (256 bits), single use, expires, and is bound to
- * the session's node id.
+ * or uploaded (node to researcher: POST) on the bulk port under `token`. A token is random
+ * (256 bits), single use, expires, and is bound to the session's node id.
  */
 export interface BulkTransfer {
   'transferId'?: (string);
@@ -22,9 +21,8 @@ export interface BulkTransfer {
 /**
  * Sent on the session instead of the TensorChunk frames of one tensor set. The bytes (the set's
  * tensors' raw bytes, one after the other, in header order) are fetched (researcher to node: GET)
- * or uploaded (node to researcher: POST) on the bulk port with `token` in the
- * `fedbiomed-bulk-token` header. A token is random (256 bits), single use, expires, and is bound to
- * the session's node id.
+ * or uploaded (node to researcher: POST) on the bulk port under `token`. A token is random
+ * (256 bits), single use, expires, and is bound to the session's node id.
  */
 export interface BulkTransfer__Output {
   'transferId': (string);
