@@ -98,6 +98,18 @@ describe('bulk tensor channel', () => {
     }
   });
 
+  it('fails only that request, with the reason, when the node cannot reach the bulk port; the session goes on', async () => {
+    server = await startServer({ bulk: { minBytes: MiB } });
+    nodes.push(await startNode(server.port, { nodeId: 'node-1' }));
+    // As a firewall closing the bulk port would: the offer was made, the port no longer answers.
+    await (server as unknown as { bulkServer: BulkServer }).bulkServer.stop();
+    const global = packTensors(modelTensors(13));
+    const failure = await server.request('node-1', trainRequest(global), { tensors: [global], timeoutMs: 30_000 }).catch((error: TransportError) => error);
+    expect((failure as TransportError).code).toBe('REMOTE_ERROR');
+    expect((failure as TransportError).message).toMatch(/: cannot reach the researcher's bulk port 127\.0\.0\.1:\d+: .*ECONNREFUSED/);
+    expect((await server.request('node-1', { ping: { sentAtMs: 1 } }, { timeoutMs: 10_000 })).reply.ping?.sentAtMs).toBe(1);
+  });
+
   it('keeps small tensor sets on the session', async () => {
     const logger = recordingLogger();
     server = await startServer({ bulk: { minBytes: 64 * MiB }, logger });

@@ -22,6 +22,12 @@ export interface BulkChannelOptions {
 
 /** Default {@link BulkChannelOptions.minBytes}. */
 export const DEFAULT_BULK_MIN_BYTES = 8 * 2 ** 20;
+/**
+ * Uploads that may wait at once for the session frame announcing them; beyond, a connection with a
+ * token not (yet) announced is refused at once, so unauthenticated connections cannot pile up.
+ */
+const MAX_EARLY_UPLOADS = 64;
+
 /** Default {@link BulkChannelOptions.tokenTtlMs}. */
 export const DEFAULT_BULK_TOKEN_TTL_MS = 60_000;
 
@@ -194,7 +200,7 @@ export class BulkServer {
     if (method !== 'GET' && method !== 'POST') return refuse(400, `unknown bulk method ${String(method)}`);
     if (typeof token !== 'string' || token === '') return refuse(401, 'missing bulk token');
     const key = tokenKey(token);
-    if (method === 'POST' && !this.entries.has(key)) await this.announced(key);
+    if (method === 'POST' && !this.entries.has(key) && this.early.size < MAX_EARLY_UPLOADS) await this.announced(key);
     const entry = this.take(key);
     if (!entry) return refuse(403, 'unknown, used or expired bulk token');
     const identityProblem = this.identityProblem(socket, claimed, entry.nodeId);
