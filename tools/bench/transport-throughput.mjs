@@ -5,13 +5,17 @@
 //
 //   npx tsc -b packages/transport && node tools/bench/transport-throughput.mjs [--repeat 5] [--big]
 //       [--chunk BYTES] [--size BYTES] [--integrity chunk-crc32c|crc32c|sha256|both] [--also-integrity sha256]
-//       [--compare DIST/index.js] [--only plaintext|tls]
+//       [--compare DIST/index.js] [--only plaintext|tls] [--bulk]
 //
 // Prints one JSON line per figure; --big adds the 2.5 GB model (one tensor over 2 GiB). --compare
 // also runs another build of the transport (a copy of an earlier packages/transport/dist, kept under
 // the repository so it resolves the same dependencies), and --also-integrity this build with another
 // integrity check; their repetitions alternate with this build's, so all figures come from one run.
+// --bulk also runs the bulk tensor channel (the researcher's HTTP/2 bulk port, `bulk: true`) on a copy
+// of this build whose grpc-js call fast paths (grpc-call-fast-paths.js) are turned into no-ops, so
+// its figures show what public APIs alone reach; its repetitions alternate with the others too.
 import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -74,13 +78,14 @@ async function pki() {
 }
 
 // ---- researcher child: serves, sends the model, receives it back ----
-async function researcherChild({ bytes, secure, chunkSizeBytes, integrity, certs }) {
+async function researcherChild({ bytes, secure, chunkSizeBytes, integrity, certs, bulk }) {
   const next = () => new Promise((resolve) => process.stdin.once('data', (t) => resolve(JSON.parse(t))));
   const server = new transport.ResearcherServer({
     enrolmentTokens: ['bench'],
     chunkSizeBytes,
     logger: { debug() {}, info() {}, warn: console.error, error: console.error },
     ...(secure ? { tls: certs.researcher } : {}),
+    ...(bulk ? { bulk: true } : {}),
   });
   const port = await server.start();
   send({ port });
@@ -260,6 +265,23 @@ function report(build, c, chunkSizeBytes, integrity, runs) {
   );
 }
 
+/**
+ * A copy of this build under the repository's ignored tmp/ (so it resolves the same dependencies)
+ * in which the grpc-js call fast paths do nothing, as if grpc-call-fast-paths.ts were gone.
+ */
+function buildWithoutFastPaths() {
+  const root = path.resolve(path.dirname(SELF), '../..');
+  const dist = path.join(root, 'tmp', `bench-no-fast-paths-${process.pid}`);
+  mkdirSync(dist, { recursive: true });
+  cpSync(path.join(root, 'packages/transport/dist'), dist, { recursive: true });
+  writeFileSync(
+    path.join(dist, 'grpc-call-fast-paths.js'),
+    "'use strict';\nconst none = () => ({ pooledDecoder: false, inPlaceFraming: false });\nexports.fastenServerCall = none;\nexports.fastenClientCall = none;\n",
+  );
+  process.on('exit', () => rmSync(dist, { recursive: true, force: true }));
+  return path.join(dist, 'index.js');
+}
+
 async function main() {
   const args = process.argv.slice(2);
   const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -269,6 +291,7 @@ async function main() {
   const integrity = option('--integrity');
   const compare = option('--compare') && path.resolve(option('--compare'));
   const alsoIntegrity = option('--also-integrity');
+  const bulk = args.includes('--bulk') && buildWithoutFastPaths();
   const certs = await pki();
   const only = option('--only'); // plaintext | tls
   const cases = [
@@ -277,16 +300,18 @@ async function main() {
     ...(args.includes('--big') ? [{ name: '2.5GB', bytes: 2.5e9, secure: false, repeat: 1 }] : []),
   ];
   for (const c of cases) {
-    const runs = { current: [], also: [], compared: [] };
+    const runs = { current: [], also: [], compared: [], bulk: [] };
     for (let i = 0; i < c.repeat; i += 1) {
       const config = { bytes: c.bytes, secure: c.secure, chunkSizeBytes, integrity, certs };
       runs.current.push(await once_(config));
       if (alsoIntegrity) runs.also.push(await once_({ ...config, integrity: alsoIntegrity }));
       if (compare) runs.compared.push(await once_({ ...config, integrity: undefined }, compare));
+      if (bulk) runs.bulk.push(await once_({ ...config, bulk: true }, bulk));
     }
     report('current', c, chunkSizeBytes, integrity, runs.current);
     if (alsoIntegrity) report('current', c, chunkSizeBytes, alsoIntegrity, runs.also);
     if (compare) report(compare, c, chunkSizeBytes, undefined, runs.compared);
+    if (bulk) report('bulk-channel-without-fast-paths', c, chunkSizeBytes, integrity, runs.bulk);
   }
 }
 

@@ -22,6 +22,7 @@ export const PROTO_FILES: readonly string[] = [
   'fedbiomed/v1/privacy.proto',
   'fedbiomed/v1/secagg.proto',
   'fedbiomed/v1/compression.proto',
+  'fedbiomed/v1/bulk.proto',
   'fedbiomed/v1/messages.proto',
   'fedbiomed/v1/researcher_service.proto',
 ];

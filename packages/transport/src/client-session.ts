@@ -3,6 +3,8 @@ import {
   checkProtocolVersion,
   PROTOCOL_VERSION,
   type Hello,
+  type BulkChannelOffer__Output,
+  type BulkTransfer__Output,
   type HelloAck__Output,
   type LogLevel,
   type NodeFrame,
@@ -15,7 +17,9 @@ import type { Clock } from './clock';
 import { asTransportError, fromGrpcError, fromWireCode, toWireCode, TransportError } from './errors';
 import { raiseClientFrameSize } from './flow-control';
 import { fastenClientCall } from './grpc-call-fast-paths';
-import { FrameWriter, sendTensorChunks } from './frame-writer';
+import { BulkClient } from './bulk-client';
+import type { ClientTlsOptions } from './credentials';
+import { FrameWriter, sendTensorSets, type BulkSender } from './frame-writer';
 import { HeartbeatMonitor } from './heartbeat';
 import type { Logger } from './logger';
 import type { TensorPayload } from './tensor';
@@ -54,6 +58,8 @@ export interface ClientSessionSettings {
   maxTransferBytes: number;
   clock: Clock;
   logger: Logger;
+  /** Where the researcher's bulk channel is, when it offers one: its gRPC address and TLS settings. */
+  bulk: { address: string; tls: ClientTlsOptions | undefined } | undefined;
   onReady(ack: HelloAck__Output): void;
   /** Called once when the session ends. */
   onClosed(reason: TransportError): void;
@@ -75,6 +81,8 @@ export class ClientSession {
   private readonly closed: Promise<TransportError>;
   private drained: Promise<void> | undefined;
   private resolveClosed!: (reason: TransportError) => void;
+  /** The researcher's bulk channel, once offered. */
+  private bulk: BulkClient | undefined;
 
   constructor(
     private readonly call: ClientCall,
@@ -103,6 +111,7 @@ export class ClientSession {
     for (const controller of this.requests.values()) controller.abort(reason);
     this.requests.clear();
     this.receiver.failAll(reason);
+    this.bulk?.close();
     this.call.cancel();
     this.resolveClosed(reason);
     this.onSettled?.();
@@ -186,6 +195,12 @@ export class ClientSession {
         return;
       case 'heartbeat':
         return;
+      case 'bulkOffer':
+        if (frame.bulkOffer) this.onBulkOffer(frame.bulkOffer);
+        return;
+      case 'bulk':
+        if (frame.bulk) this.onBulkDownload(frame.bulk);
+        return;
       default:
         throw new TransportError('MALFORMED', `unexpected ${frame.kind ?? 'empty'} frame in an open session`, { nodeId: this.nodeId });
     }
@@ -214,6 +229,57 @@ export class ClientSession {
     this.settings.onReady(ack);
   }
 
+  private onBulkOffer(offer: BulkChannelOffer__Output): void {
+    const where = this.settings.bulk;
+    if (!where) throw new TransportError('MALFORMED', 'bulk channel offered to a node that did not ask for it', { nodeId: this.nodeId });
+    this.bulk?.close();
+    this.bulk = new BulkClient(where.address, offer, where.tls, this.nodeId);
+  }
+
+  /**
+   * The researcher announced a request's tensor set as a bulk download: fetches it and completes
+   * the set; a refused or corrupt body fails that request (an error reply goes back), not the session.
+   */
+  private onBulkDownload(transfer: BulkTransfer__Output): void {
+    const bulk = this.bulk;
+    if (!bulk) throw new TransportError('MALFORMED', 'bulk transfer before any bulk channel offer', { nodeId: this.nodeId });
+    const { transferId } = transfer;
+    const failed = (error: unknown) => {
+      const failure = asTransportError(error, { nodeId: this.nodeId });
+      this.settings.logger.warn({ nodeId: this.nodeId, transferId, code: failure.code, reason: failure.message }, 'bulk download failed');
+      this.receiver.failTransfer(transferId, failure);
+    };
+    try {
+      this.receiver.checkBulk(transferId, Number(transfer.byteLength));
+    } catch (error) {
+      if (error instanceof TransportError && error.code === 'TRANSFER_FAILED') return failed(error);
+      throw error;
+    }
+    bulk.fetch(transfer).then((body) => {
+      if (this.state === 'closed') return;
+      try {
+        this.receiver.acceptBulk(transferId, body);
+      } catch (error) {
+        failed(error);
+      }
+    }, failed);
+  }
+
+  /** Sends large reply tensor sets as bulk uploads once the researcher offered the channel. */
+  private bulkSender(requestId: string): BulkSender | undefined {
+    const bulk = this.bulk;
+    if (!bulk) return undefined;
+    return {
+      wants: (payload) => bulk.wants(payload),
+      // The researcher decides the outcome (it fails the reply when the upload does not arrive intact): a
+      // failed upload here is logged and the session goes on.
+      send: (payload) =>
+        bulk
+          .upload(payload, (transfer) => this.writer.write({ bulk: transfer }))
+          .catch((error: unknown) => this.settings.logger.warn({ nodeId: this.nodeId, requestId, transferId: payload.set.transferId, err: String(error) }, 'bulk upload failed')),
+    };
+  }
+
   private onRequest(request: Request__Output): void {
     const { requestId } = request;
     if (requestId === '' || this.requests.has(requestId)) {
@@ -232,6 +298,8 @@ export class ClientSession {
     this.receiver.expect(requestId, findTensorSets(request), false, (outcome) => {
       if (!outcome.ok) {
         this.settled(requestId, controller);
+        // A tensor set refused on its own (a bulk download) leaves the session open: say why the request fails.
+        if (this.state !== 'closed') this.post({ reply: { requestId, nodeId: this.nodeId, error: { code: toWireCode(outcome.error), message: outcome.error.message, requestId, nodeId: this.nodeId } } });
         return;
       }
       this.run(request, outcome.tensors, controller).finally(() => this.settled(requestId, controller));
@@ -262,7 +330,7 @@ export class ClientSession {
       checkPayloads('NodeClient handler reply', result.reply, payloads);
       replied = true;
       await this.writer.write({ reply: { ...result.reply, requestId, nodeId } });
-      await sendTensorChunks((chunk) => this.writer.write({ chunk }), payloads, this.settings.chunkSizeBytes, controller.signal, { nodeId, requestId });
+      await sendTensorSets((chunk) => this.writer.write({ chunk }), payloads, this.bulkSender(requestId), this.settings.chunkSizeBytes, controller.signal, { nodeId, requestId });
     } catch (error) {
       if (controller.signal.aborted || this.state === 'closed') return;
       if (replied) {

@@ -1,3 +1,4 @@
+import { BULK_CAPABILITY } from './bulk-body';
 import { makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { loadContracts, PROTOCOL_VERSION, type HelloAck__Output } from '@fedbiomed/proto';
 import { backoffDelayMs, type BackoffOptions } from './backoff';
@@ -45,6 +46,11 @@ export interface NodeClientOptions {
   maxTransferBytes?: number;
   /** Largest gRPC message accepted (default 64 MiB). */
   maxFrameBytes?: number;
+  /**
+   * Whether to use the researcher's bulk tensor channel when it offers one (default `true`): large
+   * tensor sets then travel on an HTTP/2 stream to the researcher's bulk port instead of the session.
+   */
+  bulk?: boolean;
 }
 
 /** Events of a {@link NodeClient}. */
@@ -193,7 +199,7 @@ export class NodeClient {
         nodeId: options.nodeId,
         nodeName: options.nodeName ?? options.nodeId,
         version: PROTOCOL_VERSION,
-        capabilities: [...(options.capabilities ?? [])],
+        capabilities: [...(options.capabilities ?? []), ...(options.bulk === false ? [] : [BULK_CAPABILITY])],
         enrolmentToken: options.enrolmentToken ?? '',
       },
       handler: options.handler,
@@ -202,6 +208,7 @@ export class NodeClient {
       maxTransferBytes: options.maxTransferBytes ?? DEFAULT_MAX_TRANSFER_BYTES,
       clock: this.clock,
       logger: this.logger,
+      bulk: options.bulk === false ? undefined : { address: options.address, tls: options.tls },
       onReady: (ack) => this.onReady(ack),
       onClosed: (reason) => this.onClosed(session, reason),
     });

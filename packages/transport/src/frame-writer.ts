@@ -71,3 +71,29 @@ export async function sendTensorChunks(
     }
   }
 }
+
+/** A way to send large tensor sets outside the session (the bulk channel), when the peers agreed on one. */
+export interface BulkSender {
+  /** Whether this tensor set goes through the channel. */
+  wants(payload: TensorPayload): boolean;
+  /** Announces the set on the session and moves its bytes on the channel. */
+  send(payload: TensorPayload): Promise<void>;
+}
+
+/**
+ * Sends each payload's bytes: through `bulk` when there is one and it wants the set, else as chunk
+ * frames (see {@link sendTensorChunks}), payload after payload.
+ */
+export async function sendTensorSets(
+  write: (chunk: TensorChunk) => Promise<void>,
+  payloads: readonly TensorPayload[],
+  bulk: BulkSender | undefined,
+  chunkSizeBytes: number,
+  signal: AbortSignal | undefined,
+  context: { nodeId?: string; requestId?: string },
+): Promise<void> {
+  for (const payload of payloads) {
+    if (bulk?.wants(payload)) await bulk.send(payload);
+    else await sendTensorChunks(write, [payload], chunkSizeBytes, signal, context);
+  }
+}

@@ -22,6 +22,11 @@ export { NodeClient } from './client';
 export type { NodeClientEvents, NodeClientOptions } from './client';
 export type { HandlerResult, RequestContext, RequestHandler } from './client-session';
 
+/**** Bulk tensor channel ****/
+export { BULK_CAPABILITY } from './bulk-body';
+export { DEFAULT_BULK_MIN_BYTES, DEFAULT_BULK_TOKEN_TTL_MS } from './bulk-server';
+export type { BulkChannelOptions } from './bulk-server';
+
 /**** Tensors ****/
 export { asFloat32Array, dtypeByteSize, expectedByteLength, float32Tensor, packTensors } from './tensor';
 export type { PackTensorsOptions, Tensor, TensorPayload } from './tensor';

@@ -1,6 +1,7 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import {
   PROTOCOL_VERSION,
+  type BulkTransfer__Output,
   type Hello__Output,
   type Log__Output,
   type NodeFrame__Output,
@@ -13,7 +14,9 @@ import {
 import type { Clock } from './clock';
 import { asTransportError, fromGrpcError, toGrpcStatus, toWireCode, TransportError } from './errors';
 import { FLOW_CONTROL_WINDOW_BYTES, raiseServerReceiveWindow } from './flow-control';
-import { FrameWriter, sendTensorChunks } from './frame-writer';
+import { BULK_CAPABILITY } from './bulk-body';
+import type { BulkServer } from './bulk-server';
+import { FrameWriter, sendTensorSets, type BulkSender } from './frame-writer';
 import { HeartbeatMonitor } from './heartbeat';
 import type { Logger } from './logger';
 import type { TensorPayload } from './tensor';
@@ -28,6 +31,8 @@ export interface SessionHost {
   readonly helloTimeoutMs: number;
   readonly chunkSizeBytes: number;
   readonly maxTransferBytes: number;
+  /** The researcher's bulk channel, when it runs one. */
+  readonly bulk: BulkServer | undefined;
   /** Admits the node (returns the refusal otherwise) and registers the session. */
   admit(session: ServerSession, hello: Hello__Output): TransportError | undefined;
   /** Called once when the session ends, whether or not it was admitted. */
@@ -52,6 +57,8 @@ export class ServerSession {
   private readonly receiver: TensorReceiver;
   private readonly heartbeat: HeartbeatMonitor;
   private helloTimer: unknown;
+  /** Set once the node, which announced the bulk capability, was offered the researcher's bulk channel. */
+  private bulk: BulkServer | undefined;
 
   constructor(
     private readonly call: SessionCall,
@@ -102,7 +109,17 @@ export class ServerSession {
   async sendRequest(request: Request & { requestId: string }, payloads: readonly TensorPayload[], signal: AbortSignal): Promise<void> {
     const context = { nodeId: this.nodeId, requestId: request.requestId };
     await this.writer.write({ request });
-    await sendTensorChunks((chunk) => this.writer.write({ chunk }), payloads, this.host.chunkSizeBytes, signal, context);
+    await sendTensorSets((chunk) => this.writer.write({ chunk }), payloads, this.bulkSender(), this.host.chunkSizeBytes, signal, context);
+  }
+
+  /** Sends large tensor sets as bulk downloads when the node was offered the channel. */
+  private bulkSender(): BulkSender | undefined {
+    const { bulk, nodeId } = this;
+    if (!bulk || nodeId === undefined) return undefined;
+    return {
+      wants: (payload) => bulk.wants(payload),
+      send: (payload) => this.writer.write({ bulk: bulk.offer(nodeId, payload) }),
+    };
   }
 
   /** Tells the node to stop a request, and drops the reply tensors already arriving for it. */
@@ -178,6 +195,9 @@ export class ServerSession {
       case 'heartbeat':
         this.host.heartbeat(this);
         return;
+      case 'bulk':
+        if (frame.bulk) this.onBulkUpload(frame.bulk);
+        return;
       default:
         throw new TransportError('MALFORMED', `unexpected ${frame.kind ?? 'empty'} frame in an open session`, { nodeId: this.nodeId });
     }
@@ -196,6 +216,39 @@ export class ServerSession {
     this.state = 'active';
     this.post({ helloAck: { researcherId: this.host.researcherId, version: PROTOCOL_VERSION, heartbeatIntervalMs: this.host.heartbeatIntervalMs } });
     this.heartbeat.start();
+    if (this.host.bulk?.port !== undefined && hello.capabilities.includes(BULK_CAPABILITY)) {
+      this.bulk = this.host.bulk;
+      this.post({ bulkOffer: { port: this.host.bulk.port, minBytes: this.host.bulk.minBytes } });
+    }
+  }
+
+  /**
+   * A node announced a reply's tensor set as a bulk upload: registers its token, bound to this node,
+   * and completes the set from the uploaded body. A body refused for its size, digest or sender
+   * fails that reply with a `TransportError`; the session goes on.
+   */
+  private onBulkUpload(transfer: BulkTransfer__Output): void {
+    const { bulk, nodeId } = this;
+    if (!bulk || nodeId === undefined) throw new TransportError('MALFORMED', 'bulk transfer from a node that was not offered the bulk channel', { nodeId });
+    const { transferId } = transfer;
+    try {
+      this.receiver.checkBulk(transferId, Number(transfer.byteLength));
+    } catch (error) {
+      if (!(error instanceof TransportError) || error.code !== 'TRANSFER_FAILED') throw error;
+      this.receiver.failTransfer(transferId, new TransportError(error.code, error.message, { nodeId }));
+      return;
+    }
+    bulk.expectUpload(nodeId, { ...transfer, byteLength: Number(transfer.byteLength) }, (outcome) => {
+      if (this.state === 'closed') return;
+      try {
+        if (!outcome.ok) throw outcome.error;
+        this.receiver.acceptBulk(transferId, outcome.body);
+      } catch (error) {
+        const failure = asTransportError(error, { nodeId });
+        this.host.logger.warn({ nodeId, transferId, code: failure.code, reason: failure.message }, 'bulk upload refused');
+        this.receiver.failTransfer(transferId, failure);
+      }
+    });
   }
 
   private fail(error: unknown): void {

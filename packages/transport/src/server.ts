@@ -23,6 +23,7 @@ import {
   DEFAULT_MAX_TRANSFER_BYTES,
   grpcMessageOptions,
 } from './options';
+import { BulkServer, type BulkChannelOptions } from './bulk-server';
 import { checkHello, hashAdmissionTokens, type NodeAdmission } from './server-auth';
 import { ServerSession, type SessionCall, type SessionHost } from './server-session';
 import type { TensorPayload } from './tensor';
@@ -55,6 +56,13 @@ export interface ResearcherServerOptions extends NodeAdmission {
   maxTransferBytes?: number;
   /** Largest gRPC message accepted (default 64 MiB). */
   maxFrameBytes?: number;
+  /**
+   * Runs the bulk tensor channel (`true` for its defaults): an HTTP/2 port beside the gRPC one, with
+   * the same TLS settings, through which tensor sets of at least `minBytes` travel to and from nodes
+   * that support it, under one-time tokens announced on their sessions (see the package README).
+   * Off by default; nodes that do not support it get chunks on their session.
+   */
+  bulk?: BulkChannelOptions | boolean;
   logger?: Logger;
   clock?: Clock;
 }
@@ -136,6 +144,7 @@ export class ResearcherServer {
   /** The admission rules, with enrolment tokens kept as hashes only. */
   private readonly admission: NodeAdmission;
   private boundPort: number | undefined;
+  private bulkServer: BulkServer | undefined;
 
   constructor(private readonly options: ResearcherServerOptions = {}) {
     if (options.enrolmentTokens === undefined && options.tls?.clientCaPem === undefined) {
@@ -184,6 +193,13 @@ export class ResearcherServer {
       );
     });
     this.logger.info({ port: this.boundPort }, 'researcher server listening');
+    const { bulk } = this.options;
+    if (bulk) {
+      const server = new BulkServer({ ...(bulk === true ? {} : bulk), host: this.options.host ?? '127.0.0.1', tls: this.options.tls, clock: this.host.clock, logger: this.logger });
+      const bulkPort = await server.start();
+      this.bulkServer = server;
+      this.logger.info({ port: bulkPort }, 'researcher bulk channel listening');
+    }
     if (this.options.tls === undefined && !isLoopbackHost(this.options.host ?? '127.0.0.1')) {
       this.logger.warn(
         { host: this.options.host, port: this.boundPort },
@@ -203,6 +219,8 @@ export class ResearcherServer {
   async stop(): Promise<void> {
     const reason = new TransportError('SHUTTING_DOWN', 'the researcher is shutting down');
     for (const session of [...this.sessions]) session.close(reason);
+    await this.bulkServer?.stop();
+    this.bulkServer = undefined;
     await new Promise<void>((resolve) => {
       const force = setTimeout(() => {
         this.grpc.forceShutdown();
@@ -308,6 +326,8 @@ export class ResearcherServer {
 
   private sessionHost(chunkSizeBytes: number): SessionHost {
     const options = this.options;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host reads the bulk server started later
+    const server = this;
     return {
       researcherId: options.researcherId ?? randomUUID(),
       clock: options.clock ?? systemClock,
@@ -316,6 +336,9 @@ export class ResearcherServer {
       helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
       chunkSizeBytes,
       maxTransferBytes: options.maxTransferBytes ?? DEFAULT_MAX_TRANSFER_BYTES,
+      get bulk() {
+        return server.bulkServer;
+      },
       admit: (session, hello) => this.admit(session, hello),
       closed: (session, reason) => this.onClosed(session, reason),
       reply: (session, reply) => this.onReply(session, reply),

@@ -29,7 +29,7 @@ describe('ResearcherServer and NodeClient on loopback', () => {
     const node = await startNode(server.port, { nodeId: 'node-a', nodeName: 'Hospital A', capabilities: ['train'], chunkSizeBytes: 777 });
     nodes.push(node);
     expect(online).toEqual(['node-a']);
-    expect(server.nodes()).toEqual([expect.objectContaining({ id: 'node-a', name: 'Hospital A', capabilities: ['train'], state: 'online' })]);
+    expect(server.nodes()).toEqual([expect.objectContaining({ id: 'node-a', name: 'Hospital A', capabilities: ['train', 'bulk:v1'], state: 'online' })]);
 
     const ping = await server.request('node-a', { ping: { sentAtMs: 42 } });
     expect(ping.reply.ping?.sentAtMs).toBe(42);

@@ -239,6 +239,58 @@ export class TensorReceiver {
   }
 
   /**
+   * Checks a bulk transfer's announcement against the tensor set it replaces: the set must be
+   * expected, have received no chunk, and declare exactly `byteLength` bytes. Throws otherwise.
+   */
+  checkBulk(transferId: string, byteLength: number): void {
+    const transfer = this.transfers.get(transferId);
+    const started = transfer !== undefined && (transfer.received !== 0 || transfer.headers.slice(0, transfer.index).some((h) => h.byteLength > 0));
+    if (!transfer || started) {
+      throw new TransportError('MALFORMED', `bulk transfer for unknown or already started tensor set "${transferId}"`);
+    }
+    const declared = transfer.headers.reduce((sum, header) => sum + header.byteLength, 0);
+    if (declared !== byteLength) {
+      throw new TransportError('TRANSFER_FAILED', `bulk transfer "${transferId}" announces ${byteLength} bytes, its tensor headers declare ${declared}`, {
+        requestId: transfer.group.owner,
+      });
+    }
+  }
+
+  /**
+   * Completes a tensor set from its bulk body (already checked against its length and SHA-256):
+   * each tensor views its slice of the body, and whole-tensor digests its header declares are
+   * checked as for chunks. A set dropped meanwhile (cancelled request) is ignored.
+   */
+  acceptBulk(transferId: string, body: Uint8Array): void {
+    const transfer = this.transfers.get(transferId);
+    if (!transfer) return;
+    this.checkBulk(transferId, body.byteLength);
+    let offset = 0;
+    // Leading empty tensors were finished when the set was registered.
+    for (const header of transfer.headers.slice(transfer.index)) {
+      const data = body.subarray(offset, offset + header.byteLength);
+      offset += header.byteLength;
+      if (transfer.discard) continue;
+      transfer.digester = TensorDigester.for(header);
+      transfer.digester.update(data);
+      transfer.buffer = data;
+      this.finishTensor(transfer, header);
+    }
+    transfer.index = transfer.headers.length;
+    transfer.arrived = true;
+    this.complete(transfer);
+  }
+
+  /** Fails the message one tensor set belongs to (its other sets are dropped); the session goes on. */
+  failTransfer(transferId: string, error: TransportError): void {
+    const group = this.transfers.get(transferId)?.group;
+    if (!group) return;
+    for (const transfer of [...this.transfers.values()]) if (transfer.group === group) this.drop(transfer);
+    group.remaining = -1;
+    group.done({ ok: false, error: new TransportError(error.code, error.message, { requestId: group.owner, nodeId: error.nodeId, cause: error }) });
+  }
+
+  /**
    * Resolves once no chunk copy is in flight (at once when none is), so that a session its peer ends
    * gracefully first completes the transfers that had fully arrived.
    */

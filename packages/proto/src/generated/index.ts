@@ -5,6 +5,8 @@ export * from './fedbiomed/v1/AnalyticsRequest';
 export * from './fedbiomed/v1/ApprovalReply';
 export * from './fedbiomed/v1/ApprovalRequest';
 export * from './fedbiomed/v1/BinCounts';
+export * from './fedbiomed/v1/BulkChannelOffer';
+export * from './fedbiomed/v1/BulkTransfer';
 export * from './fedbiomed/v1/Cancel';
 export * from './fedbiomed/v1/CoMoments';
 export * from './fedbiomed/v1/CompressedTensor';

@@ -7,6 +7,8 @@ import type { AnalyticsRequest as _fedbiomed_v1_AnalyticsRequest, AnalyticsReque
 import type { ApprovalReply as _fedbiomed_v1_ApprovalReply, ApprovalReply__Output as _fedbiomed_v1_ApprovalReply__Output } from './fedbiomed/v1/ApprovalReply';
 import type { ApprovalRequest as _fedbiomed_v1_ApprovalRequest, ApprovalRequest__Output as _fedbiomed_v1_ApprovalRequest__Output } from './fedbiomed/v1/ApprovalRequest';
 import type { BinCounts as _fedbiomed_v1_BinCounts, BinCounts__Output as _fedbiomed_v1_BinCounts__Output } from './fedbiomed/v1/BinCounts';
+import type { BulkChannelOffer as _fedbiomed_v1_BulkChannelOffer, BulkChannelOffer__Output as _fedbiomed_v1_BulkChannelOffer__Output } from './fedbiomed/v1/BulkChannelOffer';
+import type { BulkTransfer as _fedbiomed_v1_BulkTransfer, BulkTransfer__Output as _fedbiomed_v1_BulkTransfer__Output } from './fedbiomed/v1/BulkTransfer';
 import type { Cancel as _fedbiomed_v1_Cancel, Cancel__Output as _fedbiomed_v1_Cancel__Output } from './fedbiomed/v1/Cancel';
 import type { CoMoments as _fedbiomed_v1_CoMoments, CoMoments__Output as _fedbiomed_v1_CoMoments__Output } from './fedbiomed/v1/CoMoments';
 import type { ConcordanceBinning as _fedbiomed_v1_ConcordanceBinning, ConcordanceBinning__Output as _fedbiomed_v1_ConcordanceBinning__Output } from './fedbiomed/v1/ConcordanceBinning';
@@ -79,6 +81,8 @@ export interface ProtoGrpcType {
       ApprovalReply: MessageTypeDefinition<_fedbiomed_v1_ApprovalReply, _fedbiomed_v1_ApprovalReply__Output>
       ApprovalRequest: MessageTypeDefinition<_fedbiomed_v1_ApprovalRequest, _fedbiomed_v1_ApprovalRequest__Output>
       BinCounts: MessageTypeDefinition<_fedbiomed_v1_BinCounts, _fedbiomed_v1_BinCounts__Output>
+      BulkChannelOffer: MessageTypeDefinition<_fedbiomed_v1_BulkChannelOffer, _fedbiomed_v1_BulkChannelOffer__Output>
+      BulkTransfer: MessageTypeDefinition<_fedbiomed_v1_BulkTransfer, _fedbiomed_v1_BulkTransfer__Output>
       Cancel: MessageTypeDefinition<_fedbiomed_v1_Cancel, _fedbiomed_v1_Cancel__Output>
       CoMoments: MessageTypeDefinition<_fedbiomed_v1_CoMoments, _fedbiomed_v1_CoMoments__Output>
       ConcordanceBinning: MessageTypeDefinition<_fedbiomed_v1_ConcordanceBinning, _fedbiomed_v1_ConcordanceBinning__Output>

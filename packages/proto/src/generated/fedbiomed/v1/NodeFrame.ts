@@ -6,6 +6,7 @@ import type { TensorChunk as _fedbiomed_v1_TensorChunk, TensorChunk__Output as _
 import type { Scalar as _fedbiomed_v1_Scalar, Scalar__Output as _fedbiomed_v1_Scalar__Output } from '../../fedbiomed/v1/Scalar';
 import type { Log as _fedbiomed_v1_Log, Log__Output as _fedbiomed_v1_Log__Output } from '../../fedbiomed/v1/Log';
 import type { Heartbeat as _fedbiomed_v1_Heartbeat, Heartbeat__Output as _fedbiomed_v1_Heartbeat__Output } from '../../fedbiomed/v1/Heartbeat';
+import type { BulkTransfer as _fedbiomed_v1_BulkTransfer, BulkTransfer__Output as _fedbiomed_v1_BulkTransfer__Output } from '../../fedbiomed/v1/BulkTransfer';
 
 /**
  * Frames a node sends. The first frame of a session must be `hello`.
@@ -17,7 +18,11 @@ export interface NodeFrame {
   'scalar'?: (_fedbiomed_v1_Scalar | null);
   'log'?: (_fedbiomed_v1_Log | null);
   'heartbeat'?: (_fedbiomed_v1_Heartbeat | null);
-  'kind'?: "hello"|"reply"|"chunk"|"scalar"|"log"|"heartbeat";
+  /**
+   * Bulk channel (bulk.proto): a tensor set uploaded on the bulk port instead of chunks.
+   */
+  'bulk'?: (_fedbiomed_v1_BulkTransfer | null);
+  'kind'?: "hello"|"reply"|"chunk"|"scalar"|"log"|"heartbeat"|"bulk";
 }
 
 /**
@@ -30,5 +35,9 @@ export interface NodeFrame__Output {
   'scalar'?: (_fedbiomed_v1_Scalar__Output | null);
   'log'?: (_fedbiomed_v1_Log__Output | null);
   'heartbeat'?: (_fedbiomed_v1_Heartbeat__Output | null);
-  'kind'?: "hello"|"reply"|"chunk"|"scalar"|"log"|"heartbeat";
+  /**
+   * Bulk channel (bulk.proto): a tensor set uploaded on the bulk port instead of chunks.
+   */
+  'bulk'?: (_fedbiomed_v1_BulkTransfer__Output | null);
+  'kind'?: "hello"|"reply"|"chunk"|"scalar"|"log"|"heartbeat"|"bulk";
 }

@@ -6,6 +6,8 @@ import type { TensorChunk as _fedbiomed_v1_TensorChunk, TensorChunk__Output as _
 import type { Heartbeat as _fedbiomed_v1_Heartbeat, Heartbeat__Output as _fedbiomed_v1_Heartbeat__Output } from '../../fedbiomed/v1/Heartbeat';
 import type { Cancel as _fedbiomed_v1_Cancel, Cancel__Output as _fedbiomed_v1_Cancel__Output } from '../../fedbiomed/v1/Cancel';
 import type { Error as _fedbiomed_v1_Error, Error__Output as _fedbiomed_v1_Error__Output } from '../../fedbiomed/v1/Error';
+import type { BulkChannelOffer as _fedbiomed_v1_BulkChannelOffer, BulkChannelOffer__Output as _fedbiomed_v1_BulkChannelOffer__Output } from '../../fedbiomed/v1/BulkChannelOffer';
+import type { BulkTransfer as _fedbiomed_v1_BulkTransfer, BulkTransfer__Output as _fedbiomed_v1_BulkTransfer__Output } from '../../fedbiomed/v1/BulkTransfer';
 
 /**
  * Frames a researcher sends. The first frame of an accepted session is `hello_ack`; a refused
@@ -18,7 +20,12 @@ export interface ResearcherFrame {
   'heartbeat'?: (_fedbiomed_v1_Heartbeat | null);
   'cancel'?: (_fedbiomed_v1_Cancel | null);
   'error'?: (_fedbiomed_v1_Error | null);
-  'kind'?: "helloAck"|"request"|"chunk"|"heartbeat"|"cancel"|"error";
+  /**
+   * Bulk channel (bulk.proto): the offer follows hello_ack; a transfer replaces a set's chunks.
+   */
+  'bulkOffer'?: (_fedbiomed_v1_BulkChannelOffer | null);
+  'bulk'?: (_fedbiomed_v1_BulkTransfer | null);
+  'kind'?: "helloAck"|"request"|"chunk"|"heartbeat"|"cancel"|"error"|"bulkOffer"|"bulk";
 }
 
 /**
@@ -32,5 +39,10 @@ export interface ResearcherFrame__Output {
   'heartbeat'?: (_fedbiomed_v1_Heartbeat__Output | null);
   'cancel'?: (_fedbiomed_v1_Cancel__Output | null);
   'error'?: (_fedbiomed_v1_Error__Output | null);
-  'kind'?: "helloAck"|"request"|"chunk"|"heartbeat"|"cancel"|"error";
+  /**
+   * Bulk channel (bulk.proto): the offer follows hello_ack; a transfer replaces a set's chunks.
+   */
+  'bulkOffer'?: (_fedbiomed_v1_BulkChannelOffer__Output | null);
+  'bulk'?: (_fedbiomed_v1_BulkTransfer__Output | null);
+  'kind'?: "helloAck"|"request"|"chunk"|"heartbeat"|"cancel"|"error"|"bulkOffer"|"bulk";
 }
