@@ -179,6 +179,8 @@ async function runSize(n, workerCount, aggregatorCount, passOn, budgetS) {
   const workers = [];
   const workerSessions = [];
   let leavesWanted = false;
+  const startedAt = Date.now();
+  const progress = [];
   let finished;
   const done = new Promise((resolve) => (finished = resolve));
   const children = () => [root, ...aggregators, ...workers];
@@ -237,6 +239,11 @@ async function runSize(n, workerCount, aggregatorCount, passOn, budgetS) {
       for (const aggregator of aggregators) aggregator.stdin.write(`${message.idle ? 'idle' : 'busy'}\n`);
     } else if (message.churn !== undefined) {
       for (const worker of workers) worker.stdin.write(`${message.churn ? 'churn' : 'calm'}\n`);
+    } else if (message.progress) {
+      // Where a size that runs out of time got to: each phase, when, and how many leaves were online.
+      const step = { ...message.progress, atS: Math.round((Date.now() - startedAt) / 1000), ...(hierarchical ? { leavesOnline: leavesOnline() } : {}) };
+      progress.push(step);
+      process.stderr.write(`scale.mjs ${n}: ${JSON.stringify(step)}\n`);
     } else if (message.result) {
       finished(message.result);
     }
@@ -262,7 +269,7 @@ async function runSize(n, workerCount, aggregatorCount, passOn, budgetS) {
   const sessions = hierarchical
     ? { root: aggregatorCount, aggregators: aggregatorStats.map(({ index, expectedLeaves, leavesOnline }) => ({ index, leaves: expectedLeaves, online: leavesOnline })), workers: workerSessions }
     : { root: n, workers: workerSessions };
-  return { ...result, workers: workers.length, ...(hierarchical ? { aggregators: aggregatorStats } : {}), sessions };
+  return { ...result, workers: workers.length, ...(hierarchical ? { aggregators: aggregatorStats } : {}), sessions, ...(result.ok ? {} : { progress }) };
 }
 
 /**** researcher: the root server, its federation, the measurements ****/
@@ -307,6 +314,7 @@ async function researcherMain() {
   // Let the last hellos' acks and first heartbeats settle before reading memory and CPU.
   await sleep(Math.min(3000, 2 * heartbeatIntervalMs));
   const rssConnected = rssMiB();
+  send({ progress: { phase: 'connected', connectS: Number(connectS.toFixed(1)), rssConnectedMiB: Math.round(rssConnected) } });
   send({ idle: true });
   const cpuStart = process.cpuUsage();
   const idleStart = process.hrtime.bigint();
@@ -314,6 +322,7 @@ async function researcherMain() {
   const idleCpu = process.cpuUsage(cpuStart);
   const idleWallS = Number(process.hrtime.bigint() - idleStart) / 1e9;
   send({ idle: false });
+  send({ progress: { phase: 'idle', heartbeatCpu: Number(((idleCpu.user + idleCpu.system) / 1e6 / idleWallS).toFixed(3)) } });
 
   // With aggregators: one search, so that each aggregator knows its leaves (one dataset per subtree).
   let searchMs = null;
@@ -325,6 +334,7 @@ async function researcherMain() {
       if (outcome.ok) searchedLeaves += Number(/: (\d+) node\(s\)$/.exec(outcome.value.datasets[0]?.name ?? '')?.[1] ?? 0);
     }
     searchMs = Date.now() - started;
+    send({ progress: { phase: 'searched', searchMs, searchedLeaves } });
   }
   let expectedSamples = 0;
   for (let i = 0; i < n; i += 1) expectedSamples += leafSamples(i);
@@ -382,7 +392,9 @@ async function researcherMain() {
   };
   const complete = (r) => r !== undefined && r.aggregated === n && r.weightsComplete === true && r.meanOk;
 
+  send({ progress: { phase: 'first round sent' } });
   const first = await round();
+  send({ progress: { phase: 'first round done', firstRound: first } });
   const rssAfterRound = rssMiB();
 
   // Churn: rounds back to back while a fraction of the nodes leaves and comes back each period.
@@ -393,6 +405,7 @@ async function researcherMain() {
     const churnEnd = Date.now() + num('churn-s') * 1000;
     while (Date.now() < churnEnd) {
       churnRounds.push(await round());
+      send({ progress: { phase: `churn round ${churnRounds.length} done`, round: churnRounds.at(-1) } });
       await sleep(Math.min(1000, Math.max(0, churnEnd - Date.now())));
     }
     send({ churn: false });
@@ -401,6 +414,7 @@ async function researcherMain() {
   // them), and none of the root's aggregator sessions may have dropped.
   const churnDisconnects = sessions.disconnects - disconnectsBefore;
   const back = await waitAllLeaves(connectTimeoutMs);
+  send({ progress: { phase: back ? 'all back after churn' : 'not all back after churn' } });
   const last = back ? await round() : undefined;
 
   const churnLost = churnRounds.reduce((sum, r) => sum + (r.sent - r.aggregated), 0);
