@@ -324,18 +324,22 @@ async function researcherMain() {
   send({ idle: false });
   send({ progress: { phase: 'idle', heartbeatCpu: Number(((idleCpu.user + idleCpu.system) / 1e6 / idleWallS).toFixed(3)) } });
 
-  // With aggregators: one search, so that each aggregator knows its leaves (one dataset per subtree).
-  let searchMs = null;
-  let searchedLeaves = null;
-  if (hierarchical) {
+  /**
+   * With aggregators: a search, after which each aggregator sends train requests to the leaves it
+   * matched (one dataset per subtree); run before the first round and again before the last, once
+   * every leaf is back. Returns how long it took and how many leaves the subtrees hold.
+   */
+  const searchLeaves = async () => {
     const started = Date.now();
-    searchedLeaves = 0;
+    let leaves = 0;
     for await (const outcome of federation.search(server.nodes().map((node) => node.id), ['scale'], { experimentId: 'scale', timeoutMs: roundTimeoutMs })) {
-      if (outcome.ok) searchedLeaves += Number(/: (\d+) node\(s\)$/.exec(outcome.value.datasets[0]?.name ?? '')?.[1] ?? 0);
+      if (outcome.ok) leaves += Number(/: (\d+) node\(s\)$/.exec(outcome.value.datasets[0]?.name ?? '')?.[1] ?? 0);
     }
-    searchMs = Date.now() - started;
-    send({ progress: { phase: 'searched', searchMs, searchedLeaves } });
-  }
+    const searched = { searchMs: Date.now() - started, searchedLeaves: leaves };
+    send({ progress: { phase: 'searched', ...searched } });
+    return searched;
+  };
+  const search = hierarchical ? await searchLeaves() : undefined;
   let expectedSamples = 0;
   for (let i = 0; i < n; i += 1) expectedSamples += leafSamples(i);
 
@@ -415,6 +419,7 @@ async function researcherMain() {
   const churnDisconnects = sessions.disconnects - disconnectsBefore;
   const back = await waitAllLeaves(connectTimeoutMs);
   send({ progress: { phase: back ? 'all back after churn' : 'not all back after churn' } });
+  const lastSearch = back && hierarchical ? await searchLeaves() : undefined;
   const last = back ? await round() : undefined;
 
   const churnLost = churnRounds.reduce((sum, r) => sum + (r.sent - r.aggregated), 0);
@@ -437,7 +442,7 @@ async function researcherMain() {
       modelBytes: modelFloats * 4,
       heartbeatMs: heartbeatIntervalMs,
       heartbeatCpu: Number(((idleCpu.user + idleCpu.system) / 1e6 / idleWallS).toFixed(3)),
-      ...(hierarchical ? { searchMs, searchedLeaves } : {}),
+      ...(hierarchical ? { ...search, lastSearch: lastSearch ?? null } : {}),
       firstRound: first,
       churnRounds: churnRounds.length,
       churnDisconnects,
