@@ -12,8 +12,8 @@
 //
 // --aggregators K > 0: hierarchical aggregation. K intermediate-aggregator processes, each the real
 // `startIntermediateAggregator` of @fedbiomed/researcher, dial the root researcher over gRPC as nodes
-// and serve their own leaves over gRPC; leaf i dials aggregator i mod K. The root searches once (one
-// dataset per subtree), then sends each round to the K aggregators, which forward it to their leaves
+// and serve their own leaves over gRPC; leaf i dials aggregator i mod K. The root searches (one dataset
+// per subtree; again before the last round, once every leaf is back), then sends each round to the K aggregators, which forward it to their leaves
 // and answer with their subtree's FedAvg mean. The root checks that the round covered all N leaves
 // (each aggregator names how many of its leaves it aggregated, and the summed sample counts must equal
 // the leaves') and that the mean over all of them is global + 0.001. RSS per node is reported for the
