@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import {
   loadContracts,
@@ -292,7 +293,13 @@ export class ResearcherServer {
           options.timeoutMs,
         );
       }
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.signal !== undefined) {
+        // A round shares one signal among its requests to every node: one listener per pending
+        // request (removed when it settles) is by design, not the leak Node's warning looks for.
+        const listeners = this.pending.size + 1;
+        if (getMaxListeners(options.signal) < listeners) setMaxListeners(listeners, options.signal);
+        options.signal.addEventListener('abort', onAbort, { once: true });
+      }
       session.sendRequest({ ...request, requestId }, payloads, sending.signal).catch((error: unknown) => {
         pending.settle({ ok: false, error: asTransportError(error, context) });
       });
