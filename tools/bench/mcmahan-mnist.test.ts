@@ -1,7 +1,8 @@
 // Runs the McMahan et al. MNIST benchmark's CI-sized variant (tools/bench/mcmahan-mnist.mjs --quick:
 // 10 virtual clients holding 60 training images each as sorted shards of two digits, 2 rounds, E = 1,
 // 300 test images) as a process, as a reader would, on the built packages (`npx tsc -b
-// tsconfig.build.json` first): FedAvg, FedProx and SCAFFOLD over the same Simulation.
+// tsconfig.build.json` first): FedAvg, FedProx and SCAFFOLD over the same Simulation; then the same
+// run stopped after round 1 and resumed from its --dir.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,10 +23,14 @@ describe('tools/bench/mcmahan-mnist.mjs --quick', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  const bench = (...args: string[]) => promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'bench', 'mcmahan-mnist.mjs'), '--quick', ...args], { cwd: WORKSPACE_ROOT });
+  let uninterrupted: BenchResult | undefined;
+
   it('trains the paper\'s CNN with FedAvg, FedProx and SCAFFOLD on pathological shards, each well above chance (0.1) after 2 rounds', async () => {
     const out = join(dir, 'result.json');
-    await promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'bench', 'mcmahan-mnist.mjs'), '--quick', '--json', out], { cwd: WORKSPACE_ROOT });
+    await bench('--json', out);
     const result = JSON.parse(readFileSync(out, 'utf8')) as BenchResult;
+    uninterrupted = result;
     expect(result.quick).toBe(true);
     expect(result.strategies.map((s) => s.name)).toEqual(['fedavg', 'fedprox', 'scaffold']);
     for (const strategy of result.strategies) {
@@ -34,5 +39,19 @@ describe('tools/bench/mcmahan-mnist.mjs --quick', () => {
       expect(strategy.clientsPerRound).toEqual([5, 5]); // C = 0.5 of 10 clients, every one of them aggregated
       expect(strategy.accuracy[1]).toBeGreaterThan(0.2);
     }
+  }, 600_000);
+
+  it('--dir: a run stopped after round 1 and started again goes on to the same curves as the uninterrupted run', async () => {
+    expect(uninterrupted).toBeDefined();
+    const runDir = join(dir, 'resumable');
+    await bench('--dir', runDir, '--rounds', '1');
+    const first = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as BenchResult;
+    expect(first.strategies.map((s) => s.roundsRun)).toEqual([1, 1, 1]);
+    const { stdout } = await bench('--dir', runDir, '--rounds', '2');
+    for (const name of ['fedavg', 'fedprox', 'scaffold']) expect(stdout).toContain(`${name}: resumed after round 1`);
+    const resumed = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as BenchResult;
+    // Same client draws, same weights, the nodes' and strategies' state carried over: equal to the last bit.
+    expect(resumed.strategies.map((s) => s.accuracy)).toEqual(uninterrupted?.strategies.map((s) => s.accuracy));
+    expect(resumed.strategies.map((s) => s.clientsPerRound)).toEqual([[5, 5], [5, 5], [5, 5]]);
   }, 600_000);
 });

@@ -13,7 +13,7 @@ import type { Node } from './node';
 import { nodePaths } from './node-folder';
 import { createPlanRegistry } from './plan-registry';
 import { createPrivacyLedger } from './privacy-ledger';
-import type { DatasetRecord } from './repository';
+import { createNodeRepository, type DatasetRecord, type NodeRepository } from './repository';
 import { normaliseTags } from './tags';
 import { createUserRegistry } from './users';
 
@@ -44,9 +44,16 @@ export interface VirtualNodeOptions {
   readonly logger?: NodeLogger;
   /** Worker threads sharing each batch on wasm, as a running node's `training.threads`. */
   readonly parallel?: DataParallelTraining;
+  /**
+   * A SQLite file for the node's registries, as a running node's `node.db`: plans, audit, the state
+   * a node keeps between rounds (SCAFFOLD controls, error feedback), the privacy ledger. Given, a
+   * simulation can stop and later go on where it stopped (with `Experiment.resume`). Default: all in
+   * memory, nothing written.
+   */
+  readonly databasePath?: string;
 }
 
-/** A node without a folder, a database or a connection: its registries in memory, its data given. */
+/** A node without a folder or a connection: its registries in memory (or one SQLite file), its data given. */
 export interface VirtualNode {
   readonly node: Node;
   /** The running node's request router: the same handlers (train, evaluate, search, approval, ...). */
@@ -55,26 +62,34 @@ export interface VirtualNode {
 
 /**
  * Builds a node that lives in this process: the node's own dispatcher and handlers (policy, plan
- * check, training limits, fixed split, `trainLocal`, audit) over an in-memory repository, with
- * datasets registered from memory instead of files. A simulation drives many of them.
+ * check, training limits, fixed split, `trainLocal`, audit) over an in-memory repository (or the
+ * SQLite file `databasePath`), with datasets registered from memory instead of files. A simulation
+ * drives many of them.
  *
- * @throws NodeError INVALID_CONFIG for a bad id, name or policy; INVALID_ARGUMENT for a dataset without tags
+ * @throws NodeError INVALID_CONFIG for a bad id, name or policy; INVALID_ARGUMENT for a dataset without
+ * tags, or one that `databasePath` holds with another size or shape; INVALID_DATABASE for a file that
+ * is not a node database
  */
 export function createVirtualNode(options: VirtualNodeOptions): VirtualNode {
   const config = parseNodeConfig(
     { nodeId: options.nodeId, nodeName: options.nodeName ?? options.nodeId, policy: { requirePlanApproval: false, ...options.policy }, logLevel: 'silent' },
     `virtual node ${options.nodeId}`,
   );
-  const repository = createMemoryNodeRepository();
+  // The privacy ledger (DP accounting per dataset) and the users are SQLite tables: without a file, a
+  // virtual node keeps them in an in-memory database, so a simulation spends ε as a real node would.
+  const ledger = openNodeDatabase(options.databasePath ?? ':memory:');
+  const repository = options.databasePath === undefined ? createMemoryNodeRepository() : createNodeRepository(ledger);
   const opened = new Map<string, VirtualDataset>();
-  options.datasets.forEach((held, index) => {
-    const record = virtualRecord(`${config.nodeId}-dataset-${index}`, held);
-    repository.insertDataset(record);
-    opened.set(record.id, held);
-  });
-  // The privacy ledger (DP accounting per dataset) and the users are SQLite tables: a virtual node
-  // keeps them in an in-memory database, so a simulation spends ε as a real node would, with no file.
-  const ledger = openNodeDatabase(':memory:');
+  try {
+    options.datasets.forEach((held, index) => {
+      const record = virtualRecord(`${config.nodeId}-dataset-${index}`, held);
+      registerOnce(repository, record, options.databasePath);
+      opened.set(record.id, held);
+    });
+  } catch (error) {
+    ledger.close();
+    throw error;
+  }
   const node: Node = {
     config,
     paths: nodePaths(`virtual-node-${config.nodeId}`),
@@ -93,6 +108,27 @@ export function createVirtualNode(options: VirtualNodeOptions): VirtualNode {
     return { dataset: held.dataset, ...(held.split !== undefined && { split: held.split }) };
   };
   return { node, dispatcher: createDispatcher(node, () => 'simulation', options.parallel, open) };
+}
+
+/**
+ * Registers a virtual dataset, or finds it registered by an earlier run on the same database file; a
+ * record that differs (another partition, another dataset) is refused, since the state kept with it
+ * would belong to other data.
+ */
+function registerOnce(repository: NodeRepository, record: DatasetRecord, databasePath: string | undefined): void {
+  const saved = repository.getDataset(record.id);
+  if (saved === undefined) {
+    repository.insertDataset(record);
+    return;
+  }
+  const differs = (['sampleCount', 'dataType', 'numClasses'] as const).find((field) => saved[field] !== record[field]);
+  if (differs !== undefined || JSON.stringify(saved.featureShape) !== JSON.stringify(record.featureShape)) {
+    const field = differs ?? 'featureShape';
+    throw new NodeError(
+      'INVALID_ARGUMENT',
+      `virtual dataset ${record.id}: ${databasePath} holds it with ${field} ${JSON.stringify(saved[field])}, given ${JSON.stringify(record[field])}; another partition needs another database`,
+    );
+  }
 }
 
 function virtualRecord(id: string, held: VirtualDataset): DatasetRecord {

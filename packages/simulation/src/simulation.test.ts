@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openBreastCancer, openHeartDisease, openMnistTest, type Dataset } from '@fedbiomed/datasets';
 import { selectFraction, type ExperimentPlan } from '@fedbiomed/researcher';
 import { FedAvg, Scaffold } from '@fedbiomed/strategy';
@@ -11,6 +14,7 @@ tf.env().set('IS_TEST', true);
 let wdbc: Dataset;
 let plan: ExperimentPlan;
 let unstandardizedPlan: ExperimentPlan;
+let topKPlan: ExperimentPlan;
 beforeAll(async () => {
   wdbc = await openBreastCancer({ dir: bundledDataset('breast_cancer_wisconsin') });
   const model = tf.sequential({
@@ -25,6 +29,13 @@ beforeAll(async () => {
     preprocessing: [{ name: 'standardize', params: {} }],
   });
   unstandardizedPlan = buildPlan(model, { name: 'wdbc-raw', loss: 'binary_crossentropy', optimizer: { name: 'sgd', learningRate: 0.1 } });
+  topKPlan = buildPlan(model, {
+    name: 'wdbc-top-k',
+    loss: 'binary_crossentropy',
+    optimizer: { name: 'sgd', learningRate: 0.1 },
+    preprocessing: [{ name: 'standardize', params: { statistics: 'local' } }],
+    compression: { up: { name: 'top_k', params: { fraction: 0.1 } } },
+  });
   model.dispose();
 });
 
@@ -80,6 +91,68 @@ describe('Simulation over the breast-cancer dataset cut across 10 virtual nodes'
     const keys = first?.repository.listStateKeys(experiment.id).map((key) => key.key) ?? [];
     expect(keys).toContain('tensor:scaffold.node_control');
   }, 60_000);
+
+  describe('with a stateDir, stops and goes on where it stopped', () => {
+    const selection = () => selectFraction(0.5, { minNodes: 2 });
+    // Top-k updates: each node keeps its error-feedback residual between rounds, state a resume needs.
+    const topKOptions = (seed: number) => ({ tags: ['wdbc'], plan: topKPlan, strategy: new FedAvg(), rounds: 4, trainingArgs: { epochs: 1, batchSize: 8 }, nodeSelection: selection(), seed });
+    let folder: string;
+    beforeEach(() => {
+      folder = mkdtempSync(join(tmpdir(), 'simulation-state-'));
+    });
+    afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+    /** 2 rounds saved in `folder`, then the process "stops": the nodes' files are closed. */
+    async function interruptedAfterTwoRounds(): Promise<string> {
+      const experimentDir = join(folder, 'experiment');
+      const simulation = Simulation.fromPartition({ dataset: wdbc, nodeCount: 10, scheme: { kind: 'dirichlet', alpha: 1 }, seed: 3, tags: ['wdbc'], stateDir: join(folder, 'nodes') });
+      const experiment = simulation.experiment({ ...topKOptions(3), experimentDir, saveBreakpoints: true });
+      await experiment.runOnce();
+      await experiment.runOnce();
+      experiment.close();
+      simulation.close();
+      return experimentDir;
+    }
+
+    async function resumedWeights(experimentDir: string, stateDir: string | undefined): Promise<{ weights: Float32Array; trained: number }> {
+      const simulation = Simulation.fromPartition({ dataset: wdbc, nodeCount: 10, scheme: { kind: 'dirichlet', alpha: 1 }, seed: 3, tags: ['wdbc'], ...(stateDir !== undefined && { stateDir }) });
+      const experiment = await simulation.resumeExperiment(experimentDir, { nodeSelection: selection() });
+      expect(experiment.round).toBe(2);
+      await experiment.run();
+      experiment.close();
+      const trained = simulation.nodes.reduce((n, { node }) => n + node.audit({ action: 'train' }).filter((entry) => entry.outcome === 'done').length, 0);
+      simulation.close();
+      return { weights: experiment.weights.slice(), trained };
+    }
+
+    it('top-k FedAvg resumed after round 2 equals an uninterrupted run of 4 rounds, bit for bit; without the nodes\' state it does not', async () => {
+      const uninterrupted = wdbcSimulation(3);
+      const reference = uninterrupted.experiment(topKOptions(3));
+      await reference.run();
+      reference.close();
+
+      const experimentDir = await interruptedAfterTwoRounds();
+      expect(readdirSync(join(folder, 'nodes')).filter((file) => file.endsWith('.db'))).toHaveLength(10);
+      const secondDir = join(folder, 'second');
+      cpSync(experimentDir, secondDir, { recursive: true });
+      const resumed = await resumedWeights(experimentDir, join(folder, 'nodes'));
+      expect(Array.from(resumed.weights)).toEqual(Array.from(reference.weights));
+      // The nodes' audit, read back from their files, holds the 5 trainings of each of the 4 rounds.
+      expect(resumed.trained).toBe(20);
+
+      // The same resume over fresh in-memory nodes: their residuals restart at zero.
+      const forgetful = await resumedWeights(secondDir, undefined);
+      expect(Array.from(forgetful.weights)).not.toEqual(Array.from(reference.weights));
+      expect(forgetful.trained).toBe(10);
+    }, 120_000);
+
+    it('refuses a stateDir written for another partition, naming the dataset and the difference', async () => {
+      await interruptedAfterTwoRounds();
+      expect(() =>
+        Simulation.fromPartition({ dataset: wdbc, nodeCount: 10, scheme: { kind: 'dirichlet', alpha: 1 }, seed: 4, tags: ['wdbc'], stateDir: join(folder, 'nodes') }),
+      ).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message: expect.stringMatching(/node-\d-dataset-0: .* holds it with sampleCount \d+, given \d+; another partition needs another database/) }));
+    }, 60_000);
+  });
 
   it('gives each part its samples\' side of the dataset\'s own split (FLamby\'s for heart disease)', async () => {
     const { dataset, split } = await openHeartDisease({ dir: bundledDataset('heart_disease'), center: 0 });

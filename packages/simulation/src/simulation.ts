@@ -1,6 +1,15 @@
 import { partitionDataset, subsetDataset, type Dataset, type Partition, type PartitionScheme, type TrainTestSplit } from '@fedbiomed/datasets';
 import { createVirtualNode, type NodeConfigInput, type VirtualDataset, type VirtualNode } from '@fedbiomed/node';
-import { buildGlobalModel, createTransportFederation, Experiment, type ExperimentOptions, type Federation } from '@fedbiomed/researcher';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  buildGlobalModel,
+  createTransportFederation,
+  Experiment,
+  type ExperimentOptions,
+  type Federation,
+  type ResumeCollaborators,
+} from '@fedbiomed/researcher';
 import { evaluateModel, validatePlan, type Evaluation } from '@fedbiomed/training';
 import { SimulationError } from './errors';
 import { InProcessChannel } from './in-process-channel';
@@ -32,6 +41,8 @@ export interface PartitionedSimulationOptions {
   readonly split?: TrainTestSplit;
   readonly policy?: NodeConfigInput['policy'];
   readonly concurrency?: number;
+  /** As {@link SimulationOptions.stateDir}. */
+  readonly stateDir?: string;
 }
 
 /** Options of `new Simulation(...)`. */
@@ -39,6 +50,13 @@ export interface SimulationOptions {
   readonly nodes: readonly SimulatedNode[];
   /** Nodes training at once (default 1: deterministic order, least memory; see `InProcessChannel`). */
   readonly concurrency?: number;
+  /**
+   * A folder for the nodes' state, one SQLite file each (`<node id>.db`, the registry a running node
+   * keeps in its folder): plans, audit, SCAFFOLD controls, error feedback, privacy spent. With an
+   * `experimentDir` and breakpoints, a stopped simulation goes on where it stopped
+   * ({@link Simulation.resumeExperiment}). Default: nothing written, every node in memory.
+   */
+  readonly stateDir?: string;
 }
 
 /**
@@ -56,7 +74,7 @@ export type CentralEvaluation = Evaluation;
  * Runs experiments over virtual nodes in this process: the real node request handlers (policy,
  * plan checks, training limits, `trainLocal`, SCAFFOLD state, audit) on in-memory datasets and
  * in-memory registries, reached through the same federation code as over gRPC, with no socket, no
- * folder and no database. `experiment()` returns a plain `Experiment`, so strategies, node
+ * folder and no database unless `stateDir` asks for one. `experiment()` returns a plain `Experiment`, so strategies, node
  * selection, learning-rate schedules, metrics and breakpoints are those of a real study.
  *
  * @example
@@ -77,19 +95,27 @@ export class Simulation {
   constructor(options: SimulationOptions, partition?: Partition) {
     if (options.nodes.length === 0) throw new SimulationError('INVALID_OPTION', 'a simulation needs at least one node');
     const width = String(options.nodes.length - 1).length;
-    this.nodes = options.nodes.map((node, index) => {
+    const { stateDir } = options;
+    if (stateDir !== undefined) mkdirSync(stateDir, { recursive: true });
+    const nodes: VirtualNode[] = [];
+    options.nodes.forEach((node, index) => {
       const nodeId = node.id ?? `node-${String(index).padStart(width, '0')}`;
       try {
-        return createVirtualNode({
-          nodeId,
-          datasets: node.datasets,
-          ...(node.name !== undefined && { nodeName: node.name }),
-          ...(node.policy !== undefined && { policy: node.policy }),
-        });
+        nodes.push(
+          createVirtualNode({
+            nodeId,
+            datasets: node.datasets,
+            ...(node.name !== undefined && { nodeName: node.name }),
+            ...(node.policy !== undefined && { policy: node.policy }),
+            ...(stateDir !== undefined && { databasePath: join(stateDir, `${nodeId}.db`) }),
+          }),
+        );
       } catch (error) {
+        for (const opened of nodes) opened.node.close();
         throw new SimulationError('INVALID_OPTION', `node ${index} (${nodeId}): ${(error as Error).message}`, { cause: error });
       }
     });
+    this.nodes = nodes;
     const channel = new InProcessChannel(this.nodes, options.concurrency !== undefined ? { concurrency: options.concurrency } : {});
     this.federation = createTransportFederation(channel);
     this.partition = partition;
@@ -119,7 +145,14 @@ export class Simulation {
       ],
       ...(options.policy !== undefined && { policy: options.policy }),
     }));
-    return new Simulation({ nodes, ...(options.concurrency !== undefined && { concurrency: options.concurrency }) }, partition);
+    return new Simulation(
+      {
+        nodes,
+        ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
+        ...(options.stateDir !== undefined && { stateDir: options.stateDir }),
+      },
+      partition,
+    );
   }
 
   /**
@@ -128,6 +161,23 @@ export class Simulation {
    */
   experiment(options: Omit<ExperimentOptions, 'server'>): Experiment {
     return new Experiment({ roundTimeoutMs: SIMULATION_ROUND_TIMEOUT_MS, ...options, server: this.federation });
+  }
+
+  /**
+   * Rebuilds the experiment whose breakpoints are in `dir` (its `experimentDir`) over this
+   * simulation's nodes, as `Experiment.resume` does over a server. The nodes must be those of the
+   * interrupted run: same partition and seed, and the same `stateDir` when the strategy keeps state
+   * on nodes (SCAFFOLD, error feedback), else that state starts again from zero.
+   *
+   * @throws ResearcherError BREAKPOINT_INVALID when `dir` holds no usable breakpoint
+   */
+  resumeExperiment(dir: string, collaborators: Omit<ResumeCollaborators, 'server'> = {}): Promise<Experiment> {
+    return Experiment.resume(dir, { ...collaborators, server: this.federation });
+  }
+
+  /** Closes the nodes' databases (their files stay, for a later run on the same `stateDir`). */
+  close(): void {
+    for (const { node } of this.nodes) node.close();
   }
 
   /**
