@@ -1,7 +1,7 @@
 // Runs section 9 of docs/guides/researcher.md (simulation) as a reader would, after the model and the
 // experiment file of section 2: the built CLI's `fedbiomed simulate` (`npx tsc -b tsconfig.build.json`
 // first) over virtual nodes in its own process, then the SDK script.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_BIN, openGuide, type Guide } from '@fedbiomed/test-utils';
 
@@ -12,11 +12,11 @@ describe(`${GUIDE}, section 9 (simulation)`, () => {
 
   beforeAll(() => {
     if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: build first with npx tsc -b tsconfig.build.json`);
-    guide = openGuide(GUIDE, { ids: ['rg-model-script', 'rg-model-save', 'rg-heart-experiment', 'rg-sim-heart', 'rg-sim-partition', 'rg-sim-script', 'rg-sim-run-script'] });
+    guide = openGuide(GUIDE, { ids: ['rg-model-script', 'rg-model-save', 'rg-heart-experiment', 'rg-sim-heart', 'rg-sim-partition', 'rg-sim-resume', 'rg-sim-script', 'rg-sim-run-script'] });
   });
   afterAll(() => guide.dispose());
 
-  it('runs the heart experiment file on 3 virtual centres, then on 4 Dirichlet parts of one, then the SDK script on 40 MNIST nodes', async () => {
+  it('runs the heart experiment file on 3 virtual centres, then on 4 Dirichlet parts of one (and again, stopped after round 2 and resumed), then the SDK script on 40 MNIST nodes', async () => {
     guide.write('rg-model-script', 'model.mjs');
     await guide.run('rg-model-save');
     guide.write('rg-heart-experiment', 'heart.json');
@@ -31,6 +31,15 @@ describe(`${GUIDE}, section 9 (simulation)`, () => {
     const parts = await guide.run('rg-sim-partition');
     expect(parts.stdout).toContain('4 virtual node(s)');
     expect(parts.stdout).toContain('4 nodes evaluated');
+
+    const resumed = await guide.run('rg-sim-resume');
+    expect(resumed.stdout).toMatch(/resuming experiment \S+ after round 2 of 5/);
+    const evaluationOf = (run: string) => JSON.parse(readFileSync(join(guide.dir, 'runs', run, 'evaluation.json'), 'utf8')) as { round: number; metrics: unknown };
+    expect(evaluationOf('heart-resumed').round).toBe(5);
+    expect(evaluationOf('heart-resumed').metrics).toEqual(evaluationOf('heart-dirichlet').metrics);
+    const weightsOf = (run: string) => readFileSync(join(guide.dir, 'runs', run, 'model', 'weights.bin'));
+    expect(weightsOf('heart-resumed').equals(weightsOf('heart-dirichlet'))).toBe(true);
+    expect(readdirSync(join(guide.dir, 'runs', 'heart-resumed-nodes')).filter((file) => file.endsWith('.db'))).toHaveLength(4);
 
     guide.write('rg-sim-script', 'simulate.mjs');
     const script = await guide.run('rg-sim-run-script');

@@ -41,6 +41,9 @@ export function registerSimulateCommand(program: Command): void {
     .option('--seed <seed>', "seed of the partition and of the experiment (default: the file's seed, else 0)", integer)
     .option('--concurrency <n>', 'virtual nodes training at once (1: deterministic and lightest)', positiveInteger, 1)
     .option('--out <dir>', 'experiment folder: breakpoints, metrics, model, evaluation.json', 'out/simulation')
+    .option('--rounds <n>', "rounds to run in all (default: the file's); a run can stop early and --resume later", positiveInteger)
+    .option('--state-dir <dir>', "keep the virtual nodes' registries (audit, error feedback, privacy spent) in SQLite files there, so --resume carries them over")
+    .option('--resume', 'go on from the last breakpoint in --out: same --data, partition and seed, and the --state-dir of the stopped run')
     .action(async function (this: Command) {
       const o = this.opts<{
         experiment: string;
@@ -52,6 +55,9 @@ export function registerSimulateCommand(program: Command): void {
         seed?: number;
         concurrency: number;
         out: string;
+        rounds?: number;
+        stateDir?: string;
+        resume?: boolean;
       }>();
       if (o.nodes !== undefined && o.data.length !== 1) this.error(`error: --nodes cuts one dataset; ${o.data.length} --data were given`, { exitCode: 2 });
       const file = readExperimentFile(o.experiment);
@@ -61,12 +67,17 @@ export function registerSimulateCommand(program: Command): void {
       const simulation = await buildSimulation(o, file.tags, seed);
       console.log(describeNodes(simulation));
       // Virtual nodes train one after another: the file's round deadline, meant for nodes training side by side, would cut the last ones.
-      await runSimulation(simulation, { ...file, seed, roundTimeoutMs: SIMULATION_ROUND_TIMEOUT_MS }, resolve(o.out));
+      const rounds = o.rounds ?? file.rounds;
+      try {
+        await runSimulation(simulation, { ...file, seed, rounds, roundTimeoutMs: SIMULATION_ROUND_TIMEOUT_MS }, { out: resolve(o.out), resume: o.resume === true });
+      } finally {
+        simulation.close();
+      }
     });
 }
 
 async function buildSimulation(
-  o: { data: DataSpec[]; nodes?: number; partition: (typeof PARTITIONS)[number]; classesPerNode: number; alpha: number; concurrency: number },
+  o: { data: DataSpec[]; nodes?: number; partition: (typeof PARTITIONS)[number]; classesPerNode: number; alpha: number; concurrency: number; stateDir?: string },
   tags: readonly string[],
   seed: number,
 ): Promise<Simulation> {
@@ -81,17 +92,20 @@ async function buildSimulation(
       tags,
       concurrency: o.concurrency,
       ...(only.split !== undefined && { split: only.split }),
+      ...(o.stateDir !== undefined && { stateDir: resolve(o.stateDir) }),
     });
   }
   const nodes = opened.map((data, index) => ({
     name: `${o.data[index]?.type ?? 'data'} ${index}`,
     datasets: [{ tags, dataset: data.dataset, ...(data.split !== undefined && { split: data.split }) }],
   }));
-  return new Simulation({ nodes, concurrency: o.concurrency });
+  return new Simulation({ nodes, concurrency: o.concurrency, ...(o.stateDir !== undefined && { stateDir: resolve(o.stateDir) }) });
 }
 
-async function runSimulation(simulation: Simulation, file: ExperimentFile, out: string): Promise<void> {
-  const experiment = await createExperiment(simulation.federation, file, out);
+async function runSimulation(simulation: Simulation, file: ExperimentFile, run: { out: string; resume: boolean }): Promise<void> {
+  const { out, resume } = run;
+  const experiment = resume ? await simulation.resumeExperiment(out, { rounds: file.rounds }) : await createExperiment(simulation.federation, file, out);
+  if (resume) console.log(`resuming experiment ${experiment.id} after round ${experiment.round} of ${file.rounds}`);
   const progress = new RoundProgress(process.stdout, file.rounds);
   experiment.subscribe((event) => {
     progress.onEvent(event);
