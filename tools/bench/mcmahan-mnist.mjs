@@ -13,7 +13,7 @@
 // per round, which a shared machine's load does not inflate.
 // Model (paper, section 3): 5×5 conv 32 → 2×2 max-pool → 5×5 conv 64 → 2×2 max-pool → dense 512 ReLU →
 // softmax 10 (1,663,370 parameters), plain SGD. C = 0.1 (10 clients a round), E = 5, B = 10.
-// Federation: @fedbiomed/simulation: 100 virtual nodes in this process (tools/bench/mcmahan-nodes.mjs)
+// Federation: @fedbiomed/simulation: 100 virtual nodes in this process (tools/bench/mcmahan-setup.mjs)
 // running the node's own train handler, one Experiment per strategy over the same nodes and split. The three strategies advance
 // round by round in turn, so at any moment they have run the same number of rounds, and the JSON
 // (written after every round) holds the curves so far.
@@ -26,22 +26,19 @@
 // train on N cores; same weights to the last bit as without.
 // --quick: the CI-sized run (10 clients holding 60 images each, 2 rounds, E = 1, 300 test images).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { simulatedNodes } from './mcmahan-nodes.mjs';
+import { loadPackage as load, median } from './bench-support.mjs';
+import { mcmahanCnn, simulatedNodes } from './mcmahan-setup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const require = createRequire(import.meta.url);
-const load = (name) => require(path.join(root, 'packages', name, 'dist', 'index.js'));
-const tf = require('@tensorflow/tfjs');
 const { openMnistTest, subsetDataset } = load('datasets');
 const { selectFraction } = load('researcher');
 const { Simulation, WorkerSimulation } = load('simulation');
 const { createStrategyRegistry } = load('strategy');
-const { buildPlan, selectBackend } = load('training');
+const { selectBackend } = load('training');
 
 const { values: flags } = parseArgs({
   options: {
@@ -79,8 +76,8 @@ const workers = flags.workers === undefined ? undefined : Number(flags.workers);
 const simulation =
   workers === undefined
     ? new Simulation({ nodes: await simulatedNodes(nodesArgs), ...stateDir })
-    : await WorkerSimulation.start({ nodesModule: path.join(root, 'tools', 'bench', 'mcmahan-nodes.mjs'), args: nodesArgs, workers, ...stateDir });
-const plan = mcmahanCnn(seed);
+    : await WorkerSimulation.start({ nodesModule: path.join(root, 'tools', 'bench', 'mcmahan-setup.mjs'), args: nodesArgs, workers, ...stateDir });
+const plan = mcmahanCnn({ seed, learningRate });
 const registry = createStrategyRegistry();
 const saved = reportFile !== undefined && runDir !== undefined && existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
 const runs = [];
@@ -176,33 +173,7 @@ async function startOrResume(name) {
   return { ...fresh, experiment };
 }
 
-/** The paper's CNN as a plan; seeded initialisers, so every strategy starts from the same weights. */
-function mcmahanCnn(weightSeed) {
-  const init = (offset) => tf.initializers.glorotUniform({ seed: weightSeed * 100 + offset });
-  const model = tf.sequential({
-    layers: [
-      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.conv2d({ filters: 64, kernelSize: 5, padding: 'same', activation: 'relu', kernelInitializer: init(2) }),
-      tf.layers.maxPooling2d({ poolSize: 2 }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 512, activation: 'relu', kernelInitializer: init(3) }),
-      tf.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(4) }),
-    ],
-  });
-  const built = buildPlan(model, { name: 'mcmahan-mnist-cnn', loss: 'sparse_categorical_crossentropy', optimizer: { name: 'sgd', learningRate }, metrics: ['accuracy'] });
-  model.dispose();
-  return built;
-}
-
 function firstAtLeast(curve, target) {
   const index = curve.findIndex((accuracy) => accuracy >= target);
   return index < 0 ? null : index + 1;
-}
-
-function median(values) {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
