@@ -18,7 +18,7 @@
 // round by round in turn, so at any moment they have run the same number of rounds, and the JSON
 // (written after every round) holds the curves so far.
 // --dir DIR: a run that can stop and go on. Every round saves each experiment's breakpoint
-// (DIR/<strategy>/breakpoints), the virtual nodes' state (DIR/nodes, one SQLite file each) and the
+// (DIR/<strategy>/breakpoints, the last 2 kept), the virtual nodes' state (DIR/nodes, one SQLite file each) and the
 // curves (DIR/report.json); the same command with the same DIR resumes where the last run stopped,
 // with the same client draws, so a run of hundreds of rounds can be spread over several sittings.
 // One DIR per process.
@@ -35,7 +35,7 @@ import { mcmahanCnn, simulatedNodes } from './mcmahan-setup.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { openMnistTest, subsetDataset } = load('datasets');
-const { selectFraction } = load('researcher');
+const { FileBreakpointStore, selectFraction } = load('researcher');
 const { Simulation, WorkerSimulation } = load('simulation');
 const { createStrategyRegistry } = load('strategy');
 const { selectBackend } = load('training');
@@ -143,10 +143,12 @@ async function startOrResume(name) {
   const [registered, config] = STRATEGIES[name];
   const nodeSelection = selectFraction(setup.fraction, { minNodes: 1 });
   const experimentDir = runDir !== undefined ? path.join(runDir, name) : undefined;
+  // The last 2 breakpoints only: SCAFFOLD's grow to a model-sized control per client seen (0.7 GB at 100).
+  const breakpointStore = experimentDir !== undefined ? new FileBreakpointStore(path.join(experimentDir, 'breakpoints'), { keep: 2 }) : undefined;
   const fresh = { name, config, curve: [], roundSeconds: [], roundCpuSeconds: [], clientsPerRound: [] };
   const breakpoints = experimentDir !== undefined ? path.join(experimentDir, 'breakpoints') : undefined;
   if (breakpoints !== undefined && existsSync(breakpoints) && readdirSync(breakpoints).length > 0) {
-    const experiment = await simulation.resumeExperiment(experimentDir, { nodeSelection, rounds: setup.rounds });
+    const experiment = await simulation.resumeExperiment(experimentDir, { nodeSelection, rounds: setup.rounds, breakpointStore });
     const before = saved?.strategies.find((entry) => entry.name === name);
     const run = { ...fresh, experiment };
     if (before !== undefined) {
@@ -168,7 +170,7 @@ async function startOrResume(name) {
     trainingArgs: { epochs: setup.epochs, batchSize: setup.batchSize },
     nodeSelection,
     seed,
-    ...(experimentDir !== undefined && { experimentDir, saveBreakpoints: true }),
+    ...(experimentDir !== undefined && { experimentDir, saveBreakpoints: true, breakpointStore }),
   });
   return { ...fresh, experiment };
 }

@@ -49,7 +49,7 @@ async function runBothWays(
   strategy: () => Strategy,
   breakAfter: number,
   between: (experiment: Experiment) => void = () => undefined,
-): Promise<{ reference: Experiment; resumed: Experiment; referenceServer: FakeFederation; resumedServer: FakeFederation; events: ExperimentEvent[] }> {
+): Promise<{ reference: Experiment; resumed: Experiment; referenceServer: FakeFederation; resumedServer: FakeFederation; events: ExperimentEvent[]; dir: string }> {
   const referenceServer = federation();
   const reference = new Experiment(options(referenceServer, strategy()));
   await reference.runOnce();
@@ -71,7 +71,7 @@ async function runBothWays(
   resumed.subscribe((event) => events.push(event));
   await resumed.run();
   resumed.close();
-  return { reference, resumed, referenceServer, resumedServer, events };
+  return { reference, resumed, referenceServer, resumedServer, events, dir };
 }
 
 /** The state of the latest breakpoint in `dir`, edited in place by `edit`. */
@@ -95,6 +95,16 @@ const baseOptions = (server: FakeFederation, strategy: Strategy): ExperimentOpti
 });
 
 describe('Experiment.resume keeps every option that is data', () => {
+  it('keeps a strategy\'s tensors (FedAdam\'s moments) as raw floats in tensors.bin, not in state.json, and resumes on them bit for bit', async () => {
+    const { reference, resumed, dir } = await runBothWays(baseOptions, () => createStrategyRegistry().createStrategy('fedadam', { eta: 0.1 }), 2);
+    expect(Array.from(resumed.weights)).toEqual(Array.from(reference.weights));
+    const breakpoints = join(dir, 'breakpoints');
+    const pointer = JSON.parse(readFileSync(join(breakpoints, 'latest.json'), 'utf8')) as { folder: string };
+    const saved = JSON.parse(readFileSync(join(breakpoints, pointer.folder, 'state.json'), 'utf8')) as { state: { strategy: { state: Record<string, unknown> } } };
+    expect(saved.state.strategy.state['m']).toEqual({ $float32: { offset: expect.any(Number), length: 3 } });
+    expect(saved.state.strategy.state['v']).toEqual({ $float32: { offset: expect.any(Number), length: 3 } });
+  });
+
   it('sends each remaining round the arguments of the uninterrupted run: metrics, test ratio, node DP, schedule, node list, selection, minNodes, and a setTrainingArgs change', async () => {
     const options = (server: FakeFederation, strategy: Strategy): ExperimentOptions => ({
       ...baseOptions(server, strategy),

@@ -67,6 +67,7 @@ export { secureWeighting, type SecureAggregationOptions } from './secure-round';
 
 /**** Breakpoints ****/
 export { FileBreakpointStore } from './breakpoints/breakpoint-store';
+export type { FileBreakpointStoreOptions } from './breakpoints/breakpoint-store';
 export type { BreakpointStore } from './breakpoints/breakpoint-store';
 export type { ExperimentSnapshot } from './experiment-snapshot';
 

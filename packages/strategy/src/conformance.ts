@@ -67,7 +67,7 @@ function isCode(error: unknown, code: StrategyErrorCode): boolean {
  *
  * It checks names and snapshots, node selection, aggregation of lists and streams to the same
  * bits, determinism, NaN/Infinity/wrong-length replies (dropped or failed with the right code,
- * never averaged in), empty reply sets, unopened rounds, breakpoint round-trips through JSON and
+ * never averaged in), empty reply sets, unopened rounds, breakpoint round-trips (JSON with Float32Array leaves) and
  * sample-weighted evaluation averages.
  */
 export function runStrategyConformance(label: string, create: () => Strategy, options: ConformanceOptions = {}): void {
@@ -149,12 +149,12 @@ export function runStrategyConformance(label: string, create: () => Strategy, op
       assert.deepEqual(Array.from(second!.weights), Array.from(first!.weights));
     });
 
-    it('resumes from a JSON breakpoint exactly', async () => {
+    it('resumes from a breakpoint (JSON with Float32Array leaves) exactly', async () => {
       const original = create();
       await runRound(original, 1, nodes, 8);
-      const snapshot = JSON.parse(JSON.stringify(original.toJSON())) as StrategySnapshot;
+      const snapshot = breakpointRoundTrip(original.toJSON());
       const restored = restore(snapshot);
-      assert.deepEqual(JSON.parse(JSON.stringify(restored.toJSON())), snapshot);
+      assert.deepEqual(breakpointRoundTrip(restored.toJSON()), snapshot);
       const next = await runRound(original, 2, nodes, 9);
       const resumed = await runRound(restored, 2, nodes, 9);
       assert.deepEqual(Array.from(resumed!.weights), Array.from(next!.weights));
@@ -172,4 +172,22 @@ export function runStrategyConformance(label: string, create: () => Strategy, op
       assert.equal(strategy.aggregateEvaluate(1, [], []), null);
     });
   });
+}
+
+/**
+ * A snapshot as a breakpoint gives it back: through JSON, Float32Array leaves kept bit for bit, and
+ * anything else JSON cannot hold lost, as it would be.
+ */
+function breakpointRoundTrip(snapshot: StrategySnapshot): StrategySnapshot {
+  const text = JSON.stringify(snapshot, (_key, value: unknown) =>
+    value instanceof Float32Array ? { $float32: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') } : value,
+  );
+  return JSON.parse(text, (_key, value: unknown) => {
+    const encoded = (value as { $float32?: unknown } | null)?.$float32;
+    if (typeof encoded !== 'string') return value;
+    const bytes = Buffer.from(encoded, 'base64');
+    const floats = new Float32Array(bytes.byteLength / 4);
+    new Uint8Array(floats.buffer).set(bytes);
+    return floats;
+  }) as StrategySnapshot;
 }

@@ -22,6 +22,7 @@ export type {
   EvaluateAggregate,
   StrategyLogger,
   JsonValue,
+  StateValue,
   StrategySnapshot,
   Strategy,
 } from './types';

@@ -23,6 +23,19 @@ describe('FileBreakpointStore', () => {
     }
   });
 
+  it('with keep: 2, deletes older round folders once a new one is in place, and still loads the latest', async () => {
+    const dir = makeTempDir();
+    try {
+      const store = new FileBreakpointStore(dir.path, { keep: 2 });
+      for (let round = 1; round <= 5; round++) await store.save(round, { round, weights: new Float32Array([round]) });
+      expect(readdirSync(dir.path).sort()).toEqual(['latest.json', 'round-0004', 'round-0005']);
+      expect((await store.loadLatest())?.state).toEqual({ round: 5, weights: new Float32Array([5]) });
+      expect(() => new FileBreakpointStore(dir.path, { keep: 0 })).toThrow(/keep must be an integer ≥ 1, got 0/);
+    } finally {
+      dir.dispose();
+    }
+  });
+
   it('keeps the previous breakpoint readable when a save dies before moving the pointer', async () => {
     const dir = makeTempDir();
     try {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncPath, writeFileAtomic, writeFileDurable } from '../atomic-write';
 import { ResearcherError } from '../errors';
@@ -14,6 +14,17 @@ export interface BreakpointStore {
 
 const FORMAT = 'fedbiomed-breakpoint/1';
 const LATEST = 'latest.json';
+const ROUND_FOLDER = /^round-\d{4,}$/;
+
+/** Options of {@link FileBreakpointStore}. */
+export interface FileBreakpointStoreOptions {
+  /**
+   * How many breakpoints to keep, the latest included; older round folders are deleted once a new one
+   * is in place. Default: all (a breakpoint per round, to go back to any of them). A long run with a
+   * large strategy state (SCAFFOLD keeps a model-sized control per node) keeps a few.
+   */
+  readonly keep?: number;
+}
 
 /**
  * Breakpoints as folders `round-0003/` (`state.json` plus the tensors in `tensors.bin`) under
@@ -23,9 +34,14 @@ const LATEST = 'latest.json';
  */
 export class FileBreakpointStore implements BreakpointStore {
   readonly dir: string;
+  readonly #keep: number;
 
-  constructor(dir: string) {
+  constructor(dir: string, options: FileBreakpointStoreOptions = {}) {
     this.dir = dir;
+    this.#keep = options.keep ?? Number.POSITIVE_INFINITY;
+    if (options.keep !== undefined && (!Number.isInteger(options.keep) || options.keep < 1)) {
+      throw new ResearcherError('INVALID_OPTION', `FileBreakpointStore: keep must be an integer ≥ 1, got ${options.keep}`);
+    }
   }
 
   async save(round: number, state: unknown): Promise<void> {
@@ -43,6 +59,18 @@ export class FileBreakpointStore implements BreakpointStore {
     renameSync(temp, join(this.dir, name));
     fsyncPath(this.dir);
     writeFileAtomic(join(this.dir, LATEST), JSON.stringify({ format: FORMAT, round, folder: name }));
+    this.#prune(name);
+  }
+
+  /** Deletes the round folders past the newest `keep`, never the one `latest` points to. */
+  #prune(latest: string): void {
+    if (!Number.isFinite(this.#keep)) return;
+    const rounds = readdirSync(this.dir)
+      .filter((entry) => ROUND_FOLDER.test(entry))
+      .sort((a, b) => Number(a.slice(6)) - Number(b.slice(6)));
+    for (const old of rounds.slice(0, Math.max(0, rounds.length - this.#keep))) {
+      if (old !== latest) rmSync(join(this.dir, old), { recursive: true, force: true });
+    }
   }
 
   async loadLatest(): Promise<{ round: number; state: unknown } | undefined> {

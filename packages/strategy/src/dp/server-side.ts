@@ -14,6 +14,7 @@ import type {
   FitResult,
   GlobalModel,
   JsonValue,
+  StateValue,
   Strategy,
   StrategySnapshot,
 } from '../types';
@@ -134,12 +135,12 @@ abstract class ServerSideDpWrapper implements Strategy {
     };
   }
 
-  loadState(state: JsonValue): void {
-    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+  loadState(state: StateValue): void {
+    if (state === null || typeof state !== 'object' || Array.isArray(state) || state instanceof Float32Array) {
       throw new StrategyError(StrategyErrorCode.INVALID_STATE, `state of "${this.strategyName}" must be an object`);
     }
     this.inner.loadState(state['inner'] ?? {});
-    this.loadOwnState(state);
+    this.loadOwnState(state as Record<string, JsonValue>);
   }
 }
 

@@ -17,6 +17,7 @@ import type {
   FitResult,
   GlobalModel,
   JsonValue,
+  StateValue,
   Strategy,
   StrategyLogger,
   StrategySnapshot,
@@ -306,11 +307,11 @@ export class FedAvg implements Strategy {
   }
 
   /** State across rounds; FedAvg has none. */
-  protected saveState(): JsonValue {
+  protected saveState(): StateValue {
     return {};
   }
 
-  loadState(_state: JsonValue): void {
+  loadState(_state: StateValue): void {
     // FedAvg keeps nothing across rounds.
   }
 }

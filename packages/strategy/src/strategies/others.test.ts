@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { createLayout } from '../parameters';
 import { createSeededRng } from '../rng';
-import type { FitResult, GlobalModel } from '../types';
+import { encodeFloat32 } from '../state-codec';
+import type { FitResult, GlobalModel, StrategySnapshot } from '../types';
 import { FedAvg } from './fedavg';
 import { FEDPROX_MU_KEY, FedProx } from './fedprox';
 import { Bulyan, FedMedian, FedTrimmedAvg, Krum } from './robust';
@@ -181,14 +182,18 @@ describe('state round-trip', () => {
     ['FedAdam', () => new FedAdam()],
     ['FedAvgM', () => new FedAvgM()],
     ['SCAFFOLD', () => new Scaffold()],
-  ])('%s snapshot survives JSON bit-exactly', async (_name, make) => {
+  ])('%s snapshot keeps its tensors as Float32Array, survives a copy bit-exactly, and still loads the base64 state of older breakpoints', async (_name, make) => {
     const s = make();
     const weights = Float32Array.of(0.1);
     await round(s, model1(0.3), [r('a', [0.7], 1, { [SCAFFOLD_NODE_CONTROL]: Float32Array.of(Math.fround(1 / 3)) })]);
-    const snapshot = JSON.parse(JSON.stringify(s.toJSON()));
+    const saved = s.toJSON();
+    expect(Object.values(saved.state as Record<string, unknown>).some((value) => value instanceof Float32Array)).toBe(true);
+    const snapshot = structuredClone(saved);
     const restored = (s.constructor as typeof FedAvg).fromJSON(snapshot);
     expect(restored.toJSON()).toEqual(snapshot);
     expect(restored).toBeInstanceOf(s.constructor);
+    const legacy = JSON.parse(JSON.stringify(saved, (_key, value: unknown) => (value instanceof Float32Array ? encodeFloat32(value) : value))) as StrategySnapshot;
+    expect((s.constructor as typeof FedAvg).fromJSON(legacy).toJSON()).toEqual(snapshot);
     expect(weights[0]).toBe(Math.fround(0.1));
     expect(() => FedAdam.fromJSON({ ...snapshot, strategyName: 'other' })).toThrow(/INVALID_STATE/);
   });

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { parseConfig, type ConfigSchema } from '../config';
 import { StrategyError, StrategyErrorCode } from '../errors';
 import { WeightedMeanAccumulator } from '../math/weighted-mean';
-import { decodeFloat32, encodeFloat32 } from '../state-codec';
-import type { GlobalModel, FitInstruction, JsonValue } from '../types';
+import { decodeFloat32 } from '../state-codec';
+import type { GlobalModel, FitInstruction, StateValue } from '../types';
 import { FedAvg, FedAvgConfigSchema, weightingField, type OpenRound, type StrategyDeps, type ValidReplies } from './fedavg';
 
 /** Aux key of the server control c, sent to every selected node. */
@@ -121,25 +121,26 @@ export class Scaffold extends FedAvg {
     return this.serverControl?.slice();
   }
 
-  protected override saveState(): JsonValue {
-    const nodeControls: Record<string, string> = {};
-    for (const nodeId of [...this.nodeControls.keys()].sort()) nodeControls[nodeId] = encodeFloat32(this.nodeControls.get(nodeId)!);
+  protected override saveState(): StateValue {
+    // A node's control is replaced, never written in place, so the snapshot can hold the arrays themselves.
+    const nodeControls: Record<string, Float32Array> = {};
+    for (const nodeId of [...this.nodeControls.keys()].sort()) nodeControls[nodeId] = this.nodeControls.get(nodeId)!;
     return {
-      serverControl: this.serverControl === undefined ? null : encodeFloat32(this.serverControl),
+      serverControl: this.serverControl === undefined ? null : this.serverControl.slice(),
       nodeControls,
       knownNodes: [...this.knownNodes].sort(),
     };
   }
 
-  override loadState(state: JsonValue): void {
-    if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+  override loadState(state: StateValue): void {
+    if (state === null || typeof state !== 'object' || Array.isArray(state) || state instanceof Float32Array) {
       throw new StrategyError(StrategyErrorCode.INVALID_STATE, 'SCAFFOLD state must be an object');
     }
     const serverControl = state['serverControl'];
     this.serverControl = serverControl === null || serverControl === undefined ? undefined : decodeFloat32(serverControl, 'serverControl');
     this.nodeControls.clear();
     const nodeControls = state['nodeControls'];
-    if (nodeControls !== null && typeof nodeControls === 'object' && !Array.isArray(nodeControls)) {
+    if (nodeControls !== null && typeof nodeControls === 'object' && !Array.isArray(nodeControls) && !(nodeControls instanceof Float32Array)) {
       for (const [nodeId, encoded] of Object.entries(nodeControls)) {
         this.nodeControls.set(nodeId, decodeFloat32(encoded, `nodeControls.${nodeId}`, this.serverControl?.length));
       }

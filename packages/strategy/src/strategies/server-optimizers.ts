@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { parseConfig, type ConfigSchema } from '../config';
-import { decodeFloat32, encodeFloat32 } from '../state-codec';
+import { decodeFloat32 } from '../state-codec';
 import { StrategyError, StrategyErrorCode } from '../errors';
-import type { JsonValue } from '../types';
+import type { StateValue } from '../types';
 import { FedAvg, FedAvgConfigSchema, type OpenRound , type StrategyDeps } from './fedavg';
 
 /** Config of {@link FedAvgM}. */
@@ -17,8 +17,8 @@ export const FedAvgMConfigSchema = FedAvgConfigSchema.extend({
 export type FedAvgMConfig = z.output<typeof FedAvgMConfigSchema>;
 
 /** Reads a float32 state vector of `size` values, or undefined when the state has none. */
-function readVector(state: JsonValue, key: string, strategyName: string): Float32Array | undefined {
-  if (state === null || typeof state !== 'object' || Array.isArray(state)) {
+function readVector(state: StateValue, key: string, strategyName: string): Float32Array | undefined {
+  if (state === null || typeof state !== 'object' || Array.isArray(state) || state instanceof Float32Array) {
     throw new StrategyError(StrategyErrorCode.INVALID_STATE, `state of "${strategyName}" must be an object`);
   }
   const value = state[key];
@@ -61,11 +61,11 @@ export class FedAvgM extends FedAvg {
     return aggregate;
   }
 
-  protected override saveState(): JsonValue {
-    return { velocity: this.velocity === undefined ? null : encodeFloat32(this.velocity) };
+  protected override saveState(): StateValue {
+    return { velocity: this.velocity === undefined ? null : this.velocity.slice() };
   }
 
-  override loadState(state: JsonValue): void {
+  override loadState(state: StateValue): void {
     this.velocity = readVector(state, 'velocity', this.strategyName);
   }
 }
@@ -141,15 +141,15 @@ export abstract class FedOpt extends FedAvg {
     return aggregate;
   }
 
-  protected override saveState(): JsonValue {
+  protected override saveState(): StateValue {
     return {
       step: this.step,
-      m: this.m === undefined ? null : encodeFloat32(this.m),
-      v: this.v === undefined ? null : encodeFloat32(this.v),
+      m: this.m === undefined ? null : this.m.slice(),
+      v: this.v === undefined ? null : this.v.slice(),
     };
   }
 
-  override loadState(state: JsonValue): void {
+  override loadState(state: StateValue): void {
     this.m = readVector(state, 'm', this.strategyName);
     this.v = readVector(state, 'v', this.strategyName);
     const step = (state as { step?: unknown }).step;
