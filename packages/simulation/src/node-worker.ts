@@ -35,7 +35,6 @@ port.on('message', (message: ToNodeWorker) => {
   } else {
     for (const { node } of nodes.values()) node.close();
     send({ type: 'closed' });
-    port.close();
   }
 });
 

@@ -28,6 +28,8 @@ export class WorkerChannel implements RequestChannel {
   readonly #infos: NodeInfo[];
   readonly #pending = new Map<number, Pending>();
   readonly #events = new ChannelEvents();
+  /** Workers that died, and why: their nodes answer nothing more. */
+  readonly #dead = new Map<Worker, string>();
   #seq = 0;
   #nextRequest = 0;
   /** Settles once every request made so far has been handed back. */
@@ -63,6 +65,8 @@ export class WorkerChannel implements RequestChannel {
     const context = { nodeId, requestId };
     const worker = this.#workerOf.get(nodeId);
     if (worker === undefined) throw new TransportError('NODE_OFFLINE', `no virtual node "${nodeId}" in this simulation`, context);
+    const gone = this.#dead.get(worker);
+    if (gone !== undefined) throw new TransportError('NODE_OFFLINE', `virtual node "${nodeId}" is gone: ${gone}`, context);
     if (options.signal?.aborted) throw new TransportError('CANCELLED', `request to node "${nodeId}" cancelled before it started`, context);
     const seq = ++this.#seq;
     const before = this.#released;
@@ -121,6 +125,7 @@ export class WorkerChannel implements RequestChannel {
 
   /** A worker that died takes its nodes offline: their requests in flight fail, naming why. */
   #failWorker(worker: Worker, why: string): void {
+    if (!this.#dead.has(worker)) this.#dead.set(worker, why);
     for (const info of this.#infos) if (this.#workerOf.get(info.id) === worker) info.state = 'offline';
     for (const [seq, pending] of this.#pending) {
       if (pending.worker !== worker) continue;

@@ -76,6 +76,22 @@ describe('WorkerSimulation', () => {
     }
   }, 180_000);
 
+  it('takes the nodes of a worker that dies offline, naming why, and the round goes on with the others', async () => {
+    const workers = await WorkerSimulation.start({ nodesModule: NODES_MODULE, exportName: 'crashingNodes', args: { dir: args.dir, crash: 1 }, workers: 2 });
+    try {
+      const experiment = workers.experiment({ tags: ['wdbc'], plan, strategy: new FedAvg(), rounds: 1, trainingArgs: { epochs: 1, batchSize: 8 }, seed: 1, minNodes: 2 });
+      const result = await experiment.runOnce();
+      experiment.close();
+      // node-1 ends worker 1, which also held node-3.
+      expect(result.nodes.map((node) => node.nodeId)).toEqual(['node-0', 'node-2']);
+      expect(result.failures.map((failure) => failure.nodeId).sort()).toEqual(['node-1', 'node-3']);
+      for (const failure of result.failures) expect(failure.reason).toContain('its worker thread exited (code 3)');
+      expect(workers.federation.listNodes().filter((node) => node.online).map((node) => node.id)).toEqual(['node-0', 'node-2']);
+    } finally {
+      await workers.close();
+    }
+  }, 120_000);
+
   it('names the module\'s fault when a worker cannot build its nodes, and stops every worker', async () => {
     await expect(WorkerSimulation.start({ nodesModule: NODES_MODULE, exportName: 'notAFunction', args, workers: 2 })).rejects.toMatchObject({
       code: 'INVALID_OPTION',

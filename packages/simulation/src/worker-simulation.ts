@@ -12,6 +12,8 @@ import type { FromNodeWorker, NodeWorkerData, ToNodeWorker, WorkerNode } from '.
 const WORKER_SCRIPT = join(__dirname, '..', 'dist', 'node-worker.js');
 /** How long a worker may take to start its backend and build its nodes (reading a dataset included). */
 const STARTUP_TIMEOUT_MS = 300_000;
+/** How long a worker may take to close its nodes' databases. */
+const CLOSE_TIMEOUT_MS = 10_000;
 
 /** Options of {@link WorkerSimulation.start}. */
 export interface WorkerSimulationOptions {
@@ -25,7 +27,7 @@ export interface WorkerSimulationOptions {
   readonly exportName?: string;
   /** Plain data (structured-cloneable) passed to that function. */
   readonly args?: unknown;
-  /** Worker threads; node `i` lives in worker `i mod workers`. Default: the machine's cores, at most the nodes. */
+  /** Worker threads; node `i` lives in worker `i mod workers`. Default: the machine's cores (`os.availableParallelism()`). */
   readonly workers?: number;
   /** As `Simulation`'s `stateDir`: one SQLite file per node, for resuming. */
   readonly stateDir?: string;
@@ -49,11 +51,13 @@ export class WorkerSimulation extends SimulationRunner {
   /** The nodes' ids, in the order the module gave them. */
   readonly nodeIds: readonly string[];
   readonly #workers: readonly Worker[];
+  readonly #exited = new Set<Worker>();
 
   private constructor(channel: WorkerChannel, workers: readonly Worker[]) {
     super(createTransportFederation(channel));
     this.nodeIds = channel.nodes().map(({ id }) => id);
     this.#workers = workers;
+    for (const worker of workers) worker.once('exit', () => this.#exited.add(worker));
   }
 
   /**
@@ -88,16 +92,25 @@ export class WorkerSimulation extends SimulationRunner {
     }
   }
 
-  /** Closes the nodes' databases and stops the workers. */
+  /** Closes the nodes' databases, then stops the workers (a worker that does not answer within 10 s is stopped all the same). */
   async close(): Promise<void> {
     await Promise.all(
-      this.#workers.map(
-        (worker) =>
-          new Promise<void>((done) => {
-            worker.once('exit', () => done());
-            worker.postMessage({ type: 'close' } satisfies ToNodeWorker);
-          }),
-      ),
+      this.#workers.map(async (worker) => {
+        if (this.#exited.has(worker)) return;
+        await new Promise<void>((done) => {
+          const timer = setTimeout(done, CLOSE_TIMEOUT_MS);
+          const finish = () => {
+            clearTimeout(timer);
+            done();
+          };
+          worker.on('message', (message: FromNodeWorker) => {
+            if (message.type === 'closed') finish();
+          });
+          worker.once('exit', finish);
+          worker.postMessage({ type: 'close' } satisfies ToNodeWorker);
+        });
+        await worker.terminate();
+      }),
     );
   }
 }
