@@ -46,7 +46,7 @@ export interface VirtualNodeOptions {
   readonly parallel?: DataParallelTraining;
   /**
    * A SQLite file for the node's registries, as a running node's `node.db`: plans, audit, the state
-   * a node keeps between rounds (SCAFFOLD controls, error feedback), the privacy ledger. Given, a
+   * a node keeps between rounds (error-feedback residuals), the privacy ledger. Given, a
    * simulation can stop and later go on where it stopped (with `Experiment.resume`). Default: all in
    * memory, nothing written.
    */

@@ -19,7 +19,7 @@ export interface SimulationOptions {
   readonly concurrency?: number;
   /**
    * A folder for the nodes' state, one SQLite file each (`<node id>.db`, the registry a running node
-   * keeps in its folder): plans, audit, SCAFFOLD controls, error feedback, privacy spent. With an
+   * keeps in its folder): plans, audit, error-feedback residuals, privacy spent. With an
    * `experimentDir` and breakpoints, a stopped simulation goes on where it stopped
    * ({@link Simulation.resumeExperiment}). Default: nothing written, every node in memory.
    */
