@@ -83,6 +83,63 @@ describe('SCAFFOLD', () => {
     expect(Array.from(s.control!)).toEqual([1.5]);
   });
 
+  it('property: c stays the mean of every known node\'s control when the experiment offers a different subset each round', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.subarray(['a', 'b', 'c', 'd', 'e', 'f'], { minLength: 1 }), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -100, max: 100 }), { minLength: 36, maxLength: 36 }),
+        async (offered, values) => {
+          const s = new Scaffold();
+          const controls = new Map<string, number>();
+          for (const [k, nodeIds] of offered.entries()) {
+            s.configureFit(k + 1, model1(0), nodeIds);
+            const replies = nodeIds.map((id, j) => r(id, [0], 1, { [SCAFFOLD_NODE_CONTROL]: Float32Array.of(values[k * 6 + j]!) }));
+            await s.aggregateFit(k + 1, replies, []);
+            for (const reply of replies) controls.set(reply.nodeId, reply.aux![SCAFFOLD_NODE_CONTROL]![0]!);
+          }
+          const known = new Set(offered.flat()).size;
+          const expected = [...controls.values()].reduce((a, b) => a + b, 0) / known;
+          expect(s.control![0]).toBeCloseTo(expected, 3);
+        },
+      ),
+    );
+  });
+
+  it('reaches the optimum of heterogeneous quadratics under partial participation, where FedAvg drifts', async () => {
+    // Node i minimises ½·a_i·(w − b_i)²; the federation's optimum is Σa_i·b_i / Σa_i. Each round the
+    // experiment picks 3 of 10 nodes and offers only those to the strategy, so N grows as in a real run.
+    const a = [0.5, 2, 1, 1.5, 0.7, 1.8, 0.9, 1.2, 0.6, 1.6];
+    const b = [-4, 3, 1, 7, -2, 5, 0, -6, 2, 4];
+    const optimum = a.reduce((sum, ai, i) => sum + ai * b[i]!, 0) / a.reduce((sum, ai) => sum + ai, 0);
+    const steps = 20;
+    const lr = 0.1;
+    const localTraining = (i: number, x: number, aux: Readonly<Record<string, Float32Array>>): FitResult => {
+      const c = aux[SCAFFOLD_SERVER_CONTROL]?.[0] ?? 0;
+      const ci = aux[SCAFFOLD_NODE_CONTROL]?.[0] ?? 0;
+      let y = x;
+      for (let k = 0; k < steps; k++) y -= lr * (a[i]! * (y - b[i]!) - ci + c);
+      return r(`n${i}`, [y], 1, { [SCAFFOLD_NODE_CONTROL]: Float32Array.of(ci - c + (x - y) / (steps * lr)) });
+    };
+    const run = async (strategy: FedAvg): Promise<number> => {
+      const rng = createSeededRng(7);
+      let x = 0;
+      for (let n = 1; n <= 400; n++) {
+        const order = [...a.keys()];
+        for (let k = order.length - 1; k > 0; k--) {
+          const j = Math.floor(rng.nextFloat() * (k + 1));
+          [order[k], order[j]] = [order[j]!, order[k]!];
+        }
+        const picked = order.slice(0, 3);
+        const instructions = strategy.configureFit(n, model1(x), picked.map((i) => `n${i}`));
+        const replies = instructions.map((ins) => localTraining(Number(ins.nodeId.slice(1)), x, ins.aux));
+        x = (await strategy.aggregateFit(n, replies, []))!.weights[0]!;
+      }
+      return x;
+    };
+    expect(Math.abs((await run(new Scaffold())) - optimum)).toBeLessThan(1e-3);
+    expect(Math.abs((await run(new FedAvg({ weighting: 'uniform' }))) - optimum)).toBeGreaterThan(0.1);
+  });
+
   it('rejects a reply without its new control', async () => {
     const s = new Scaffold({ onInvalidReply: 'fail' });
     s.configureFit(1, model1(0), ['a']);

@@ -36,9 +36,13 @@ export type ScaffoldConfig = z.output<typeof ScaffoldConfigSchema>;
  *   c ← c + (1/N) · Σ_{i∈S}(c_i⁺ − c_i)
  *
  * where N is the number of nodes ever known (the union of the `nodeIds` offered to
- * `configureFit`), not |S|. Under partial participation c therefore stays the mean of all N
- * controls, nodes that never trained counting as c_i = 0, as in the paper's Algorithm 1. The
- * controls change only when a round aggregates successfully.
+ * `configureFit`), not |S|. The strategy keeps the paper's invariant c = (1/N) Σ_i c_i, nodes that
+ * never trained counting as c_i = 0, by computing c from the node controls rather than adding the
+ * update in place: when the experiment selects the participants itself, the strategy meets new
+ * nodes round after round, N grows, and an in-place sum would keep early deltas divided by the
+ * small N of their round. That bias is a constant drift in every local step, and it made the McMahan
+ * MNIST run diverge after round 15 (docs/benchmarks/mcmahan-mnist.md). The controls change only
+ * when a round aggregates successfully.
  *
  * Memory: the server holds one P-vector per node that has trained (N·P floats), as the algorithm
  * requires.
@@ -65,7 +69,9 @@ export class Scaffold extends FedAvg {
       }
       this.serverControl = new Float32Array(model.layout.size);
     }
+    const known = this.knownNodes.size;
     for (const nodeId of nodeIds) this.knownNodes.add(nodeId);
+    if (this.knownNodes.size !== known) this.serverControl = this.meanControl(model.layout.size);
     return super.configureFit(round, model, nodeIds);
   }
 
@@ -89,23 +95,36 @@ export class Scaffold extends FedAvg {
   protected override async aggregateReplies(open: OpenRound, replies: ValidReplies): Promise<Float32Array | null> {
     const size = open.model.layout.size;
     const mean = new WeightedMeanAccumulator<string>(size);
-    const controlDelta = new Float64Array(size);
     const updated = new Map<string, Float32Array>();
     for await (const reply of replies) {
       mean.add(reply.weights, this.replyWeight(reply), reply.nodeId);
-      const next = reply.aux![SCAFFOLD_NODE_CONTROL]!;
-      const previous = this.nodeControls.get(reply.nodeId);
-      for (let i = 0; i < size; i++) controlDelta[i]! += next[i]! - (previous?.[i] ?? 0);
-      updated.set(reply.nodeId, next);
+      updated.set(reply.nodeId, reply.aux![SCAFFOLD_NODE_CONTROL]!);
     }
     const aggregate = mean.result();
     if (aggregate === null) return null;
     // Commit only now: a round that fails part-way leaves every control as it was.
-    const serverControl = this.serverControl!;
-    const population = Math.max(this.knownNodes.size, updated.size);
-    for (let i = 0; i < size; i++) serverControl[i] = serverControl[i]! + controlDelta[i]! / population;
-    for (const [nodeId, control] of updated) this.nodeControls.set(nodeId, Float32Array.from(control));
+    for (const [nodeId, control] of updated) {
+      this.knownNodes.add(nodeId);
+      this.nodeControls.set(nodeId, Float32Array.from(control));
+    }
+    this.serverControl = this.meanControl(size);
     return aggregate;
+  }
+
+  /**
+   * c = (1/N) Σ_i c_i over the N known nodes, summed in float64 in node-id order: the same bits
+   * whatever order the replies came in, and after a resume.
+   */
+  private meanControl(size: number): Float32Array {
+    const sum = new Float64Array(size);
+    for (const nodeId of [...this.nodeControls.keys()].sort()) {
+      const control = this.nodeControls.get(nodeId)!;
+      for (let i = 0; i < size; i++) sum[i]! += control[i]!;
+    }
+    const population = Math.max(1, this.knownNodes.size);
+    const mean = new Float32Array(size);
+    for (let i = 0; i < size; i++) mean[i] = sum[i]! / population;
+    return mean;
   }
 
   protected override serverUpdate(open: OpenRound, aggregate: Float32Array): Float32Array {
@@ -148,5 +167,7 @@ export class Scaffold extends FedAvg {
     this.knownNodes.clear();
     const known = state['knownNodes'];
     if (Array.isArray(known)) for (const nodeId of known) if (typeof nodeId === 'string') this.knownNodes.add(nodeId);
+    // c is derived from the node controls; recomputing it also mends states saved before the invariant was kept.
+    if (this.serverControl !== undefined) this.serverControl = this.meanControl(this.serverControl.length);
   }
 }
