@@ -1,16 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { ArrayDataset } from '@fedbiomed/datasets';
 import { selectFraction, type NodeSelection } from '@fedbiomed/researcher';
-import { createSeededRng, Scaffold } from '@fedbiomed/strategy';
+import { createSeededRng, FedAvg, FedProx, Scaffold } from '@fedbiomed/strategy';
 import { buildPlan } from '@fedbiomed/training';
 import { Simulation } from './simulation';
 
 tf.env().set('IS_TEST', true);
 
-// SCAFFOLD end to end (the nodes' train handler and training loop, the strategy, the experiment)
-// against an independent float64 implementation of Karimireddy et al. 2020, Algorithm 1, option II,
-// on linear regression with exact full-batch gradients: every node holds another line, so local
-// steps drift and the controls matter.
+// FedAvg, FedProx and SCAFFOLD end to end (the nodes' train handler and training loop, the
+// strategy, the experiment) against independent float64 implementations of the papers' algorithms
+// (McMahan et al. 2017, Li et al. 2020, Karimireddy et al. 2020 Algorithm 1 option II), on linear
+// regression with exact full-batch gradients: every node holds another line, so local steps drift
+// and the correction terms matter.
 const NODES = 6;
 const EPOCHS = 5;
 const LEARNING_RATE = 0.1;
@@ -47,11 +48,37 @@ function gradient(data: NodeData, w: readonly number[]): number[] {
   return g;
 }
 
+/** `EPOCHS` full-batch SGD steps from x, each gradient plus `extra(y)` (the method's correction). */
+function localSgd(node: NodeData, x: readonly number[], extra: (y: readonly number[]) => readonly number[]): number[] {
+  let y = [...x];
+  for (let k = 0; k < EPOCHS; k++) {
+    const g = gradient(node, y);
+    const e = extra(y);
+    y = y.map((v, j) => v - LEARNING_RATE * (g[j]! + e[j]!));
+  }
+  return y;
+}
+
+/** FedAvg (μ = 0) and FedProx: the proximal term μ(y − x) in each step, the mean weighted by rows. */
+function referenceFedProx(data: NodeData[], start: readonly number[], participants: readonly (readonly string[])[], mu: number): number[] {
+  let x = [...start];
+  for (const selected of participants) {
+    const nodes = selected.map((id) => data.find((d) => d.id === id)!);
+    const rows = nodes.reduce((sum, node) => sum + node.y.length, 0);
+    const next = [0, 0, 0];
+    for (const node of nodes) {
+      const y = localSgd(node, x, (w) => w.map((v, j) => mu * (v - x[j]!)));
+      for (let j = 0; j < 3; j++) next[j]! += (node.y.length / rows) * y[j]!;
+    }
+    x = next;
+  }
+  return x;
+}
+
 /**
- * Algorithm 1 over the rounds' participants. c is kept as the paper's invariant c = (1/N)·Σᵢ cᵢ
- * (nodes that never trained count as cᵢ = 0), with N = `population(t)` at round t; with N fixed
- * this is the paper's c ← c + (1/N)·Σ_{i∈S}(cᵢ⁺ − cᵢ). `population: null` drops the controls: plain
- * local SGD, FedAvg with a server learning rate.
+ * SCAFFOLD, Algorithm 1. c is kept as the paper's invariant c = (1/N)·Σᵢ cᵢ (nodes that never
+ * trained count as cᵢ = 0), with N = `population(t)` at round t; with N fixed this is the paper's
+ * c ← c + (1/N)·Σ_{i∈S}(cᵢ⁺ − cᵢ). `population: null` drops the controls (plain local SGD).
  */
 function referenceScaffold(data: NodeData[], start: readonly number[], participants: readonly (readonly string[])[], population: ((round: number) => number) | null): number[] {
   let x = [...start];
@@ -62,13 +89,8 @@ function referenceScaffold(data: NodeData[], start: readonly number[], participa
     const deltaX = [0, 0, 0];
     const next = new Map<string, number[]>();
     for (const id of selected) {
-      const node = data.find((d) => d.id === id)!;
       const ci = (population && controls.get(id)) || [0, 0, 0];
-      let y = [...x];
-      for (let k = 0; k < EPOCHS; k++) {
-        const g = gradient(node, y);
-        y = y.map((v, j) => v - LEARNING_RATE * (g[j]! - ci[j]! + c[j]!));
-      }
+      const y = localSgd(data.find((d) => d.id === id)!, x, () => c.map((v, j) => v - ci[j]!));
       for (let j = 0; j < 3; j++) deltaX[j]! += (y[j]! - x[j]!) / selected.length;
       next.set(id, ci.map((v, j) => v - c[j]! + (x[j]! - y[j]!) / (EPOCHS * LEARNING_RATE)));
     }
@@ -78,7 +100,7 @@ function referenceScaffold(data: NodeData[], start: readonly number[], participa
   return x;
 }
 
-async function runSimulation(data: NodeData[], strategy: Scaffold, nodeSelection?: NodeSelection) {
+async function runSimulation(data: NodeData[], strategy: FedAvg, nodeSelection?: NodeSelection) {
   const simulation = new Simulation({
     nodes: data.map((d) => ({
       id: d.id,
@@ -117,24 +139,39 @@ async function runSimulation(data: NodeData[], strategy: Scaffold, nodeSelection
   return { start, participants, weights };
 }
 
-describe('SCAFFOLD through a simulated federation equals a float64 reference of Algorithm 1', () => {
+function expectClose(actual: readonly number[], expected: readonly number[]): void {
+  for (const [j, w] of actual.entries()) expect(w).toBeCloseTo(expected[j]!, 4);
+}
+
+function largestDifference(a: readonly number[], b: readonly number[]): number {
+  return Math.max(...a.map((v, j) => Math.abs(v - b[j]!)));
+}
+
+describe('strategies through a simulated federation equal float64 references of their papers', () => {
   const data = nodeData();
 
-  it('with the strategy sampling half of the nodes it knows (N = all nodes, as in the paper)', async () => {
-    const run = await runSimulation(data, new Scaffold({ fractionFit: 0.5, globalLearningRate: GLOBAL_LEARNING_RATE }));
-    expect(run.participants.every((s) => s.length === NODES / 2)).toBe(true);
-    const expected = referenceScaffold(data, run.start, run.participants, () => NODES);
-    for (const [j, w] of run.weights.entries()) expect(w).toBeCloseTo(expected[j]!, 4);
-    // The controls moved the result: plain local SGD with zero controls ends elsewhere.
-    const withoutControls = referenceScaffold(data, run.start, run.participants, null);
-    expect(Math.max(...run.weights.map((w, j) => Math.abs(w - withoutControls[j]!)))).toBeGreaterThan(0.01);
+  it('FedAvg and FedProx: the sample-weighted mean of local SGD, with FedProx\'s proximal term in every step', async () => {
+    const selection = () => selectFraction(0.5, { minNodes: 2 });
+    const fedavg = await runSimulation(data, new FedAvg(), selection());
+    expectClose(fedavg.weights, referenceFedProx(data, fedavg.start, fedavg.participants, 0));
+    const fedprox = await runSimulation(data, new FedProx({ mu: 2 }), selection());
+    const expected = referenceFedProx(data, fedprox.start, fedprox.participants, 2);
+    expectClose(fedprox.weights, expected);
+    expect(largestDifference(expected, referenceFedProx(data, fedprox.start, fedprox.participants, 0))).toBeGreaterThan(0.01);
   }, 60_000);
 
-  it('with the experiment choosing the nodes (N = the nodes the strategy has met so far)', async () => {
+  it('SCAFFOLD with the strategy sampling half of the nodes it knows (N = all nodes, as in the paper)', async () => {
+    const run = await runSimulation(data, new Scaffold({ fractionFit: 0.5, globalLearningRate: GLOBAL_LEARNING_RATE }));
+    expect(run.participants.every((s) => s.length === NODES / 2)).toBe(true);
+    expectClose(run.weights, referenceScaffold(data, run.start, run.participants, () => NODES));
+    // The controls moved the result: plain local SGD ends elsewhere.
+    expect(largestDifference(run.weights, referenceScaffold(data, run.start, run.participants, null))).toBeGreaterThan(0.01);
+  }, 60_000);
+
+  it('SCAFFOLD with the experiment choosing the nodes (N = the nodes the strategy has met so far)', async () => {
     const run = await runSimulation(data, new Scaffold({ globalLearningRate: GLOBAL_LEARNING_RATE }), selectFraction(0.5, { minNodes: 2 }));
     const met = (t: number) => new Set(run.participants.slice(0, t + 1).flat()).size;
     expect(met(ROUNDS - 1)).toBeGreaterThan(met(0));
-    const expected = referenceScaffold(data, run.start, run.participants, met);
-    for (const [j, w] of run.weights.entries()) expect(w).toBeCloseTo(expected[j]!, 4);
+    expectClose(run.weights, referenceScaffold(data, run.start, run.participants, met));
   }, 60_000);
 });
