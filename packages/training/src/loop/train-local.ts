@@ -203,7 +203,7 @@ async function runSteps(model: tf.LayersModel, options: TrainLocalOptions, batch
     }
     if (!options.parallel) {
       // The proximal term's gradient is μ(w − w_global) in closed form: taping it through autodiff
-      // cost FedProx 1.4× FedAvg's step on McMahan's CNN (tools/bench/fedprox-step.mjs).
+      // cost FedProx 1.27× FedAvg's step on McMahan's CNN (tools/bench/fedprox-step.mjs).
       const data = tf.variableGrads(() => lossFn(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar, variables);
       return mu === 0 ? data : withProximalTerm(data, variables, anchors, mu);
     }
