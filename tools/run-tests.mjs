@@ -1,5 +1,5 @@
 // The test command (`npm test`): every check CI runs, in order, failing fast.
-// 1. generated contract code and the compiled SIMD kernels are fresh; 2. everything compiles (strict); 3. nx project graph, then
+// 1. generated contract code and the compiled SIMD kernels are fresh; 2. everything compiles (strict), the workspace tests included; 3. nx project graph, then
 // lint incl. module boundaries; 4. no import cycles; 5. jest over every package, ending with a summary line.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -22,6 +22,8 @@ const bin = (name) => join('node_modules', '.bin', name);
 step('contracts', process.execPath, ['tools/proto/generate.mjs', '--check']);
 step('wasm kernels', process.execPath, ['packages/training/scripts/build-simd-kernels.mjs', '--check']);
 step('build', bin('tsc'), ['-b', 'tsconfig.build.json']);
+// The workspace tests (benchmarks' quick runs, docs, guides, boundaries) belong to no package's build.
+step('typecheck tools', bin('tsc'), ['-p', 'tools/tsconfig.json']);
 // The module-boundary rule reads nx's cached project graph and silently skips itself without one,
 // which is the state of a fresh clone: compute the graph first.
 step('project graph', bin('nx'), ['show', 'projects']);

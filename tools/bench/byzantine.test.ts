@@ -1,12 +1,7 @@
 // Runs the Byzantine benchmark's quick variant (tools/bench/byzantine.mjs --quick: 15 nodes on
 // Fed-Heart-Disease, 3 of them attackers, 2 seeds × 10 rounds) as a process, as a reader would,
 // after `npx tsc -b tsconfig.build.json`. Accuracy only: no timing is asserted.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+import { runBenchScript } from '@fedbiomed/test-utils';
 
 interface ByzantineResult {
   readonly nodes: number;
@@ -15,18 +10,9 @@ interface ByzantineResult {
 }
 
 describe('tools/bench/byzantine.mjs --quick', () => {
-  let dir: string;
-  beforeAll(() => {
-    const dist = join(WORKSPACE_ROOT, 'packages', 'strategy', 'dist', 'index.js');
-    if (!existsSync(dist)) throw new Error(`${dist} is missing: build first with npx tsc -b tsconfig.build.json`);
-    dir = mkdtempSync(join(tmpdir(), 'byzantine-test-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('20% sign-flipping nodes wreck FedAvg while every robust rule keeps its accuracy above FedAvg under attack', async () => {
-    const out = join(dir, 'result.json');
-    await promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'bench', 'byzantine.mjs'), '--quick', '--json', out], { cwd: WORKSPACE_ROOT });
-    const { nodes, attackers, results } = JSON.parse(readFileSync(out, 'utf8')) as ByzantineResult;
+    const { report } = await runBenchScript<ByzantineResult>('byzantine.mjs', ['--quick']);
+    const { nodes, attackers, results } = report;
     const accuracy = (rule: string, attack: string): number => {
       const found = results.find((r) => r.rule.startsWith(rule) && r.attack.startsWith(attack));
       if (found === undefined) throw new Error(`no result for ${rule} under ${attack}`);

@@ -1,13 +1,8 @@
 // Runs the DP-SGD benchmark's quick variant (tools/bench/dp-sgd.mjs --quick: a few steps, one repeat)
 // as a process on the built packages (`npx tsc -b tsconfig.build.json` first), and checks its report:
 // both cases measured, each ε the accountant's for q = batch / train rows. No timing is asserted.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { computeDpEpsilon } from '@fedbiomed/strategy';
-import { WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+import { runBenchScript } from '@fedbiomed/test-utils';
 
 interface BenchResult {
   readonly case: string;
@@ -22,16 +17,8 @@ interface BenchResult {
 }
 
 describe('tools/bench/dp-sgd.mjs --quick', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'dp-sgd-bench-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('measures plain and DP-SGD rounds on WDBC and MNIST t10k and reports the ε each DP-SGD round spends', async () => {
-    const out = join(dir, 'result.json');
-    const { stdout } = await promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'bench', 'dp-sgd.mjs'), '--quick', '--json', out], { cwd: WORKSPACE_ROOT });
-    const report = JSON.parse(readFileSync(out, 'utf8')) as { cpu: string; backend: string; results: BenchResult[] };
+    const { report, stdout } = await runBenchScript<{ cpu: string; backend: string; results: BenchResult[] }>('dp-sgd.mjs', ['--quick']);
     expect(report.results.map((r) => [r.case, r.trainRows])).toEqual([
       ['WDBC MLP 30-32-16-1', 454],
       ['MNIST t10k small CNN', 10000],

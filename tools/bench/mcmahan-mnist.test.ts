@@ -3,12 +3,10 @@
 // 300 test images) as a process, as a reader would, on the built packages (`npx tsc -b
 // tsconfig.build.json` first): FedAvg, FedProx and SCAFFOLD over the same Simulation; then the same
 // run stopped after round 1 and resumed from its --dir, its clients then on 2 worker threads.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+import { runBenchScript } from '@fedbiomed/test-utils';
 
 interface BenchResult {
   readonly quick: boolean;
@@ -23,13 +21,12 @@ describe('tools/bench/mcmahan-mnist.mjs --quick', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const bench = (...args: string[]) => promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'bench', 'mcmahan-mnist.mjs'), '--quick', ...args], { cwd: WORKSPACE_ROOT });
+  // A resumed run reads its curves so far from its report, so the runs of one --dir share the report's folder.
+  const bench = (args: string[] = [], reportDir?: string) => runBenchScript<BenchResult>('mcmahan-mnist.mjs', ['--quick', ...args], reportDir === undefined ? {} : { dir: reportDir });
   let uninterrupted: BenchResult | undefined;
 
   it('trains the paper\'s CNN with FedAvg, FedProx and SCAFFOLD on pathological shards, each well above chance (0.1) after 2 rounds', async () => {
-    const out = join(dir, 'result.json');
-    await bench('--json', out);
-    const result = JSON.parse(readFileSync(out, 'utf8')) as BenchResult;
+    const { report: result } = await bench();
     uninterrupted = result;
     expect(result.quick).toBe(true);
     expect(result.strategies.map((s) => s.name)).toEqual(['fedavg', 'fedprox', 'scaffold']);
@@ -44,12 +41,10 @@ describe('tools/bench/mcmahan-mnist.mjs --quick', () => {
   it('--dir: a run stopped after round 1 and started again (on 2 worker threads) goes on to the same curves as the uninterrupted run', async () => {
     expect(uninterrupted).toBeDefined();
     const runDir = join(dir, 'resumable');
-    await bench('--dir', runDir, '--rounds', '1');
-    const first = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as BenchResult;
+    const { report: first } = await bench(['--dir', runDir, '--rounds', '1'], runDir);
     expect(first.strategies.map((s) => s.roundsRun)).toEqual([1, 1, 1]);
-    const { stdout } = await bench('--dir', runDir, '--rounds', '2', '--workers', '2');
+    const { report: resumed, stdout } = await bench(['--dir', runDir, '--rounds', '2', '--workers', '2'], runDir);
     for (const name of ['fedavg', 'fedprox', 'scaffold']) expect(stdout).toContain(`${name}: resumed after round 1`);
-    const resumed = JSON.parse(readFileSync(join(runDir, 'report.json'), 'utf8')) as BenchResult;
     // Same client draws, same weights, the nodes' and strategies' state carried over: equal to the last bit.
     expect(resumed.strategies.map((s) => s.accuracy)).toEqual(uninterrupted?.strategies.map((s) => s.accuracy));
     expect(resumed.strategies.map((s) => s.clientsPerRound)).toEqual([[5, 5], [5, 5], [5, 5]]);

@@ -2,12 +2,10 @@
 // as a process: the real researcher round over real gRPC on loopback, 5 NodeClient sessions in two
 // worker processes, 1,000 parameters, plain and secure rounds side by side (after
 // `npx tsc -b tsconfig.build.json`). It checks results and traffic, never timings.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+import { runBenchScript } from '@fedbiomed/test-utils';
 
 interface RoundRow {
   readonly nodes: number;
@@ -31,11 +29,8 @@ describe('tools/bench/secagg-round.mjs at CI size', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('5 nodes × 1,000 parameters: the secure round equals the plain FedAvg round within the quantisation bound', async () => {
-    const out = join(dir, 'rows.json');
     const report = join(dir, 'report.md');
-    const script = join(WORKSPACE_ROOT, 'tools', 'bench', 'secagg-round.mjs');
-    await promisify(execFile)(process.execPath, [script, '--sizes', '5x1000', '--repeats', '2', '--workers', '2', '--json', out, '--report', report], { cwd: WORKSPACE_ROOT });
-    const { rows } = JSON.parse(readFileSync(out, 'utf8')) as { rows: RoundRow[] };
+    const { rows } = (await runBenchScript<{ rows: RoundRow[] }>('secagg-round.mjs', ['--sizes', '5x1000', '--repeats', '2', '--workers', '2', '--report', report], { dir })).report;
     expect(rows).toHaveLength(1);
     const row = rows[0] as RoundRow;
     expect(row).toEqual(expect.objectContaining({ nodes: 5, params: 1000, workers: 2, neighbours: 4, withinBound: true }));

@@ -2,12 +2,7 @@
 // rows, one seed) as a process, as a reader would: real node processes of the built CLI (`npx tsc -b
 // tsconfig.build.json` first) approving through `plan approve`, the SDK over gRPC on loopback, a
 // linear Cox model trained with FedAvg and the same model fitted on the pooled rows.
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { CLI_BIN, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
+import { runBenchScript } from '@fedbiomed/test-utils';
 
 interface SurvivalResult {
   readonly beta: number[];
@@ -17,17 +12,8 @@ interface SurvivalResult {
 }
 
 describe('tools/bench/survival-cox.mjs --quick', () => {
-  let dir: string;
-  beforeAll(() => {
-    if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: build first with npx tsc -b tsconfig.build.json`);
-    dir = mkdtempSync(join(tmpdir(), 'survival-cox-test-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   it('recovers the true coefficients\' signs, close to the pooled fit, with per-centre C-indices within 0.02 of the pooled model', async () => {
-    const out = join(dir, 'result.json');
-    await promisify(execFile)(process.execPath, [join(WORKSPACE_ROOT, 'tools', 'bench', 'survival-cox.mjs'), '--quick', '--json', out], { cwd: WORKSPACE_ROOT });
-    const result = JSON.parse(readFileSync(out, 'utf8')) as SurvivalResult;
+    const { report: result } = await runBenchScript<SurvivalResult>('survival-cox.mjs', ['--quick']);
 
     expect(result.federated.map(Math.sign)).toEqual(result.beta.map(Math.sign));
     result.federated.forEach((b, j) => expect(Math.abs(b - result.pooled[j]!)).toBeLessThan(0.1));

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export { WORKSPACE_ROOT } from './workspace';
+export { runBenchScript, type BenchRun, type BenchRunOptions } from './bench';
 export { bundledDataset, bundledDatasetsDir } from './bundled';
 export { docBlock, docBlocks, type DocBlock } from './doc-blocks';
 export { runTsDocBlock, type DocRunResult, type TsDocRunOptions } from './doc-run';
