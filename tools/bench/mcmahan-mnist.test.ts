@@ -3,15 +3,23 @@
 // 300 test images) as a process, as a reader would, on the built packages (`npx tsc -b
 // tsconfig.build.json` first): FedAvg, FedProx and SCAFFOLD over the same Simulation; then the same
 // run stopped after round 1 and resumed from its --dir, its clients then on 2 worker threads.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBenchScript } from '@fedbiomed/test-utils';
+import { promisify } from 'node:util';
+import { runBenchScript, WORKSPACE_ROOT } from '@fedbiomed/test-utils';
 
 interface BenchResult {
   readonly quick: boolean;
   readonly setup: { readonly clients: number; readonly rounds: number };
-  readonly strategies: { readonly name: string; readonly roundsRun: number; readonly accuracy: number[]; readonly roundSeconds: number[]; readonly clientsPerRound: number[] }[];
+  readonly strategies: {
+    readonly name: string;
+    readonly roundsRun: number;
+    readonly accuracy: number[];
+    readonly roundSeconds: number[];
+    readonly clientsPerRound: number[];
+  }[];
 }
 
 describe('tools/bench/mcmahan-mnist.mjs --quick', () => {
@@ -49,4 +57,28 @@ describe('tools/bench/mcmahan-mnist.mjs --quick', () => {
     expect(resumed.strategies.map((s) => s.accuracy)).toEqual(uninterrupted?.strategies.map((s) => s.accuracy));
     expect(resumed.strategies.map((s) => s.clientsPerRound)).toEqual([[5, 5], [5, 5], [5, 5]]);
   }, 600_000);
+
+  it('mcmahan-summary.mjs turns the report into the doc\'s tables: a row per strategy and its accuracy at the rounds asked', async () => {
+    expect(uninterrupted).toBeDefined();
+    const reportFile = join(dir, 'summary-input.json');
+    writeFileSync(reportFile, JSON.stringify(uninterrupted));
+    const summary = join(WORKSPACE_ROOT, 'tools', 'bench', 'mcmahan-summary.mjs');
+    const { stdout } = await promisify(execFile)(process.execPath, [summary, '--at', '1,2', reportFile], { cwd: WORKSPACE_ROOT });
+    const rows = stdout.split('\n').filter((line) => /^\| (FedAvg|FedProx|SCAFFOLD)/.test(line));
+    expect(rows).toHaveLength(6); // one line per strategy in each table
+    for (const [i, strategy] of (uninterrupted?.strategies ?? []).entries()) {
+      const cells = rows[i]!.split('|').map((cell) => cell.trim());
+      expect(cells[2]).toBe('2'); // rounds run
+      const at97 = strategy.accuracy.findIndex((a) => a >= 0.97);
+      expect(cells[3]).toBe(at97 < 0 ? 'not reached' : String(at97 + 1));
+      const best = Math.max(...strategy.accuracy);
+      expect(cells[6]).toBe(`${best.toFixed(4)} (${strategy.accuracy.indexOf(best) + 1})`);
+      expect(rows[3 + i]!.split('|').slice(2, 4).map((cell) => cell.trim())).toEqual(strategy.accuracy.map((a) => a.toFixed(3)));
+    }
+    expect(rows[1]).toMatch(/^\| FedProx \(μ = 0\.01\) \|/);
+
+    const notAReport = join(dir, 'not-a-report.json');
+    writeFileSync(notAReport, '{"rows": []}');
+    await expect(promisify(execFile)(process.execPath, [summary, notAReport], { cwd: WORKSPACE_ROOT })).rejects.toThrow(/not-a-report\.json: not a report of tools\/bench\/mcmahan-mnist\.mjs/);
+  });
 });
