@@ -40,9 +40,10 @@ export class RoundProgress {
         this.#bar?.stop();
         this.#bar = undefined;
         const r = event.result;
-        const metrics = formatMetrics(r.metricsBefore.values);
+        // Measured only where nodes test the global model (testOnGlobalUpdates) on a test split.
+        const metrics = Object.keys(r.metricsBefore.values).length > 0 ? `, global model before training: ${formatMetrics(r.metricsBefore.values)}` : '';
         const failures = r.failures.length > 0 ? `, dropped: ${r.failures.map((f) => `${f.nodeName} (${f.code})`).join(', ')}` : '';
-        this.#out.write(`round ${r.round}/${this.#rounds}: ${r.nodes.length} nodes in ${(r.durationMs / 1000).toFixed(1)} s, global model before training: ${metrics}${failures}\n`);
+        this.#out.write(`round ${r.round}/${this.#rounds}: ${r.nodes.length} nodes in ${(r.durationMs / 1000).toFixed(1)} s${metrics}${failures}\n`);
         break;
       }
       case 'round-failed':
@@ -57,7 +58,8 @@ export class RoundProgress {
 
 /**
  * The final table: one row per node and the sample-weighted overall row. Nodes go by the labels of
- * the experiment's metrics files and TensorBoard tags (`nodeLabels`).
+ * the experiment's metrics files and TensorBoard tags (`nodeLabels`). Where no node held a test
+ * sample, a line under the table says how to get one, since an empty table alone reads as a bug.
  */
 export function metricsTable(evaluation: EvaluationResult, metricNames: readonly string[]): string {
   const table = new Table({ head: ['node', 'test samples', ...metricNames], style: { head: [], border: [] } });
@@ -70,7 +72,7 @@ export function metricsTable(evaluation: EvaluationResult, metricNames: readonly
   const pooled = metricNames.map((m) => evaluation.pooled[`${m}_pooled`]);
   const pooledSamples = pooled.find((p) => p !== undefined)?.sampleCount;
   if (pooledSamples !== undefined) table.push(['overall (pooled score bins)', String(pooledSamples), ...pooled.map((p) => formatValue(p?.value))]);
-  return table.toString();
+  return evaluation.metrics.sampleCount > 0 ? table.toString() : `${table.toString()}\n${NO_TEST_SAMPLES}`;
 }
 
 function formatMetrics(values: Readonly<Record<string, number>>): string {
@@ -79,6 +81,13 @@ function formatMetrics(values: Readonly<Record<string, number>>): string {
     .join(', ');
 }
 
+/** Shown under an empty final table. */
+export const NO_TEST_SAMPLES =
+  'no node held test samples, so nothing was measured: these datasets have no test split of their own; ' +
+  'set trainingArgs.testRatio (e.g. 0.2) to hold out that fraction of each node\'s data';
+
+/** A metric's cell: `-` where not measured, `n/a` where undefined on that data (ROC AUC on one class). */
 function formatValue(value: number | undefined): string {
-  return value === undefined ? '-' : value.toFixed(4);
+  if (value === undefined) return '-';
+  return Number.isNaN(value) ? 'n/a' : value.toFixed(4);
 }

@@ -1,5 +1,9 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bundledDataset, makeTempDir, type TempDir } from '@fedbiomed/test-utils';
+import { NO_TEST_SAMPLES } from './demo-report';
 import { parseDataSpec } from './simulate-command';
-import { requireBuiltCli, startCli } from './cli-test-support.test.helper';
+import { requireBuiltCli, runCliToEnd, startCli, writeDocExperiment } from './cli-test-support.test.helper';
 
 describe('fedbiomed simulate: --data', () => {
   it('reads type:path and type:path:{json options}, the options starting at the first ":{"', () => {
@@ -24,4 +28,38 @@ describe('fedbiomed simulate (built CLI)', () => {
     expect(await unknown.exited).not.toBe(0);
     expect(unknown.stderr()).toMatch(/--partition <scheme>' argument 'by-magic' is invalid/);
   }, 60_000);
+});
+
+describe('fedbiomed simulate on a dataset without a test split (WDBC, built CLI)', () => {
+  let tmp: TempDir;
+  beforeAll(requireBuiltCli);
+  beforeEach(() => (tmp = makeTempDir('fbm-simulate-wdbc-')));
+  afterEach(() => tmp.dispose());
+
+  /** The CLI README's WDBC experiment for 2 rounds on any node, with `trainingArgs` replaced. */
+  async function experimentWith(trainingArgs: Record<string, unknown>): Promise<string> {
+    const { file } = await writeDocExperiment(tmp.path, 'packages/cli/README.md', 'cli-experiment-file');
+    const { nodes: _anyNode, ...experiment } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...experiment, rounds: 2, trainingArgs }));
+    return file;
+  }
+
+  const simulate = (experiment: string, out: string) =>
+    runCliToEnd(['simulate', '--experiment', experiment, '--out', join(tmp.path, out), '--data', `wdbc:${bundledDataset('breast_cancer_wisconsin')}`, '--nodes', '3', '--seed', '1']);
+
+  it('says that nothing was measured and how to hold out a test split, instead of an empty table alone', async () => {
+    const stdout = await simulate(await experimentWith({ numUpdates: 5, batchSize: 16 }), 'no-test');
+    expect(stdout).toContain(NO_TEST_SAMPLES);
+    expect(stdout).toMatch(/^round 2\/2: 3 nodes in [\d.]+ s$/m);
+    expect(stdout).not.toContain('global model before training');
+  }, 120_000);
+
+  it('measures the global model on each node once testRatio holds out a split', async () => {
+    const stdout = await simulate(await experimentWith({ numUpdates: 5, batchSize: 16, testRatio: 0.25, testOnGlobalUpdates: true }), 'with-test');
+    expect(stdout).not.toContain(NO_TEST_SAMPLES);
+    expect(stdout).toMatch(/^round 2\/2: 3 nodes in [\d.]+ s, global model before training: accuracy 0\.\d{4}, loss \d+\.\d{4}$/m);
+    const overall = stdout.split('\n').find((line) => line.includes('overall (sample-weighted)'));
+    // 569 rows, a quarter of each node's share held out.
+    expect(overall).toMatch(/│ 14[0-4] +│ 0\.\d{4} +│/);
+  }, 120_000);
 });
