@@ -54,6 +54,18 @@ describe('fedbiomed simulate on a dataset without a test split (WDBC, built CLI)
     expect(stdout).not.toContain('global model before training');
   }, 120_000);
 
+  it('refuses a Dirichlet partition that would leave a node below --min-partition-size, and keeps one that does not', async () => {
+    const experiment = await experimentWith({ numUpdates: 5, batchSize: 16, testRatio: 0.25, testOnGlobalUpdates: true });
+    const wdbc = `wdbc:${bundledDataset('breast_cancer_wisconsin')}`;
+    const skewed = startCli(['simulate', '--experiment', experiment, '--out', join(tmp.path, 'skewed'), '--data', wdbc, '--nodes', '30', '--partition', 'dirichlet', '--alpha', '0.05']);
+    expect(await skewed.exited).not.toBe(0);
+    expect(skewed.stderr()).toContain('dirichlet partition with alpha 0.05: none of 100 draws gave each of the 30 nodes at least 1 sample(s)');
+    const bounded = await runCliToEnd(['simulate', '--experiment', experiment, '--out', join(tmp.path, 'bounded'), '--data', wdbc, '--nodes', '20', '--partition', 'dirichlet', '--alpha', '0.5', '--min-partition-size', '5', '--seed', '2']);
+    const sizes = /samples per node (\d+)-(\d+)/.exec(bounded);
+    expect(Number(sizes?.[1])).toBeGreaterThanOrEqual(5);
+    expect(bounded).not.toContain('dropped');
+  }, 120_000);
+
   it('measures the global model on each node once testRatio holds out a split', async () => {
     const stdout = await simulate(await experimentWith({ numUpdates: 5, batchSize: 16, testRatio: 0.25, testOnGlobalUpdates: true }), 'with-test');
     expect(stdout).not.toContain(NO_TEST_SAMPLES);

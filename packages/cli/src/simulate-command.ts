@@ -31,6 +31,7 @@ export function registerSimulateCommand(program: Command): void {
     .addOption(new Option('--partition <scheme>', 'how --nodes share the samples').choices(PARTITIONS).default('iid'))
     .option('--classes-per-node <k>', 'label-skew: classes (shards) per node, as McMahan et al.', positiveInteger, 2)
     .option('--alpha <a>', 'dirichlet and quantity-skew: concentration α (small: skewed)', positiveNumber, 0.5)
+    .option('--min-partition-size <n>', 'dirichlet and quantity-skew: redraw until every node holds at least n samples', positiveInteger, 1)
     .option('--seed <seed>', "seed of the partition and of the experiment (default: the file's seed, else 0)", integer)
     .option('--concurrency <n>', 'virtual nodes training at once on this thread (1: deterministic and lightest)', positiveInteger, 1)
     .option('--workers <n>', 'spread the virtual nodes over this many worker threads, to train on n cores (same weights as without)', positiveInteger)
@@ -46,6 +47,7 @@ export function registerSimulateCommand(program: Command): void {
         partition: (typeof PARTITIONS)[number];
         classesPerNode: number;
         alpha: number;
+        minPartitionSize: number;
         seed?: number;
         concurrency: number;
         workers?: number;
@@ -59,7 +61,7 @@ export function registerSimulateCommand(program: Command): void {
       const seed = o.seed ?? file.seed ?? 0;
       const backend = await selectBackend();
       console.log(`training backend: ${backend.reason}`);
-      const nodesArgs: SimulateNodesArgs = { data: o.data, partition: o.partition, classesPerNode: o.classesPerNode, alpha: o.alpha, seed, tags: file.tags, ...(o.nodes !== undefined && { nodes: o.nodes }) };
+      const nodesArgs: SimulateNodesArgs = { data: o.data, partition: o.partition, classesPerNode: o.classesPerNode, alpha: o.alpha, minPartitionSize: o.minPartitionSize, seed, tags: file.tags, ...(o.nodes !== undefined && { nodes: o.nodes }) };
       const stateDir = o.stateDir !== undefined ? { stateDir: resolve(o.stateDir) } : {};
       let simulation: SimulationRunner & { close(): void | Promise<void> };
       if (o.workers !== undefined) {

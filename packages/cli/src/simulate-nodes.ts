@@ -23,6 +23,8 @@ export interface SimulateNodesArgs {
   readonly partition: (typeof PARTITIONS)[number];
   readonly classesPerNode: number;
   readonly alpha: number;
+  /** dirichlet and quantity-skew: the fewest samples a node may hold. */
+  readonly minPartitionSize: number;
   readonly seed: number;
   readonly tags: readonly string[];
 }
@@ -61,15 +63,15 @@ async function openData(spec: DataSpec): Promise<OpenedDataset> {
   }
 }
 
-function schemeOf(o: { partition: (typeof PARTITIONS)[number]; classesPerNode: number; alpha: number }): PartitionScheme {
+function schemeOf(o: Pick<SimulateNodesArgs, 'partition' | 'classesPerNode' | 'alpha' | 'minPartitionSize'>): PartitionScheme {
   switch (o.partition) {
     case 'iid':
       return { kind: 'iid' };
     case 'label-skew':
       return { kind: 'label-skew', classesPerNode: o.classesPerNode };
     case 'dirichlet':
-      return { kind: 'dirichlet', alpha: o.alpha };
+      return { kind: 'dirichlet', alpha: o.alpha, minPartitionSize: o.minPartitionSize };
     case 'quantity-skew':
-      return { kind: 'quantity-skew', alpha: o.alpha };
+      return { kind: 'quantity-skew', alpha: o.alpha, minPartitionSize: o.minPartitionSize };
   }
 }

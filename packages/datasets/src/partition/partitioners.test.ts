@@ -58,6 +58,28 @@ describe('partitionDataset on MNIST (10,000 samples)', () => {
     expect(partitionDataset(mnist, 4, { kind: 'quantity-skew', alpha: 0.5 }, 10).nodes).not.toEqual(p.nodes);
   });
 
+  it('Dirichlet and quantity skew: every node holds at least minPartitionSize samples, redrawn as needed', () => {
+    for (const [kind, alpha] of [['dirichlet', 0.1], ['quantity-skew', 2]] as const) {
+      const loose = partitionDataset(mnist, 50, { kind, alpha }, 2);
+      const bounded = partitionDataset(mnist, 50, { kind, alpha, minPartitionSize: 20 }, 2);
+      expectDisjointCover(bounded.nodes, 10_000);
+      // The seed's first draws leave smaller nodes, so the bound changed the partition.
+      expect(Math.min(...loose.nodes.map((n) => n.length))).toBeLessThan(20);
+      expect(Math.min(...bounded.nodes.map((n) => n.length))).toBeGreaterThanOrEqual(20);
+      expect(partitionDataset(mnist, 50, { kind, alpha, minPartitionSize: 20 }, 2)).toEqual(bounded);
+    }
+  });
+
+  it('refuses, naming what to change, a minimum that no Dirichlet draw reaches, instead of leaving nodes empty', () => {
+    const tiny = subsetDataset(mnist, Array.from({ length: 120 }, (_, i) => i));
+    expect(() => partitionDataset(tiny, 30, { kind: 'dirichlet', alpha: 0.05 }, 2)).toThrow(
+      /dirichlet partition with alpha 0\.05: none of 100 draws gave each of the 30 nodes at least 1 sample\(s\) \(the last draw's smallest node: 0\); raise alpha, use fewer nodes or lower minPartitionSize/,
+    );
+    expect(() => partitionDataset(tiny, 30, { kind: 'quantity-skew', alpha: 1, minPartitionSize: 5 }, 2)).toThrow(
+      expect.objectContaining({ code: DatasetErrorCode.INVALID_OPTION, message: expect.stringContaining('minPartitionSize must be an integer in [0, 4] (120 samples over 30 nodes), got 5') }),
+    );
+  });
+
   it('by column: one node per distinct value, sorted by value', () => {
     const groups = Array.from({ length: 10_000 }, (_, i) => (i % 3 === 0 ? 'siteB' : 'siteA'));
     const p = partitionDataset(mnist, 0, { kind: 'by-column', groups }, 0);

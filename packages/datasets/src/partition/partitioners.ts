@@ -14,10 +14,13 @@ export type PartitionScheme =
   | { readonly kind: 'iid' }
   /** Sort by label, cut into `nodeCount × classesPerNode` shards, give each node `classesPerNode` random shards. */
   | { readonly kind: 'label-skew'; readonly classesPerNode: number }
-  /** Per class, node shares drawn from Dirichlet(α): small α, strong skew. */
-  | { readonly kind: 'dirichlet'; readonly alpha: number }
-  /** IID labels, node sizes drawn from Dirichlet(α). */
-  | { readonly kind: 'quantity-skew'; readonly alpha: number }
+  /**
+   * Per class, node shares drawn from Dirichlet(α): small α, strong skew. Redrawn until every node
+   * holds at least `minPartitionSize` samples (default 1), as Flower's `DirichletPartitioner`.
+   */
+  | { readonly kind: 'dirichlet'; readonly alpha: number; readonly minPartitionSize?: number }
+  /** IID labels, node sizes drawn from Dirichlet(α); redrawn as `dirichlet` is. */
+  | { readonly kind: 'quantity-skew'; readonly alpha: number; readonly minPartitionSize?: number }
   /** One node per distinct value of `groups` (one value per sample, e.g. a site column), sorted by value. */
   | { readonly kind: 'by-column'; readonly groups: readonly string[] };
 
@@ -31,7 +34,7 @@ export interface Partition {
   readonly groupNames?: readonly string[];
 }
 
-/** Draws retried when a Dirichlet draw leaves a node empty. */
+/** Dirichlet draws tried before a partition whose smallest node is below the minimum is refused. */
 const MAX_DIRICHLET_DRAWS = 100;
 
 /**
@@ -54,12 +57,10 @@ export function partitionDataset(dataset: Dataset, nodeCount: number, scheme: Pa
       nodes = labelSkew(classIds(dataset), nodeCount, scheme.classesPerNode, random);
       break;
     case 'dirichlet':
-      checkAlpha(scheme.alpha);
-      nodes = retryUntilNoneEmpty(() => dirichletOverLabels(classIds(dataset), nodeCount, scheme.alpha, random));
+      nodes = redrawUntilLargeEnough(scheme, nodeCount, dataset.size, () => dirichletOverLabels(classIds(dataset), nodeCount, scheme.alpha, random));
       break;
     case 'quantity-skew':
-      checkAlpha(scheme.alpha);
-      nodes = retryUntilNoneEmpty(() => cutByProportions(shuffled(range(dataset.size), random), dirichlet(scheme.alpha, nodeCount, random)));
+      nodes = redrawUntilLargeEnough(scheme, nodeCount, dataset.size, () => cutByProportions(shuffled(range(dataset.size), random), dirichlet(scheme.alpha, nodeCount, random)));
       break;
     case 'by-column': {
       if (scheme.groups.length !== dataset.size) {
@@ -90,14 +91,33 @@ export function histogramsOf(dataset: Dataset, nodes: readonly (readonly number[
   });
 }
 
-function checkAlpha(alpha: number): void {
+/**
+ * Draws until every node holds at least the scheme's `minPartitionSize` samples; refuses, naming
+ * what to change, when no draw of {@link MAX_DIRICHLET_DRAWS} does (a node without samples cannot
+ * train, and one with a sample or two has no test split).
+ */
+function redrawUntilLargeEnough(
+  scheme: { readonly kind: string; readonly alpha: number; readonly minPartitionSize?: number },
+  nodeCount: number,
+  size: number,
+  draw: () => number[][],
+): number[][] {
+  const { alpha, minPartitionSize: minimum = 1 } = scheme;
   if (!(alpha > 0 && Number.isFinite(alpha))) throw new DatasetError(DatasetErrorCode.INVALID_OPTION, `alpha must be a positive number, got ${alpha}`);
-}
-
-function retryUntilNoneEmpty(draw: () => number[][]): number[][] {
-  let nodes = draw();
-  for (let attempt = 1; attempt < MAX_DIRICHLET_DRAWS && nodes.some((node) => node.length === 0); attempt++) nodes = draw();
-  return nodes;
+  if (!Number.isInteger(minimum) || minimum < 0 || minimum * nodeCount > size) {
+    throw new DatasetError(DatasetErrorCode.INVALID_OPTION, `minPartitionSize must be an integer in [0, ${Math.floor(size / nodeCount)}] (${size} samples over ${nodeCount} nodes), got ${minimum}`);
+  }
+  let smallest = 0;
+  for (let attempt = 0; attempt < MAX_DIRICHLET_DRAWS; attempt++) {
+    const nodes = draw();
+    smallest = Math.min(...nodes.map((node) => node.length));
+    if (smallest >= minimum) return nodes;
+  }
+  throw new DatasetError(
+    DatasetErrorCode.INVALID_OPTION,
+    `${scheme.kind} partition with alpha ${alpha}: none of ${MAX_DIRICHLET_DRAWS} draws gave each of the ${nodeCount} nodes at least ${minimum} sample(s) ` +
+      `(the last draw's smallest node: ${smallest}); raise alpha, use fewer nodes or lower minPartitionSize`,
+  );
 }
 
 function labelSkew(ids: Int32Array, nodeCount: number, classesPerNode: number, random: Random): number[][] {

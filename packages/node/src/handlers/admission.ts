@@ -193,11 +193,18 @@ export function taskSplit(ctx: HandlerContext, task: AdmittedTask, testRatio: nu
  * Why a task that reports test metrics cannot run on `split`: it has no test sample. Said with the
  * dataset and what to do, instead of scoring training rows as test rows.
  */
-export function missingTestSplit(task: AdmittedTask, split: TrainTestSplit, asked: string): string | undefined {
+export function missingTestSplit(task: Pick<AdmittedTask, 'record'>, split: TrainTestSplit, asked: string): string | undefined {
   if (split.test.length > 0) return undefined;
   const { id, name } = task.record;
-  const why = split.fixed === undefined ? 'the request\'s testRatio is 0 and the dataset carries no split of its own' : `its own split (${split.fixed}) holds no test row`;
-  return `${asked}, but dataset ${id} (${name}) has no test split: ${why}; set testRatio above 0 in the experiment, or register the dataset with a split column or file (CSV option "split")`;
+  const remedy = 'set testRatio above 0 in the experiment, or register the dataset with a split column or file (CSV option "split")';
+  const why =
+    split.fixed !== undefined
+      ? `its own split (${split.fixed}) holds no test row; ${remedy}`
+      : split.testRatio === 0
+        ? `the request's testRatio is 0 and the dataset carries no split of its own; ${remedy}`
+        : // A cut split keeps at least one row of each class for training (splitTrainTest).
+          `the request's testRatio ${split.testRatio} leaves no test row among its ${split.size} rows, each class keeping one for training; give the node more rows (a simulation: a larger minPartitionSize)`;
+  return `${asked}, but dataset ${id} (${name}) has no test split: ${why}`;
 }
 
 /**
