@@ -1,7 +1,6 @@
 import type { Log__Output, Reply__Output, Request, Scalar__Output } from '@fedbiomed/proto';
 import type { RequestChannel } from '@fedbiomed/researcher';
-import { TransportError, type NodeInfo, type NodeReply, type RequestOptions, type ResearcherServerEvents, type Tensor, type Unsubscribe } from '@fedbiomed/transport';
-import { getEventListeners, getMaxListeners, setMaxListeners } from 'node:events';
+import { addSharedAbortListener, TransportError, type NodeInfo, type NodeReply, type RequestOptions, type ResearcherServerEvents, type Tensor, type Unsubscribe } from '@fedbiomed/transport';
 import type { Worker } from 'node:worker_threads';
 import { ChannelEvents } from './channel-events';
 import { WireCodec } from './wire-codec';
@@ -74,13 +73,7 @@ export class WorkerChannel implements RequestChannel {
     this.#released = new Promise<void>((resolve) => (release = resolve));
     const answered = new Promise<Extract<FromNodeWorker, { type: 'reply' }>>((resolve, reject) => this.#pending.set(seq, { nodeId, requestId, worker, resolve, reject }));
     const onAbort = () => worker.postMessage({ type: 'cancel', seq, reason: `request cancelled: ${String(options.signal?.reason ?? 'aborted')}` } satisfies ToNodeWorker);
-    if (options.signal !== undefined) {
-      // A round shares one signal among its requests to every node: one listener per pending request
-      // (removed when it settles) is by design, not the leak Node's warning looks for.
-      const listeners = getEventListeners(options.signal, 'abort').length + 1;
-      if (getMaxListeners(options.signal) < listeners) setMaxListeners(listeners, options.signal);
-      options.signal.addEventListener('abort', onAbort, { once: true });
-    }
+    if (options.signal !== undefined) addSharedAbortListener(options.signal, onAbort);
     // The worker's copy of the tensors is made by postMessage (structured clone), as a real node gets its own bytes.
     const tensors: [string, Tensor[]][] = (options.tensors ?? []).map((payload) => [payload.set.transferId, [...payload.tensors]]);
     worker.postMessage({

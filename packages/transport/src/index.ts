@@ -45,6 +45,7 @@ export type { TransportErrorContext } from './errors';
 export type { Logger } from './logger';
 export type { Clock } from './clock';
 export { backoffDelayMs, DEFAULT_BACKOFF } from './backoff';
+export { addSharedAbortListener } from './shared-abort-signal';
 export type { BackoffOptions } from './backoff';
 export type { Unsubscribe } from './events';
 export {

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { getMaxListeners, setMaxListeners } from 'node:events';
 import { Server, type ServerCredentials } from '@grpc/grpc-js';
 import {
   loadContracts,
@@ -17,6 +16,7 @@ import { EventHub, type Unsubscribe } from './events';
 import { FLOW_CONTROL_WINDOW_BYTES } from './flow-control';
 import { fastenServerCall } from './grpc-call-fast-paths';
 import { defaultLogger, type Logger } from './logger';
+import { addSharedAbortListener } from './shared-abort-signal';
 import {
   DEFAULT_CHUNK_SIZE_BYTES,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -293,13 +293,7 @@ export class ResearcherServer {
           options.timeoutMs,
         );
       }
-      if (options.signal !== undefined) {
-        // A round shares one signal among its requests to every node: one listener per pending
-        // request (removed when it settles) is by design, not the leak Node's warning looks for.
-        const listeners = this.pending.size + 1;
-        if (getMaxListeners(options.signal) < listeners) setMaxListeners(listeners, options.signal);
-        options.signal.addEventListener('abort', onAbort, { once: true });
-      }
+      if (options.signal !== undefined) addSharedAbortListener(options.signal, onAbort);
       session.sendRequest({ ...request, requestId }, payloads, sending.signal).catch((error: unknown) => {
         pending.settle({ ok: false, error: asTransportError(error, context) });
       });
