@@ -1,4 +1,4 @@
-import { TransportError, type RequestOptions } from '@fedbiomed/transport';
+import { addSharedAbortListener, TransportError, type RequestOptions } from '@fedbiomed/transport';
 
 /** Runs `work` until it settles, the timeout passes (`TIMEOUT`) or the caller aborts (`CANCELLED`); either aborts `work`. */
 export async function withDeadline<T>(
@@ -19,7 +19,8 @@ export async function withDeadline<T>(
       timer = setTimeout(() => stop(new TransportError('TIMEOUT', `node "${context.nodeId}" did not reply within ${options.timeoutMs} ms`, context)), options.timeoutMs);
     }
     onAbort = () => stop(new TransportError('CANCELLED', `request cancelled: ${String(options.signal?.reason ?? 'aborted')}`, context));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // A round's signal is shared by its requests to every node (--concurrency of them at once).
+    if (options.signal !== undefined) addSharedAbortListener(options.signal, onAbort);
   });
   try {
     return await Promise.race([work(controller.signal), stopped]);

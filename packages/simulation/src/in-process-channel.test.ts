@@ -1,3 +1,4 @@
+import { getEventListeners, getMaxListeners } from 'node:events';
 import { openBreastCancer, type Dataset } from '@fedbiomed/datasets';
 import { createVirtualNode, type VirtualNode } from '@fedbiomed/node';
 import { bundledDataset } from '@fedbiomed/test-utils';
@@ -33,6 +34,19 @@ describe('InProcessChannel', () => {
       ['b', 'ping', 1],
       ['c', 'ping', 1],
     ]);
+  });
+
+  it('shares a round\'s signal among 30 concurrent requests within its listener limit', async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `n${i}`);
+    const channel = new InProcessChannel(ids.map((id) => slowNode(id, 50)), { concurrency: 30 });
+    const round = new AbortController();
+    let mostListeners = 0;
+    const count = setInterval(() => (mostListeners = Math.max(mostListeners, getEventListeners(round.signal, 'abort').length)), 5);
+    await Promise.all(ids.map((id) => channel.request(id, { ping: {} }, { signal: round.signal })));
+    clearInterval(count);
+    // Node warns (MaxListenersExceededWarning) past the limit; jest's sandbox hides that, so the limit is checked.
+    expect(mostListeners).toBeGreaterThan(10);
+    expect(getMaxListeners(round.signal)).toBeGreaterThanOrEqual(mostListeners);
   });
 
   it('times a slow node out, and names an unknown one', async () => {
