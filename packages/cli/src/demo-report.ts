@@ -58,8 +58,9 @@ export class RoundProgress {
 
 /**
  * The final table: one row per node and the sample-weighted overall row. Nodes go by the labels of
- * the experiment's metrics files and TensorBoard tags (`nodeLabels`). Where no node held a test
- * sample, a line under the table says how to get one, since an empty table alone reads as a bug.
+ * the experiment's metrics files and TensorBoard tags (`nodeLabels`). Nodes that could not evaluate
+ * (a dataset without a test split, a node gone) are counted under the table with the first one's
+ * reason, since a table missing them, or empty, would otherwise read as a bug.
  */
 export function metricsTable(evaluation: EvaluationResult, metricNames: readonly string[]): string {
   const table = new Table({ head: ['node', 'test samples', ...metricNames], style: { head: [], border: [] } });
@@ -72,7 +73,9 @@ export function metricsTable(evaluation: EvaluationResult, metricNames: readonly
   const pooled = metricNames.map((m) => evaluation.pooled[`${m}_pooled`]);
   const pooledSamples = pooled.find((p) => p !== undefined)?.sampleCount;
   if (pooledSamples !== undefined) table.push(['overall (pooled score bins)', String(pooledSamples), ...pooled.map((p) => formatValue(p?.value))]);
-  return evaluation.metrics.sampleCount > 0 ? table.toString() : `${table.toString()}\n${NO_TEST_SAMPLES}`;
+  const [first] = evaluation.failures;
+  if (first === undefined) return table.toString();
+  return `${table.toString()}\n${evaluation.failures.length} node(s) did not evaluate (each one's reason is in evaluation.json); ${first.nodeName}: ${first.reason}`;
 }
 
 function formatMetrics(values: Readonly<Record<string, number>>): string {
@@ -80,11 +83,6 @@ function formatMetrics(values: Readonly<Record<string, number>>): string {
     .map(([name, value]) => `${name} ${formatValue(value)}`)
     .join(', ');
 }
-
-/** Shown under an empty final table. */
-export const NO_TEST_SAMPLES =
-  'no node held test samples, so nothing was measured: these datasets have no test split of their own; ' +
-  'set trainingArgs.testRatio (e.g. 0.2) to hold out that fraction of each node\'s data';
 
 /** A metric's cell: `-` where not measured, `n/a` where undefined on that data (ROC AUC on one class). */
 function formatValue(value: number | undefined): string {
